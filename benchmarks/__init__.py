@@ -1,0 +1,1 @@
+"""Benchmarks, one script per stage; ``python -m benchmarks`` runs them all."""

@@ -1,0 +1,44 @@
+"""Shared benchmark helpers: timing medians and the results table."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure beside the baseline measured in the same run."""
+
+    stage: str
+    what: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_what: str = ""
+    target: str = ""
+
+
+def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def print_table(figures: list[Figure]) -> None:
+    head = f"{'stage':<10} {'figure':<38} {'value':>12} {'baseline':>12} {'ratio':>7}  target"
+    print(head)
+    print("-" * len(head))
+    for f in figures:
+        base = f"{f.baseline:,.3g}" if f.baseline is not None else "-"
+        ratio = f"{f.value / f.baseline:.2f}" if f.baseline else "-"
+        print(
+            f"{f.stage:<10} {f.what[:38]:<38} {f.value:>12,.4g} {base:>12} {ratio:>7}  "
+            f"{f.target} {f.unit}" + (f" (baseline: {f.baseline_what})" if f.baseline_what else "")
+        )

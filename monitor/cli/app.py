@@ -1,0 +1,179 @@
+"""The click group, its global options, and the one place errors become ``Error: …``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
+from ..errors import MonitorError
+from ..store import Store
+
+log = logging.getLogger("monitor")
+
+
+class SecretFilter(logging.Filter):
+    """Blank out credential values in every log record, tracebacks included."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if len(s) >= 4)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(
+    verbose: int, quiet: bool, secrets: tuple[str, ...], log_file: Path | None = None
+) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose > 0 else logging.INFO
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_monitor", False):
+            root.removeHandler(handler)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"
+            )
+        )
+        handler.addFilter(SecretFilter(secrets))
+        handler._monitor = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    log.setLevel(level)
+    if verbose > 1:
+        root.setLevel(logging.DEBUG)
+
+
+@dataclass
+class App:
+    """What every command needs, built lazily from the global options."""
+
+    config_path: Path
+    config_given: bool
+    db_path: str | None
+    verbose: int = 0
+    quiet: bool = False
+    _config: Config | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def optional_config(self) -> Config:
+        """The config if there is one; an empty one when the default path has no file."""
+        if not self.config_given and not self.config_path.exists():
+            return Config()
+        return self.config
+
+    @property
+    def credentials(self) -> Credentials:
+        return credentials()
+
+    def resolve_db(self, config: Config | None = None) -> Path:
+        """--db > MONITOR_DB (both arrive as ``db_path``) > [store] path > monitor.db."""
+        if self.db_path:
+            return Path(self.db_path)
+        config = config if config is not None else self.optional_config()
+        return Path(config.store.path or DEFAULT_DB)
+
+    def store(self, *, create: bool = True) -> Store:
+        """The database, opened (and migrated) once; tracked titles synced into it."""
+        if self._store is None:
+            config = self.optional_config()
+            self._store = Store(self.resolve_db(config), create=create)
+            if config.titles:
+                self._store.sync_titles(config.titles)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class DomainError(click.ClickException):
+    """A library error on its way to the user, with the library's exit status."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.status = exit_code
+
+    @property  # type: ignore[override,unused-ignore]
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.status
+
+
+class MonitorGroup(click.Group):
+    """A group that turns domain errors into ``Error: …`` with a hint and the right status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MonitorError as exc:
+            message = str(exc)
+            if exc.hint:
+                message += f"\n  Hint: {exc.hint}"
+            raise DomainError(message, exc.exit_code) from None
+
+
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MONITOR_CONFIG",
+    default=None,
+    help=f"Config file. Env MONITOR_CONFIG; default {DEFAULT_CONFIG}.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    envvar="MONITOR_DB",
+    default=None,
+    help="SQLite database. Env MONITOR_DB; else [store] path; else monitor.db.",
+)
+@click.option("-v", "--verbose", count=True, help="More log lines (-vv for the libraries' too).")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.version_option(package_name="monitor")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: Path | None, db_path: str | None, verbose: int, quiet: bool
+) -> None:
+    """Follow how Reddit and Bluesky react to a film or show as it climbs a streaming chart.
+
+    \b
+    Example:
+        monitor init
+        monitor status
+    """
+    app = App(
+        config_path=config_path or DEFAULT_CONFIG,
+        config_given=config_path is not None,
+        db_path=db_path,
+        verbose=verbose,
+        quiet=quiet,
+    )
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+    setup_logging(verbose, quiet, credentials().secrets())

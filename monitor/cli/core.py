@@ -1,0 +1,99 @@
+"""``monitor init``, ``monitor titles`` and ``monitor status``."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import click
+
+from ..config import load_config
+from ..errors import ConfigError
+from .app import App, cli, pass_app
+from .table import echo_table
+
+
+def starter_config() -> str:
+    """The example config shipped in the package, a copy of ``config/monitor.example.toml``."""
+    return resources.files("monitor").joinpath("data/monitor.example.toml").read_text("utf-8")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@pass_app
+def init(app: App, force: bool) -> None:
+    """Write a starter config and create the database.
+
+    \b
+    Example:
+        monitor init
+        monitor --config ~/films.toml --db ~/films.db init
+    """
+    path = app.config_path
+    if path.exists() and not force:
+        raise ConfigError(
+            f"{path} already exists", hint="pass --force to overwrite it, or --config another path"
+        )
+    text = starter_config()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    app._config = load_config(path)
+    store = app.store()
+    click.echo(f"Wrote {path}")
+    click.echo(f"Created {store.path} ({len(app.config.titles)} titles tracked)")
+    click.echo("Next: set the credentials (see README) and run `monitor run`.")
+
+
+@cli.command()
+@pass_app
+def titles(app: App) -> None:
+    """List tracked titles with their post counts.
+
+    \b
+    Example:
+        monitor titles
+    """
+    store = app.store()
+    rows = store.title_counts()
+    if not rows:
+        click.echo("No titles tracked yet. Add [[titles]] to the config file.")
+        return
+    echo_table(
+        rows,
+        [
+            ("title", "title"),
+            ("released", "released"),
+            ("posts", "posts"),
+            ("reddit", "reddit"),
+            ("bluesky", "bluesky"),
+            ("last_post", "last post"),
+        ],
+    )
+
+
+@cli.command()
+@pass_app
+def status(app: App) -> None:
+    """Show the last poll per source and title, with counts and failures.
+
+    \b
+    Example:
+        monitor status
+    """
+    store = app.store()
+    click.echo(f"Database: {store.path} (schema {store.version})")
+    rows = store.last_polls()
+    if not rows:
+        click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
+        return
+    echo_table(
+        rows,
+        [
+            ("source", "source"),
+            ("title", "title"),
+            ("last_started", "last poll"),
+            ("status", "status"),
+            ("new_total", "new"),
+            ("failures", "failed"),
+            ("caps_hit", "capped"),
+        ],
+    )

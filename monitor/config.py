@@ -1,0 +1,314 @@
+"""Load and validate ``config/*.toml`` into frozen dataclasses.
+
+Secrets never live here: credentials come from the environment only (:func:`credentials`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG = Path("config") / "monitor.toml"
+DEFAULT_DB = "monitor.db"
+NETFLIX_SOURCE = "https://www.netflix.com/tudum/top10/data"
+
+CREDENTIAL_VARS = (
+    "REDDIT_CLIENT_ID",
+    "REDDIT_CLIENT_SECRET",
+    "BLUESKY_HANDLE",
+    "BLUESKY_APP_PASSWORD",
+)
+
+
+def slugify(name: str) -> str:
+    """``"The Man from Toronto"`` -> ``"the-man-from-toronto"``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug or "title"
+
+
+@dataclass(frozen=True)
+class Title:
+    """One tracked film or show."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    subreddits: tuple[str, ...] = ()
+    released: date | None = None
+    chart_title: str = ""
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name followed by its aliases: every phrase a post may use."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    path: str | None = None
+    recheck_days: int = 7
+
+
+@dataclass(frozen=True)
+class RedditConfig:
+    user_agent: str = "monitor/0.1 (film chart reactions; read-only)"
+    oauth_url: str | None = None
+    reddit_url: str | None = None
+    comments: int = 20
+
+
+@dataclass(frozen=True)
+class BlueskyConfig:
+    service: str = "https://bsky.social"
+
+
+@dataclass(frozen=True)
+class NetflixConfig:
+    source: str = NETFLIX_SOURCE
+    countries: tuple[str, ...] = ("global", "US")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path | None = None
+    store: StoreConfig = field(default_factory=StoreConfig)
+    titles: tuple[Title, ...] = ()
+    reddit: RedditConfig = field(default_factory=RedditConfig)
+    bluesky: BlueskyConfig = field(default_factory=BlueskyConfig)
+    netflix: NetflixConfig = field(default_factory=NetflixConfig)
+
+    def title(self, name: str) -> Title:
+        """The tracked title called ``name`` (case-insensitive), or a ConfigError."""
+        for title in self.titles:
+            if name.casefold() in (title.name.casefold(), title.slug):
+                return title
+        known = ", ".join(t.name for t in self.titles) or "none"
+        raise ConfigError(
+            f"{name!r} is not a tracked title (tracked: {known})",
+            hint="add it as a [[titles]] entry in the config file",
+        )
+
+    def select(self, name: str | None) -> tuple[Title, ...]:
+        """All titles, or just the one named."""
+        return self.titles if name is None else (self.title(name),)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+class _Section:
+    """Reads typed keys out of one TOML table, complaining in the user's terms."""
+
+    def __init__(self, source: Path | str, where: str, data: Any) -> None:
+        self.source = source
+        self.where = where
+        if not isinstance(data, dict):
+            self.fail(where, f"must be a table, not {_kind(data)}")
+        self.data: dict[str, Any] = data
+
+    def fail(self, key: str, problem: str, fix: str | None = None) -> None:
+        raise ConfigError(f"{self.source}: {key}: {problem}", hint=fix)
+
+    def key(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def check_keys(self, known: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in known:
+                self.fail(
+                    self.key(key),
+                    "unknown key",
+                    f"remove it, or use one of: {', '.join(known)}",
+                )
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        if key not in self.data:
+            if required:
+                self.fail(self.key(key), "is required", f'add {key} = "…"')
+            return default
+        value = self.data[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(self.key(key), f"must be a non-empty string, not {_kind(value)}")
+        return str(value).strip()
+
+    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(self.key(key), f"must be a whole number ≥ {minimum}, not {value!r}")
+        return int(value)
+
+    def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self.data.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(self.key(key), "must be a list of non-empty strings", f'{key} = ["…", "…"]')
+        return tuple(v.strip() for v in value)
+
+    def day(self, key: str) -> date | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(self.key(key), f"must be a date YYYY-MM-DD, not {value!r}")
+        raise AssertionError  # unreachable
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _url(section: _Section, key: str, default: str | None) -> str | None:
+    value = section.text(key, default)
+    if value is not None and not re.match(r"^https?://[^/\s]+", value):
+        section.fail(section.key(key), f"must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _title(source: Path | str, index: int, data: Any) -> Title:
+    s = _Section(source, f"titles[{index}]", data)
+    s.check_keys(("name", "aliases", "context", "exclude", "subreddits", "released", "chart_title"))
+    name = s.text("name", required=True)
+    assert name is not None
+    subreddits = tuple(
+        sub.removeprefix("r/").removeprefix("/r/") for sub in s.strings("subreddits")
+    )
+    for sub in subreddits:
+        if not re.fullmatch(r"[A-Za-z0-9_]{2,21}", sub):
+            s.fail(s.key("subreddits"), f"{sub!r} is not a subreddit name")
+    return Title(
+        name=name,
+        aliases=s.strings("aliases"),
+        context=s.strings("context"),
+        exclude=s.strings("exclude"),
+        subreddits=subreddits,
+        released=s.day("released"),
+        chart_title=s.text("chart_title", name) or name,
+    )
+
+
+def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Config:
+    """Validate a decoded TOML document."""
+    top = _Section(source, "", dict(data))
+    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix"))
+
+    store = _Section(source, "store", data.get("store", {}))
+    store.check_keys(("path", "recheck_days"))
+    reddit = _Section(source, "reddit", data.get("reddit", {}))
+    reddit.check_keys(("user_agent", "oauth_url", "reddit_url", "comments"))
+    bluesky = _Section(source, "bluesky", data.get("bluesky", {}))
+    bluesky.check_keys(("service",))
+    netflix = _Section(source, "netflix", data.get("netflix", {}))
+    netflix.check_keys(("source", "countries"))
+
+    raw_titles = data.get("titles", [])
+    if not isinstance(raw_titles, list):
+        top.fail("titles", "must be an array of tables", "write each title as [[titles]]")
+    titles = tuple(_title(source, i, t) for i, t in enumerate(raw_titles))
+    seen: dict[str, str] = {}
+    for t in titles:
+        if t.slug in seen:
+            top.fail(
+                "titles",
+                f"{t.name!r} is listed twice (also as {seen[t.slug]!r})",
+                "keep one [[titles]] entry per title; put other spellings in aliases",
+            )
+        seen[t.slug] = t.name
+
+    countries = netflix.strings("countries", NetflixConfig.countries)
+    for code in countries:
+        if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
+            netflix.fail(
+                "netflix.countries", f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
+            )
+
+    return Config(
+        path=Path(source) if not isinstance(source, Path) else source,
+        store=StoreConfig(
+            path=store.text("path"), recheck_days=store.integer("recheck_days", 7, minimum=1)
+        ),
+        titles=titles,
+        reddit=RedditConfig(
+            user_agent=reddit.text("user_agent", RedditConfig.user_agent) or "",
+            oauth_url=_url(reddit, "oauth_url", None),
+            reddit_url=_url(reddit, "reddit_url", None),
+            comments=reddit.integer("comments", RedditConfig.comments),
+        ),
+        bluesky=BlueskyConfig(service=_url(bluesky, "service", BlueskyConfig.service) or ""),
+        netflix=NetflixConfig(
+            source=netflix.text("source", NETFLIX_SOURCE) or NETFLIX_SOURCE,
+            countries=countries,
+        ),
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the TOML file at ``path``."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file",
+            hint="run `monitor init` to write a starter config, or pass --config PATH",
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Secrets read from the environment. ``repr`` never shows them."""
+
+    reddit_client_id: str | None = field(default=None, repr=False)
+    reddit_client_secret: str | None = field(default=None, repr=False)
+    bluesky_handle: str | None = field(default=None, repr=False)
+    bluesky_app_password: str | None = field(default=None, repr=False)
+
+    @property
+    def reddit(self) -> bool:
+        return bool(self.reddit_client_id and self.reddit_client_secret)
+
+    @property
+    def bluesky(self) -> bool:
+        return bool(self.bluesky_handle and self.bluesky_app_password)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never appear in any output."""
+        return tuple(v for v in (self.reddit_client_secret, self.bluesky_app_password) if v)
+
+
+def credentials(env: Mapping[str, str] | None = None) -> Credentials:
+    """Read the four credential variables from ``env`` (default: ``os.environ``)."""
+    env = os.environ if env is None else env
+    return Credentials(*(env.get(name) or None for name in CREDENTIAL_VARS))

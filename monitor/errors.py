@@ -1,0 +1,55 @@
+"""Domain exceptions. The CLI turns them into ``Error: …`` lines; the library never prints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class MonitorError(Exception):
+    """Base of every error `monitor` raises on purpose."""
+
+    exit_code = 1
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class ConfigError(MonitorError):
+    """The configuration file or a command-line value is wrong."""
+
+    exit_code = 2
+
+
+class StoreError(MonitorError):
+    """The database cannot be opened, read or written."""
+
+
+class LockHeld(MonitorError):
+    """Another `monitor` process holds the database lock."""
+
+    exit_code = 75
+
+
+class SourceError(MonitorError):
+    """A platform answered with something we cannot use."""
+
+
+class AuthError(SourceError):
+    """The platform refused our credentials."""
+
+
+class RateLimited(SourceError):
+    """The platform asked us to wait until ``reset_at``."""
+
+    def __init__(self, message: str, reset_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class InputError(MonitorError):
+    """A file handed to `monitor` (a chart, a CSV) is malformed."""
+
+    exit_code = 1

@@ -1,0 +1,439 @@
+"""Everything that touches SQLite. One file, plain enough to open in Datasette.
+
+Table names are the constants below; every other module goes through :class:`Store`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlite_utils
+
+from .config import Title
+from .errors import StoreError
+
+TITLES = "titles"
+POSTS = "posts"
+MENTIONS = "mentions"
+SENTIMENTS = "sentiments"
+CHART_ENTRIES = "chart_entries"
+POLL_RUNS = "poll_runs"
+CURSORS = "cursors"
+STATE = "state"
+
+BUSY_TIMEOUT_MS = 10_000
+
+Row = dict[str, Any]
+
+
+def utcnow() -> str:
+    """Now, as the ISO-8601 UTC text every timestamp column holds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso(moment: datetime) -> str:
+    """A datetime as stored: UTC, seconds, a trailing ``Z``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db[TITLES].create(  # type: ignore[union-attr]
+        {"name": str, "slug": str, "aliases": str, "released": str, "chart_title": str},
+        pk="name",
+    )
+    db[POSTS].create(  # type: ignore[union-attr]
+        {
+            "id": str,  # "<platform>:<native id>", the natural key
+            "platform": str,
+            "native_id": str,
+            "url": str,
+            "author": str,
+            "community": str,  # subreddit; empty on Bluesky
+            "parent_id": str,  # the post this one replies to, as a posts.id
+            "thread_id": str,  # the thread's root post, as a posts.id
+            "text": str,
+            "langs": str,
+            "created_at": str,
+            "score": int,
+            "likes": int,
+            "replies": int,
+            "reposts": int,
+            "quotes": int,
+            "num_comments": int,
+            "deleted": int,
+            "fetched_at": str,
+        },
+        pk="id",
+        not_null={"platform", "native_id", "created_at"},
+        defaults={"deleted": 0},
+    )
+    db[MENTIONS].create(  # type: ignore[union-attr]
+        {"post_id": str, "title": str, "relevance": float, "terms": str},
+        pk=("post_id", "title"),
+        foreign_keys=[("post_id", POSTS, "id"), ("title", TITLES, "name")],
+    )
+    db[SENTIMENTS].create(  # type: ignore[union-attr]
+        {
+            "post_id": str,
+            "model": str,
+            "compound": float,
+            "pos": float,
+            "neu": float,
+            "neg": float,
+            "label": str,
+        },
+        pk=("post_id", "model"),
+        foreign_keys=[("post_id", POSTS, "id")],
+    )
+    db[CHART_ENTRIES].create(  # type: ignore[union-attr]
+        {
+            "chart": str,
+            "region": str,
+            "category": str,
+            "period_start": str,
+            "period_end": str,
+            "rank": int,
+            "title": str,  # the tracked title it matched, or null
+            "chart_title": str,  # the chart's own spelling
+            "season": str,
+            "weeks_on_chart": int,
+            "hours_viewed": int,
+            "views": int,
+        },
+        pk=("chart", "region", "category", "period_start", "rank"),
+    )
+    db[POLL_RUNS].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "source": str,
+            "title": str,
+            "query": str,
+            "started": str,
+            "finished": str,
+            "status": str,  # running, ok, failed
+            "requests": int,
+            "fetched": int,
+            "new": int,
+            "error": str,
+            "cap_hit": int,
+            "gap_start": str,  # what could not be reached, when anything could not
+            "gap_end": str,
+        },
+        pk="id",
+        defaults={"requests": 0, "fetched": 0, "new": 0, "cap_hit": 0},
+    )
+    db[CURSORS].create(  # type: ignore[union-attr]
+        {"source": str, "title": str, "query": str, "value": str, "updated_at": str},
+        pk=("source", "title", "query"),
+    )
+    db[STATE].create({"key": str, "value": str, "updated_at": str}, pk="key")  # type: ignore[union-attr]
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Indexes for the report: by title, then by time."""
+    db[POSTS].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
+    db[POSTS].create_index(["thread_id"], if_not_exists=True)  # type: ignore[union-attr]
+    db[MENTIONS].create_index(["title", "post_id"], if_not_exists=True)  # type: ignore[union-attr]
+    db[CHART_ENTRIES].create_index(["title", "period_start"], if_not_exists=True)  # type: ignore[union-attr]
+    db[POLL_RUNS].create_index(["source", "title", "started"], if_not_exists=True)  # type: ignore[union-attr]
+
+
+#: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- the store --------------------------------------------------------------------------
+
+
+class Store:
+    """The monitor's SQLite database."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"{self.path}: no such database",
+                hint="run `monitor init` or a poll first, or pass --db PATH",
+            )
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a database file")
+        _check_header(self.path)
+        self.read_only = self.path.exists() and not self.path.stat().st_mode & 0o222
+        try:
+            conn = sqlite3.connect(
+                _uri(self.path, self.read_only), timeout=BUSY_TIMEOUT_MS / 1000, uri=True
+            )
+            self.db = sqlite_utils.Database(conn)
+            self.version = self._read_version()
+            if self.version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {self.version} is newer than this "
+                    f"monitor understands ({SCHEMA_VERSION})",
+                    hint="upgrade monitor (pip install -U monitor); the file was left untouched",
+                )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.version < SCHEMA_VERSION:
+                self.migrate()
+            if not self.read_only and self.db.journal_mode != "wal":
+                self.db.enable_wal()
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    def _read_version(self) -> int:
+        try:
+            return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from None
+
+    def migrate(self) -> None:
+        """Bring the schema forward to :data:`SCHEMA_VERSION`, one step per transaction."""
+        while self.version < SCHEMA_VERSION:
+            with self.db.atomic():
+                MIGRATIONS[self.version](self.db)
+                self.db.execute(f"PRAGMA user_version = {self.version + 1}")
+            self.version += 1
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all (nested blocks are savepoints)."""
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    # --- writes -----------------------------------------------------------------------
+
+    def sync_titles(self, titles: Iterable[Title]) -> None:
+        """Record the tracked titles (the config is the source of truth)."""
+        rows = [
+            {
+                "name": t.name,
+                "slug": t.slug,
+                "aliases": json.dumps(list(t.aliases)),
+                "released": t.released.isoformat() if t.released else None,
+                "chart_title": t.chart_title,
+            }
+            for t in titles
+        ]
+        with self.transaction():
+            self.db[TITLES].upsert_all(rows, pk="name")  # type: ignore[union-attr]
+
+    def upsert_posts(self, rows: Iterable[Row]) -> None:
+        """Insert or refresh posts by ``id``; a post marked deleted stays deleted."""
+        rows = [dict(r) for r in rows]
+        if not rows:
+            return
+        with self.transaction():
+            deleted = {
+                r["id"]
+                for r in self.db.query(
+                    f"select id from {POSTS} where deleted = 1 and id in "
+                    f"(select value from json_each(?))",
+                    [json.dumps([r["id"] for r in rows])],
+                )
+            }
+            for row in rows:
+                if row["id"] in deleted:
+                    row.update(text=None, author=None, deleted=1)
+            self.db[POSTS].upsert_all(rows, pk="id", alter=False)  # type: ignore[union-attr]
+
+    def upsert_mentions(self, rows: Iterable[Row]) -> None:
+        rows = [
+            {**r, "terms": r["terms"] if isinstance(r["terms"], str) else json.dumps(r["terms"])}
+            for r in rows
+        ]
+        if rows:
+            with self.transaction():
+                self.db[MENTIONS].upsert_all(rows, pk=("post_id", "title"))  # type: ignore[union-attr]
+
+    def upsert_sentiments(self, rows: Iterable[Row]) -> None:
+        rows = list(rows)
+        if rows:
+            with self.transaction():
+                self.db[SENTIMENTS].upsert_all(rows, pk=("post_id", "model"))  # type: ignore[union-attr]
+
+    def upsert_chart_entries(self, rows: Iterable[Row]) -> None:
+        with self.transaction():
+            self.db[CHART_ENTRIES].upsert_all(  # type: ignore[union-attr]
+                rows, pk=("chart", "region", "category", "period_start", "rank")
+            )
+
+    def mark_deleted(self, post_ids: Iterable[str]) -> int:
+        """Drop the text and author of posts deleted on their platform."""
+        ids = json.dumps(list(post_ids))
+        with self.transaction():
+            cursor = self.db.execute(
+                f"update {POSTS} set text = null, author = null, deleted = 1 "
+                f"where id in (select value from json_each(?)) and deleted = 0",
+                [ids],
+            )
+        return int(cursor.rowcount)
+
+    # --- cursors and state ------------------------------------------------------------
+
+    def get_cursor(self, source: str, title: str, query: str) -> str | None:
+        row = self.db.execute(
+            f"select value from {CURSORS} where source = ? and title = ? and query = ?",
+            [source, title, query],
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_cursor(self, source: str, title: str, query: str, value: str) -> None:
+        with self.transaction():
+            self.db[CURSORS].upsert(  # type: ignore[union-attr]
+                {
+                    "source": source,
+                    "title": title,
+                    "query": query,
+                    "value": value,
+                    "updated_at": utcnow(),
+                },
+                pk=("source", "title", "query"),
+            )
+
+    def get_state(self, key: str) -> str | None:
+        row = self.db.execute(f"select value from {STATE} where key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str | None) -> None:
+        with self.transaction():
+            if value is None:
+                self.db.execute(f"delete from {STATE} where key = ?", [key])
+            else:
+                self.db[STATE].upsert(  # type: ignore[union-attr]
+                    {"key": key, "value": value, "updated_at": utcnow()}, pk="key"
+                )
+
+    # --- poll runs --------------------------------------------------------------------
+
+    def start_poll_run(self, source: str, title: str, query: str = "") -> int:
+        with self.transaction():
+            table = self.db[POLL_RUNS]
+            table.insert(  # type: ignore[union-attr]
+                {
+                    "source": source,
+                    "title": title,
+                    "query": query,
+                    "started": utcnow(),
+                    "status": "running",
+                }
+            )
+            return int(table.last_pk or 0)  # type: ignore[union-attr]
+
+    def finish_poll_run(self, run_id: int, *, status: str, **fields: Any) -> None:
+        with self.transaction():
+            self.db[POLL_RUNS].update(  # type: ignore[union-attr]
+                run_id, {"finished": utcnow(), "status": status, **fields}
+            )
+
+    # --- reads ------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[Row]:
+        try:
+            yield from self.db.query(sql, params)
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"select count(*) from [{table}]").fetchone()[0])
+
+    def title_counts(self) -> list[Row]:
+        """Each tracked title with its post counts per platform."""
+        return list(
+            self.query(
+                f"""
+                select t.name as title, t.released,
+                  count(p.id) as posts,
+                  coalesce(sum(p.platform = 'reddit'), 0) as reddit,
+                  coalesce(sum(p.platform = 'bluesky'), 0) as bluesky,
+                  min(p.created_at) as first_post,
+                  max(p.created_at) as last_post
+                from {TITLES} t
+                left join {MENTIONS} m on m.title = t.name
+                left join {POSTS} p on p.id = m.post_id
+                group by t.name order by t.name
+                """
+            )
+        )
+
+    def last_polls(self) -> list[Row]:
+        """The latest poll run per source and title, with failure counts."""
+        return list(
+            self.query(
+                f"""
+                select source, title, max(started) as last_started,
+                  (select status from {POLL_RUNS} r2 where r2.source = r.source
+                     and r2.title = r.title order by started desc, id desc limit 1) as status,
+                  sum(new) as new_total, sum(status = 'failed') as failures,
+                  sum(cap_hit) as caps_hit, count(*) as runs
+                from {POLL_RUNS} r group by source, title order by source, title
+                """
+            )
+        )
+
+
+def _uri(path: Path, read_only: bool) -> str:
+    """A SQLite URI; a file without write permission opens read-only, even for root."""
+    mode = "ro" if read_only else "rwc"
+    return f"file:{quote(str(path.absolute()))}?mode={mode}"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, without touching it, a file that is not a SQLite database."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        return
+    except PermissionError:
+        raise StoreError(f"{path}: cannot be read (permission denied)") from None
+    if head and head != b"SQLite format 3\x00":
+        raise StoreError(
+            f"{path}: is not a SQLite database",
+            hint="pass --db with the path of a monitor database, or a new file name",
+        )
+
+
+def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return StoreError(
+            f"{path}: the database is read-only",
+            hint="check the file's and its folder's permissions",
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{path}: the database is locked by another process",
+            hint="wait for the other monitor command to finish",
+        )
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path}: is not a SQLite database, or is damaged")
+    if "disk" in text and "full" in text:
+        return StoreError(f"{path}: the disk is full", hint="free space, then run again")
+    if "unable to open" in text:
+        return StoreError(f"{path}: cannot be opened", hint="check that its folder exists")
+    return StoreError(f"{path}: {text}")
