@@ -437,3 +437,167 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     if "unable to open" in text:
         return StoreError(f"{path}: cannot be opened", hint="check that its folder exists")
     return StoreError(f"{path}: {text}")
+
+
+# --- report and export queries (report branch) -------------------------------------------
+#
+# Read-only queries behind `monitor report` and `monitor export`. Each takes a title and an
+# optional time window as ISO dates (``since`` inclusive, ``until`` inclusive), runs over the
+# indexes mentions(title, post_id) and posts(created_at), and joins the sentiment labels of
+# one model (``monitor.sentiment.DEFAULT_MODEL`` unless told otherwise).
+
+#: A day after every stored timestamp, for an open-ended window.
+_FAR_FUTURE = "9999-12-31"
+
+
+def _window(since: str | None, until: str | None) -> tuple[str, str]:
+    """``[since, until]`` as dates -> ``[low, high)`` over ``created_at`` text."""
+    return since or "", (until + "T99") if until else _FAR_FUTURE
+
+
+def daily_counts(
+    store: Store,
+    title: str,
+    model: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    platform: str | None = None,
+) -> Iterator[Row]:
+    """Per day and platform: posts, labelled posts, sum and sum of squares of the
+    compound score, and how many were positive and negative. One GROUP BY."""
+    low, high = _window(since, until)
+    return store.query(
+        f"""
+        select substr(p.created_at, 1, 10) as day, p.platform as platform,
+          count(*) as posts, count(s.compound) as scored,
+          total(s.compound) as sum_compound, total(s.compound * s.compound) as sum_squares,
+          total(s.label = 'positive') as positive, total(s.label = 'negative') as negative
+        from {MENTIONS} m
+        join {POSTS} p on p.id = m.post_id
+        left join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
+        where m.title = :title and p.created_at >= :low and p.created_at < :high
+          and (:platform is null or p.platform = :platform)
+        group by day, p.platform
+        order by day, p.platform
+        """,
+        {"title": title, "model": model, "low": low, "high": high, "platform": platform},
+    )
+
+
+def extreme_posts(
+    store: Store,
+    title: str,
+    model: str,
+    since: str,
+    until: str,
+    *,
+    most: str = "positive",
+    limit: int = 3,
+    platform: str | None = None,
+) -> list[Row]:
+    """The ``limit`` most positive (or negative) labelled posts of a window."""
+    low, high = _window(since, until)
+    order = "desc" if most == "positive" else "asc"
+    return list(
+        store.query(
+            f"""
+            select p.id, p.platform, p.url, p.author, p.created_at, p.text,
+              s.compound
+            from {MENTIONS} m
+            join {POSTS} p on p.id = m.post_id
+            join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
+            where m.title = :title and p.created_at >= :low and p.created_at < :high
+              and p.deleted = 0 and s.label = :most
+              and (:platform is null or p.platform = :platform)
+            order by s.compound {order}, p.created_at
+            limit :limit
+            """,
+            {
+                "title": title,
+                "model": model,
+                "low": low,
+                "high": high,
+                "limit": limit,
+                "platform": platform,
+                "most": most,
+            },
+        )
+    )
+
+
+def chart_rows(store: Store, title: str, region: str | None = None) -> list[Row]:
+    """The chart entries matched to ``title``, oldest first."""
+    return list(
+        store.query(
+            f"""
+            select chart, region, category, period_start, period_end, rank,
+              chart_title, season, weeks_on_chart, hours_viewed, views
+            from {CHART_ENTRIES}
+            where title = :title and (:region is null or region = :region)
+            order by period_start, chart, region, rank
+            """,
+            {"title": title, "region": region},
+        )
+    )
+
+
+def collection_gaps(store: Store, title: str) -> list[Row]:
+    """Poll runs that failed or hit a result cap, for ``title`` or for every title."""
+    return list(
+        store.query(
+            f"""
+            select source, title, status, cap_hit, error,
+              coalesce(gap_start, started) as gap_start,
+              coalesce(gap_end, finished, started) as gap_end
+            from {POLL_RUNS}
+            where (title = :title or title in ('', '*'))
+              and (status = 'failed' or cap_hit = 1)
+            order by gap_start
+            """,
+            {"title": title},
+        )
+    )
+
+
+def export_posts(
+    store: Store,
+    model: str,
+    *,
+    title: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Iterator[Row]:
+    """Every (post, title) mention, streamed from the cursor. A deleted post keeps
+    its metadata and loses its text and author."""
+    low, high = _window(since, until)
+    return store.query(
+        f"""
+        select p.id, m.title, p.platform, p.created_at, p.url, p.community,
+          case when p.deleted then null else p.author end as author,
+          case when p.deleted then null else p.text end as text,
+          p.score, p.likes, p.replies, p.reposts, p.quotes, p.num_comments, p.deleted,
+          m.relevance, s.compound, s.label
+        from {MENTIONS} m
+        join {POSTS} p on p.id = m.post_id
+        left join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
+        where (:title is null or m.title = :title)
+          and p.created_at >= :low and p.created_at < :high
+        order by p.created_at, p.id, m.title
+        """,
+        {"title": title, "model": model, "low": low, "high": high},
+    )
+
+
+def export_chart(store: Store, *, title: str | None = None) -> Iterator[Row]:
+    """Chart entries (of one title, or all), streamed, oldest first."""
+    return store.query(
+        f"""
+        select chart, region, category, period_start, period_end, rank, title,
+          chart_title, season, weeks_on_chart, hours_viewed, views
+        from {CHART_ENTRIES}
+        where (:title is null or title = :title)
+        order by period_start, chart, region, category, rank
+        """,
+        {"title": title},
+    )

@@ -1,0 +1,518 @@
+"""Pure aggregation: what the report shows, as dataclasses built from the store.
+
+:func:`build_report` reads one title's daily counts (one GROUP BY), its chart run, its
+collection gaps and the extreme posts of each phase, and derives the rolling sentiment, the
+phases table and the lead/lag between talk and rank. Drawing lives in :mod:`monitor.plot`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from . import store as queries
+from .config import Title
+from .errors import MonitorError
+from .sentiment import DEFAULT_MODEL
+from .store import Row, Store
+
+#: Days in the rolling sentiment window (trailing: the day and the six before it).
+ROLLING_DAYS = 7
+#: Fewer labelled posts than this in a window and the rolling mean is left out.
+MIN_POSTS = 10
+#: 95 % normal band: mean ± Z · sd / √n.
+Z = 1.96
+#: Lead/lag is tried from -MAX_LAG to +MAX_LAG days.
+MAX_LAG = 14
+#: Days of overlap the correlation needs before it says anything.
+MIN_LAG_DAYS = 28
+#: A chart lists this many titles; off the chart counts as one place below the last.
+CHART_SIZE = 10
+#: How many of the most positive and negative posts to show per phase.
+TOP_POSTS = 3
+
+PHASES = ("before", "climbing", "at best", "falling", "after")
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One day on one platform: the series the figure draws and ``export daily`` writes."""
+
+    day: date
+    platform: str
+    posts: int
+    scored: int
+    mean_sentiment: float | None
+    positive: int
+    negative: int
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """One day over every platform, with the rolling mean and its 95 % band."""
+
+    day: date
+    posts: int
+    scored: int
+    mean_sentiment: float | None
+    rolling: float | None
+    low: float | None
+    high: float | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class RankStep:
+    """One chart period: the rank held from ``start`` to ``end`` (inclusive)."""
+
+    start: date
+    end: date
+    rank: int
+
+
+@dataclass(frozen=True)
+class ChartRun:
+    """The title's run on one chart in one region."""
+
+    chart: str
+    region: str
+    daily: bool
+    steps: tuple[RankStep, ...]
+
+    @property
+    def entry(self) -> RankStep:
+        return self.steps[0]
+
+    @property
+    def peak(self) -> RankStep:
+        """The first period at the best rank."""
+        return min(self.steps, key=lambda s: (s.rank, s.start))
+
+    @property
+    def exit(self) -> RankStep:
+        """The last period on the chart."""
+        return self.steps[-1]
+
+    @property
+    def best_until(self) -> date:
+        """The end of the last period at the best rank."""
+        return max(s.end for s in self.steps if s.rank == self.peak.rank)
+
+    def rank_on(self, day: date) -> int | None:
+        for step in self.steps:
+            if step.start <= day <= step.end:
+                return step.rank
+        return None
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """A post worth quoting: the text is a stranger's, escape it before showing it."""
+
+    id: str
+    platform: str
+    url: str | None
+    author: str | None
+    created_at: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One stretch of the chart run, with what people said during it."""
+
+    name: str
+    start: date
+    end: date
+    days: int
+    posts: int
+    mean_sentiment: float | None
+    share_positive: float | None
+    share_negative: float | None
+    most_positive: tuple[PostRef, ...] = ()
+    most_negative: tuple[PostRef, ...] = ()
+
+    @property
+    def posts_per_day(self) -> float | None:
+        return self.posts / self.days if self.days else None
+
+
+@dataclass(frozen=True)
+class LeadLag:
+    """Cross-correlation of daily mentions with chart strength, and what it means.
+
+    ``lag`` > 0 means talk leads: mentions on day t go with the rank on day t + lag.
+    """
+
+    lag: int | None
+    r: float | None
+    days: int
+    correlations: dict[int, float]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch the collection could not see fully: a failed poll or a result cap."""
+
+    source: str
+    start: datetime
+    end: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    title: Title
+    start: date
+    end: date
+    platform: str | None
+    rows: tuple[DayRow, ...]
+    days: tuple[DayTotal, ...]
+    chart: ChartRun | None
+    phases: tuple[Phase, ...]
+    lead_lag: LeadLag
+    gaps: tuple[Gap, ...]
+    platforms: tuple[str, ...] = field(default=())
+
+    @property
+    def posts(self) -> int:
+        return sum(d.posts for d in self.days)
+
+
+# --- building -------------------------------------------------------------------------
+
+
+def build_report(
+    store: Store,
+    title: Title,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    platform: str | None = None,
+    region: str | None = None,
+    model: str = DEFAULT_MODEL,
+) -> Report:
+    """Everything the report shows for ``title``; a MonitorError when there is nothing."""
+    if since and until and since > until:
+        raise MonitorError(f"--since {since} is after --until {until}")
+    grouped = list(
+        queries.daily_counts(
+            store,
+            title.name,
+            model,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            platform=platform,
+        )
+    )
+    chart = chart_run(queries.chart_rows(store, title.name), region)
+    if not grouped and chart is None:
+        raise MonitorError(
+            f"nothing stored for {title.name!r} in that window: no posts and no chart entries",
+            hint="run `monitor poll` and `monitor charts update` first, or widen --since/--until",
+        )
+    known = [date.fromisoformat(r["day"]) for r in grouped]
+    if chart is not None:
+        known += [chart.entry.start, chart.exit.end]
+    start, end = since or min(known), until or max(known)
+    rows = tuple(
+        DayRow(
+            day=date.fromisoformat(r["day"]),
+            platform=r["platform"],
+            posts=r["posts"],
+            scored=r["scored"],
+            mean_sentiment=r["sum_compound"] / r["scored"] if r["scored"] else None,
+            positive=int(r["positive"]),
+            negative=int(r["negative"]),
+            rank=chart.rank_on(date.fromisoformat(r["day"])) if chart else None,
+        )
+        for r in grouped
+    )
+    days = daily_totals(grouped, start, end, chart)
+    gaps = tuple(
+        g
+        for g in (_gap(r) for r in queries.collection_gaps(store, title.name))
+        if _overlaps(g, start, end)
+    )
+    phases = tuple(
+        _with_posts(store, p, title.name, model, platform)
+        for p in phases_of(days, chart, start, end, grouped)
+    )
+    return Report(
+        title=title,
+        start=start,
+        end=end,
+        platform=platform,
+        rows=rows,
+        days=days,
+        chart=chart,
+        phases=phases,
+        lead_lag=lead_lag(days, chart),
+        gaps=gaps,
+        platforms=tuple(sorted({r.platform for r in rows})),
+    )
+
+
+def chart_run(entries: Sequence[Row], region: str | None = None) -> ChartRun | None:
+    """The title's run on the chart it spent most periods on, in ``region`` or in the region
+    where it ranked best. Several categories in one period keep the best rank."""
+    if not entries:
+        return None
+    if region is None:
+        region = min(
+            {e["region"] for e in entries},
+            key=lambda g: (
+                min(e["rank"] for e in entries if e["region"] == g),
+                -sum(e["region"] == g for e in entries),
+                g,
+            ),
+        )
+    mine = [e for e in entries if e["region"] == region]
+    if not mine:
+        return None
+    charts = sorted({e["chart"] for e in mine}, key=lambda c: -sum(e["chart"] == c for e in mine))
+    mine = [e for e in mine if e["chart"] == charts[0]]
+    best: dict[str, Row] = {}
+    for e in mine:
+        if e["period_start"] not in best or e["rank"] < best[e["period_start"]]["rank"]:
+            best[e["period_start"]] = e
+    steps = []
+    for e in sorted(best.values(), key=lambda e: e["period_start"]):
+        first = date.fromisoformat(e["period_start"])
+        last = date.fromisoformat(e["period_end"]) if e["period_end"] else first
+        steps.append(RankStep(first, last, int(e["rank"])))
+    daily = all(s.start == s.end for s in steps)
+    return ChartRun(chart=charts[0], region=region, daily=daily, steps=tuple(steps))
+
+
+def daily_totals(
+    grouped: Sequence[Row], start: date, end: date, chart: ChartRun | None
+) -> tuple[DayTotal, ...]:
+    """Every day of ``[start, end]`` over all platforms, with the trailing rolling mean."""
+    by_day: dict[str, list[float]] = {}
+    for r in grouped:
+        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0])
+        acc[0] += r["posts"]
+        acc[1] += r["scored"]
+        acc[2] += r["sum_compound"]
+        acc[3] += r["sum_squares"]
+    span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0]) for d in span]
+    out = []
+    for i, d in enumerate(span):
+        posts, scored, total, _ = sums[i]
+        window = sums[max(0, i - ROLLING_DAYS + 1) : i + 1]
+        n = sum(w[1] for w in window)
+        rolling = low = high = None
+        if n >= MIN_POSTS:
+            s, sq = sum(w[2] for w in window), sum(w[3] for w in window)
+            rolling = s / n
+            sd = math.sqrt(max(0.0, (sq - n * rolling * rolling) / (n - 1)))
+            half = Z * sd / math.sqrt(n)
+            low, high = rolling - half, rolling + half
+        out.append(
+            DayTotal(
+                day=d,
+                posts=int(posts),
+                scored=int(scored),
+                mean_sentiment=total / scored if scored else None,
+                rolling=rolling,
+                low=low,
+                high=high,
+                rank=chart.rank_on(d) if chart else None,
+            )
+        )
+    return tuple(out)
+
+
+def phases_of(
+    days: Sequence[DayTotal],
+    chart: ChartRun | None,
+    start: date,
+    end: date,
+    grouped: Sequence[Row],
+) -> list[Phase]:
+    """Before, climbing, at best, falling, after: each clipped to ``[start, end]``.
+
+    Without a chart run the whole window is one phase, "all days"."""
+    one = timedelta(days=1)
+    if chart is None:
+        bounds = [("all days", start, end)]
+    else:
+        bounds = [
+            ("before", date.min, chart.entry.start - one),
+            ("climbing", chart.entry.start, chart.peak.start - one),
+            ("at best", chart.peak.start, chart.best_until),
+            ("falling", chart.best_until + one, chart.exit.end),
+            ("after", chart.exit.end + one, date.max),
+        ]
+    labels: dict[str, tuple[float, float]] = {}
+    for r in grouped:
+        pos, neg = labels.get(r["day"], (0.0, 0.0))
+        labels[r["day"]] = (pos + r["positive"], neg + r["negative"])
+    phases = []
+    for name, first, last in bounds:
+        first, last = max(first, start), min(last, end)
+        inside = [d for d in days if first <= d.day <= last]
+        posts = sum(d.posts for d in inside)
+        scored = sum(d.scored for d in inside)
+        total = sum(d.mean_sentiment * d.scored for d in inside if d.mean_sentiment is not None)
+        pos = sum(labels.get(d.day.isoformat(), (0, 0))[0] for d in inside)
+        neg = sum(labels.get(d.day.isoformat(), (0, 0))[1] for d in inside)
+        phases.append(
+            Phase(
+                name=name,
+                start=first,
+                end=last,
+                days=max(0, (last - first).days + 1),
+                posts=posts,
+                mean_sentiment=total / scored if scored else None,
+                share_positive=pos / scored if scored else None,
+                share_negative=neg / scored if scored else None,
+            )
+        )
+    return phases
+
+
+def _with_posts(store: Store, phase: Phase, title: str, model: str, platform: str | None) -> Phase:
+    if not phase.posts:
+        return phase
+
+    def refs(most: str) -> tuple[PostRef, ...]:
+        rows = queries.extreme_posts(
+            store,
+            title,
+            model,
+            phase.start.isoformat(),
+            phase.end.isoformat(),
+            most=most,
+            limit=TOP_POSTS,
+            platform=platform,
+        )
+        return tuple(
+            PostRef(
+                id=r["id"],
+                platform=r["platform"],
+                url=r["url"],
+                author=r["author"],
+                created_at=r["created_at"],
+                text=r["text"] or "",
+                score=float(r["compound"]),
+            )
+            for r in rows
+        )
+
+    return Phase(
+        **{**phase.__dict__, "most_positive": refs("positive"), "most_negative": refs("negative")}
+    )
+
+
+# --- lead and lag ---------------------------------------------------------------------
+
+
+def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def lead_lag(days: Sequence[DayTotal], chart: ChartRun | None) -> LeadLag:
+    """Correlate daily mentions with chart strength (#1 strongest, off the chart weakest)
+    shifted by -14..+14 days, and say in one sentence what that shows and how sure it is."""
+
+    def unsure(why: str) -> LeadLag:
+        return LeadLag(
+            None,
+            None,
+            len(days),
+            {},
+            f"Not enough data to tell whether talk leads the chart: {why}.",
+        )
+
+    if chart is None:
+        return unsure("the title has no chart entries")
+    talk = [float(d.posts) for d in days]
+    strength = [float(CHART_SIZE + 1 - d.rank) if d.rank else 0.0 for d in days]
+    overlap = len(days) - MAX_LAG
+    if overlap < MIN_LAG_DAYS:
+        return unsure(f"{len(days)} days, it needs at least {MIN_LAG_DAYS + MAX_LAG}")
+    if sum(talk) < MIN_POSTS:
+        return unsure(f"only {int(sum(talk))} posts")
+    correlations: dict[int, float] = {}
+    for lag in range(-MAX_LAG, MAX_LAG + 1):
+        if lag >= 0:
+            xs, ys = talk[: len(talk) - lag], strength[lag:]
+        else:
+            xs, ys = talk[-lag:], strength[: len(strength) + lag]
+        r = _pearson(xs, ys)
+        if r is not None:
+            correlations[lag] = r
+    if not correlations:
+        return unsure("mentions or rank never change")
+    best = max(correlations, key=lambda k: (correlations[k], -abs(k)))
+    r = correlations[best]
+    n = len(days) - abs(best)
+    chance = 2 / math.sqrt(n)
+    if r < chance:
+        return LeadLag(
+            None,
+            r,
+            n,
+            correlations,
+            f"No clear link between talk and rank: the best match (r = {r:.2f}, "
+            f"{_shift(best)}) is within what chance gives over {n} days.",
+        )
+    strength_word = "strong" if r >= 0.7 else "moderate" if r >= 0.4 else "weak"
+    if best == 0:
+        what = "Talk and rank move together on the same days"
+    elif best > 0:
+        what = f"Talk leads the chart by {best} day{'s' * (best != 1)}"
+    else:
+        what = f"Talk follows the chart by {-best} day{'s' * (best != -1)}"
+    return LeadLag(
+        best,
+        r,
+        n,
+        correlations,
+        f"{what} ({strength_word} link, r = {r:.2f} over {n} days vs {correlations.get(0, 0):.2f} "
+        f"same-day; neighbouring days overlap, so read it as a sign, not proof).",
+    )
+
+
+def _shift(lag: int) -> str:
+    if lag == 0:
+        return "same day"
+    return f"talk {abs(lag)} days {'ahead' if lag > 0 else 'behind'}"
+
+
+# --- gaps -----------------------------------------------------------------------------
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _gap(row: Row) -> Gap:
+    start = _moment(row["gap_start"])
+    end = _moment(row["gap_end"]) if row["gap_end"] else start
+    if row["status"] == "failed":
+        reason = f"{row['source']}: poll failed"
+    else:
+        reason = f"{row['source']}: result cap hit"
+    return Gap(row["source"], min(start, end), max(start, end), reason)
+
+
+def _overlaps(gap: Gap, start: date, end: date) -> bool:
+    return gap.start.date() <= end and gap.end.date() >= start
