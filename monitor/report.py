@@ -196,8 +196,11 @@ def build_report(
     platform: str | None = None,
     region: str | None = None,
     model: str = DEFAULT_MODEL,
+    quotes: bool = True,
 ) -> Report:
-    """Everything the report shows for ``title``; a MonitorError when there is nothing."""
+    """Everything the report shows for ``title``; a MonitorError when there is nothing.
+
+    ``quotes=False`` leaves out the most positive and negative posts of each phase."""
     if since and until and since > until:
         raise MonitorError(f"--since {since} is after --until {until}")
     grouped = list(
@@ -240,7 +243,7 @@ def build_report(
         if _overlaps(g, start, end)
     )
     phases = tuple(
-        _with_posts(store, p, title.name, model, platform)
+        _with_posts(store, p, title.name, model, platform) if quotes else p
         for p in phases_of(days, chart, start, end, grouped)
     )
     return Report(

@@ -560,6 +560,18 @@ def collection_gaps(store: Store, title: str) -> list[Row]:
     )
 
 
+Stream = tuple[list[str], Iterator[tuple[Any, ...]]]
+
+
+def _stream(store: Store, sql: str, params: dict[str, Any]) -> Stream:
+    """Column names and the open cursor: rows come one at a time, never as a list."""
+    try:
+        cursor = store.db.execute(sql, params)
+    except sqlite3.Error as exc:
+        raise _store_error(store.path, exc) from None
+    return [d[0] for d in cursor.description], cursor
+
+
 def export_posts(
     store: Store,
     model: str,
@@ -567,20 +579,21 @@ def export_posts(
     title: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> Iterator[Row]:
-    """Every (post, title) mention, streamed from the cursor. A deleted post keeps
-    its metadata and loses its text and author."""
+) -> Stream:
+    """Every (post, title) mention, oldest first, as a stream. A deleted post keeps its
+    metadata and loses its text and author."""
     low, high = _window(since, until)
-    return store.query(
+    return _stream(
+        store,
         f"""
         select p.id, m.title, p.platform, p.created_at, p.url, p.community,
           case when p.deleted then null else p.author end as author,
           case when p.deleted then null else p.text end as text,
           p.score, p.likes, p.replies, p.reposts, p.quotes, p.num_comments, p.deleted,
           m.relevance, s.compound, s.label
-        from {MENTIONS} m
-        join {POSTS} p on p.id = m.post_id
-        left join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
+        from {POSTS} p
+        join {MENTIONS} m on m.post_id = p.id
+        left join {SENTIMENTS} s on s.post_id = p.id and s.model = :model
         where (:title is null or m.title = :title)
           and p.created_at >= :low and p.created_at < :high
         order by p.created_at, p.id, m.title
@@ -589,9 +602,10 @@ def export_posts(
     )
 
 
-def export_chart(store: Store, *, title: str | None = None) -> Iterator[Row]:
-    """Chart entries (of one title, or all), streamed, oldest first."""
-    return store.query(
+def export_chart(store: Store, *, title: str | None = None) -> Stream:
+    """Chart entries (of one title, or all), oldest first, as a stream."""
+    return _stream(
+        store,
         f"""
         select chart, region, category, period_start, period_end, rank, title,
           chart_title, season, weeks_on_chart, hours_viewed, views

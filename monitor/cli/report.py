@@ -1,0 +1,138 @@
+"""``monitor report``: the figure, the HTML page and a text summary for one or more titles."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from .. import html
+from ..report import Report, build_report
+from .app import App, cli, pass_app
+from .table import format_table
+
+WIDTH = 80
+
+#: Shared by ``report`` and ``export``: dates as YYYY-MM-DD.
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _percent(value: float | None) -> str | None:
+    return None if value is None else f"{value:.0%}"
+
+
+def summary(report: Report) -> list[str]:
+    """The text summary: the run in one line, the phases table, the lead/lag sentence."""
+    lines = textwrap.wrap(html.describe(report), WIDTH)
+    rows = [
+        {
+            "phase": p.name,
+            "days": p.days,
+            "posts": p.posts,
+            "per_day": None if p.posts_per_day is None else f"{p.posts_per_day:.1f}",
+            "mean": p.mean_sentiment,
+            "positive": _percent(p.share_positive),
+            "negative": _percent(p.share_negative),
+        }
+        for p in report.phases
+    ]
+    lines.append("")
+    lines += format_table(
+        rows,
+        [
+            ("phase", "phase"),
+            ("days", "days"),
+            ("posts", "posts"),
+            ("per_day", "posts/day"),
+            ("mean", "mean sentiment"),
+            ("positive", "positive"),
+            ("negative", "negative"),
+        ],
+        width=WIDTH,
+    )
+    lines.append("")
+    lines += textwrap.wrap(report.lead_lag.sentence, WIDTH)
+    if report.gaps:
+        lines.append("")
+        lines += textwrap.wrap(
+            f"{len(report.gaps)} collection gap(s) shaded in the figure: "
+            + "; ".join(f"{g.reason} from {g.start:%Y-%m-%d %H:%M}" for g in report.gaps),
+            WIDTH,
+        )
+    return lines
+
+
+@cli.command()
+@click.argument("titles", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the HTML page and the PNG figure.",
+)
+@click.option("--since", type=DAY, help="First day, YYYY-MM-DD (default: the first post).")
+@click.option("--until", type=DAY, help="Last day, YYYY-MM-DD (default: the last post).")
+@click.option(
+    "--platform", type=click.Choice(["reddit", "bluesky"]), help="Only posts from this platform."
+)
+@click.option("--region", help="Chart region, e.g. US or global (default: where it ranked best).")
+@click.option(
+    "--compare",
+    "others",
+    multiple=True,
+    metavar="TITLE",
+    help="Draw these titles beside the first (repeatable; more titles may follow it).",
+)
+@pass_app
+def report(
+    app: App,
+    titles: tuple[str, ...],
+    out: Path,
+    since: datetime | None,
+    until: datetime | None,
+    platform: str | None,
+    region: str | None,
+    others: tuple[str, ...],
+) -> None:
+    """Write the report for TITLE: an HTML page and a PNG figure, and print a summary.
+
+    The figure shows mentions per day by platform, mean sentiment with its 7-day band, the
+    chart rank, the chart run and any collection gaps. The page is one self-contained file
+    that opens offline.
+
+    \b
+    Example:
+        monitor report Backtrace --out reports
+        monitor report Backtrace --since 2024-01-01 --platform reddit --region US
+        monitor report Backtrace --compare "The Man from Toronto"
+    """
+    config = app.config
+    chosen = [config.title(name) for name in dict.fromkeys((*titles, *others))]
+    store = app.store()
+    reports = [
+        build_report(
+            store,
+            title,
+            since=day(since),
+            until=day(until),
+            platform=platform,
+            region=region,
+        )
+        for title in chosen
+    ]
+    png_path, html_path = html.write(reports, out)
+    for n, r in enumerate(reports):
+        if len(reports) > 1:
+            click.echo(("\n" if n else "") + f"== {r.title.name}")
+        for line in summary(r):
+            click.echo(line)
+    click.echo("")
+    click.echo(f"Wrote {html_path}")
+    click.echo(f"Wrote {png_path}")

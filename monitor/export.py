@@ -1,0 +1,129 @@
+"""CSV and JSON lines, streamed row by row: ``posts``, ``daily`` and ``chart``.
+
+CSV follows RFC 4180 (UTF-8, a header line, CRLF line ends, newlines kept inside quoted
+fields). Text that a spreadsheet would run as a formula, starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, is prefixed with ``'`` so it shows as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any, TextIO
+
+from . import store as queries
+from .config import Title
+from .errors import MonitorError
+from .report import build_report
+from .sentiment import DEFAULT_MODEL
+from .store import Store, Stream
+
+KINDS = ("posts", "daily", "chart")
+FORMATS = ("csv", "jsonl")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DAILY_COLUMNS = [
+    "title",
+    "date",
+    "platform",
+    "posts",
+    "mean_sentiment",
+    "positive",
+    "negative",
+    "rank",
+]
+
+
+def inert(value: Any) -> Any:
+    """A text that starts like a formula, prefixed with ``'``; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    """Write a header and ``rows`` as RFC 4180 CSV; return how many rows.
+
+    ``out`` must be opened with ``newline=""`` so newlines inside fields stay as they are.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([inert(v) for v in row])
+        count += 1
+    return count
+
+
+def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    """One JSON object per line, keys in column order; return how many rows."""
+    count = 0
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    for row in rows:
+        out.write(dumps(dict(zip(columns, row, strict=True))))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def stream(
+    store: Store,
+    kind: str,
+    titles: Sequence[Title],
+    *,
+    title: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    model: str = DEFAULT_MODEL,
+) -> Stream:
+    """The columns and rows of one export. ``titles`` are the tracked titles (``daily``
+    covers each of them, or just ``title``)."""
+    if since and until and since > until:
+        raise MonitorError(f"--since {since} is after --until {until}")
+    low = since.isoformat() if since else None
+    high = until.isoformat() if until else None
+    if kind == "posts":
+        return queries.export_posts(store, model, title=title, since=low, until=high)
+    if kind == "chart":
+        return queries.export_chart(store, title=title)
+    if kind == "daily":
+        chosen = [t for t in titles if title is None or t.name == title]
+        return DAILY_COLUMNS, _daily(store, chosen, since, until, model)
+    raise MonitorError(f"unknown export {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+
+
+def _daily(
+    store: Store,
+    titles: Sequence[Title],
+    since: date | None,
+    until: date | None,
+    model: str,
+) -> Iterator[tuple[Any, ...]]:
+    """The series the figure draws, one title after another (titles with nothing stored
+    are left out)."""
+    for title in titles:
+        try:
+            report = build_report(store, title, since=since, until=until, model=model, quotes=False)
+        except MonitorError:
+            continue
+        for r in report.rows:
+            yield (
+                title.name,
+                r.day.isoformat(),
+                r.platform,
+                r.posts,
+                r.mean_sentiment,
+                r.positive,
+                r.negative,
+                r.rank,
+            )
+
+
+def write(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, fmt: str) -> int:
+    """Write an export in ``fmt`` (``csv`` or ``jsonl``); return how many rows."""
+    if fmt == "csv":
+        return write_csv(columns, rows, out)
+    if fmt == "jsonl":
+        return write_jsonl(columns, rows, out)
+    raise MonitorError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
