@@ -91,7 +91,7 @@ def _section(report: Report, *, heading: bool) -> list[str]:
     if report.gaps:
         out.append("<h3>Collection gaps</h3><ul>")
         out += [
-            f"<li>{escape(g.start.isoformat())} to {escape(g.end.isoformat())}: "
+            f"<li>{g.start:%Y-%m-%d %H:%M} to {g.end:%Y-%m-%d %H:%M} UTC: "
             f"{escape(g.reason)}: counts there are too low, not a drop in interest</li>"
             for g in report.gaps
         ]

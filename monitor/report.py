@@ -214,15 +214,22 @@ def build_report(
         )
     )
     chart = chart_run(queries.chart_rows(store, title.name), region)
-    if not grouped and chart is None:
+    if chart is not None and (
+        (since and chart.exit.end < since) or (until and chart.entry.start > until)
+    ):
+        chart_in_window = False
+    else:
+        chart_in_window = chart is not None
+    if not grouped and not chart_in_window:
         raise MonitorError(
             f"nothing stored for {title.name!r} in that window: no posts and no chart entries",
             hint="run `monitor poll` and `monitor charts update` first, or widen --since/--until",
         )
     known = [date.fromisoformat(r["day"]) for r in grouped]
-    if chart is not None:
+    if chart is not None and chart_in_window:
         known += [chart.entry.start, chart.exit.end]
-    start, end = since or min(known), until or max(known)
+    start = since or min(known)
+    end = until or max(max(known), start)
     rows = tuple(
         DayRow(
             day=date.fromisoformat(r["day"]),
