@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from . import plot
 from .errors import MonitorError
 from .report import Phase, PostRef, Report
 
@@ -37,6 +36,8 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
     (``<slug>-vs-<slug>…`` when comparing); return both paths."""
+    from . import plot  # matplotlib is slow to import: only when drawing
+
     figure = plot.draw(reports[0]) if len(reports) == 1 else plot.draw_compare(reports)
     image = plot.png(figure)
     stem = "-vs-".join(r.title.slug for r in reports)

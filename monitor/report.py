@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from . import store as queries
@@ -250,7 +250,7 @@ def build_report(
         if _overlaps(g, start, end)
     )
     phases = tuple(
-        _with_posts(store, p, title.name, model, platform) if quotes else p
+        _with_posts(store, p, title.name, model, platform, grouped) if quotes else p
         for p in phases_of(days, chart, start, end, grouped)
     )
     return Report(
@@ -389,21 +389,48 @@ def phases_of(
     return phases
 
 
-def _with_posts(store: Store, phase: Phase, title: str, model: str, platform: str | None) -> Phase:
+def _with_posts(
+    store: Store,
+    phase: Phase,
+    title: str,
+    model: str,
+    platform: str | None,
+    grouped: Sequence[Row],
+) -> Phase:
+    """The phase with its most positive and most negative posts."""
     if not phase.posts:
         return phase
+    first, last = phase.start.isoformat(), phase.end.isoformat()
+    inside = [r for r in grouped if first <= r["day"] <= last and r["scored"]]
 
     def refs(most: str) -> tuple[PostRef, ...]:
+        # the daily extremes bound the phase's top posts: start the index walk there
+        key, sign = ("highest", -1) if most == "positive" else ("lowest", 1)
+        extremes = sorted(sign * r[key] for r in inside)
+        bound = sign * extremes[TOP_POSTS - 1] if len(extremes) >= TOP_POSTS else sign * 1.0
         rows = queries.extreme_posts(
             store,
             title,
             model,
-            phase.start.isoformat(),
-            phase.end.isoformat(),
+            first,
+            last,
             most=most,
+            bound=bound,
             limit=TOP_POSTS,
             platform=platform,
         )
+        if len(rows) < TOP_POSTS and bound != sign * 1.0:  # deleted posts fell out: widen
+            rows = queries.extreme_posts(
+                store,
+                title,
+                model,
+                first,
+                last,
+                most=most,
+                bound=sign * 1.0,
+                limit=TOP_POSTS,
+                platform=platform,
+            )
         return tuple(
             PostRef(
                 id=r["id"],
@@ -417,9 +444,7 @@ def _with_posts(store: Store, phase: Phase, title: str, model: str, platform: st
             for r in rows
         )
 
-    return Phase(
-        **{**phase.__dict__, "most_positive": refs("positive"), "most_negative": refs("negative")}
-    )
+    return replace(phase, most_positive=refs("positive"), most_negative=refs("negative"))
 
 
 # --- lead and lag ---------------------------------------------------------------------

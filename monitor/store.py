@@ -150,8 +150,13 @@ def _v2(db: sqlite_utils.Database) -> None:
     db[POLL_RUNS].create_index(["source", "title", "started"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _report_indexes(db: sqlite_utils.Database) -> None:
+    """The report's most positive and negative posts: sentiments by model, then score."""
+    db[SENTIMENTS].create_index(["model", "compound"], if_not_exists=True)  # type: ignore[union-attr]
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _report_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -464,19 +469,22 @@ def daily_counts(
     until: str | None = None,
     platform: str | None = None,
 ) -> Iterator[Row]:
-    """Per day and platform: posts, labelled posts, sum and sum of squares of the
-    compound score, and how many were positive and negative. One GROUP BY."""
+    """Per day and platform: posts, labelled posts, sum, sum of squares, highest and lowest
+    of the compound score, and how many were positive and negative. One GROUP BY that walks
+    the title's mentions (the ``+`` keeps SQLite off the created_at index, which would
+    visit the posts in time order, one random read each)."""
     low, high = _window(since, until)
     return store.query(
         f"""
         select substr(p.created_at, 1, 10) as day, p.platform as platform,
           count(*) as posts, count(s.compound) as scored,
           total(s.compound) as sum_compound, total(s.compound * s.compound) as sum_squares,
-          total(s.label = 'positive') as positive, total(s.label = 'negative') as negative
+          total(s.label = 'positive') as positive, total(s.label = 'negative') as negative,
+          max(s.compound) as highest, min(s.compound) as lowest
         from {MENTIONS} m
         join {POSTS} p on p.id = m.post_id
         left join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
-        where m.title = :title and p.created_at >= :low and p.created_at < :high
+        where m.title = :title and +p.created_at >= :low and +p.created_at < :high
           and (:platform is null or p.platform = :platform)
         group by day, p.platform
         order by day, p.platform
@@ -493,22 +501,29 @@ def extreme_posts(
     until: str,
     *,
     most: str = "positive",
+    bound: float,
     limit: int = 3,
     platform: str | None = None,
 ) -> list[Row]:
-    """The ``limit`` most positive (or negative) labelled posts of a window."""
+    """The ``limit`` most positive (or negative) labelled posts of a window.
+
+    ``bound`` is a score the answer is known to reach (at least ``limit`` posts of the
+    window score ``bound`` or better), so the query walks the sentiments(model, compound)
+    index from the extreme end and stops early instead of scanning the whole window."""
     low, high = _window(since, until)
-    order = "desc" if most == "positive" else "asc"
+    if most == "positive":
+        order, where = "desc", "s.compound >= :bound"
+    else:
+        order, where = "asc", "s.compound <= :bound"
     return list(
         store.query(
             f"""
-            select p.id, p.platform, p.url, p.author, p.created_at, p.text,
-              s.compound
-            from {MENTIONS} m
-            join {POSTS} p on p.id = m.post_id
-            join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
-            where m.title = :title and p.created_at >= :low and p.created_at < :high
-              and p.deleted = 0 and s.label = :most
+            select p.id, p.platform, p.url, p.author, p.created_at, p.text, s.compound
+            from {SENTIMENTS} s indexed by idx_sentiments_model_compound
+            join {POSTS} p on p.id = s.post_id
+            join {MENTIONS} m on m.post_id = s.post_id and m.title = :title
+            where s.model = :model and {where} and s.label = :most
+              and +p.created_at >= :low and +p.created_at < :high and p.deleted = 0
               and (:platform is null or p.platform = :platform)
             order by s.compound {order}, p.created_at
             limit :limit
@@ -521,6 +536,7 @@ def extreme_posts(
                 "limit": limit,
                 "platform": platform,
                 "most": most,
+                "bound": bound,
             },
         )
     )

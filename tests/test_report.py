@@ -85,12 +85,15 @@ def test_most_positive_and_negative_posts_per_phase(store: Store) -> None:
     add_post(store, 3, START + timedelta(days=1), 0.8, text="so bad it's good")
     add_post(store, 4, START + timedelta(days=8), 0.95)
     add_post(store, 5, START + timedelta(days=2), -0.99, deleted=1, text=None)
+    for n, (day, score) in enumerate([(9, 0.5), (10, 0.6), (11, 0.99), (11, 0.3)]):
+        add_post(store, 10 + n, START + timedelta(days=day), score, deleted=int(score > 0.9))
     report = build_report(store, BACKTRACE)
     before = report.phases[0]
     assert [p.id for p in before.most_negative] == ["reddit:1", "reddit:2"]  # deleted left out
     assert before.most_negative[0].text == "dreary <script>x</script>"
     assert [p.id for p in before.most_positive] == ["reddit:3"]
-    assert [p.id for p in report.phases[2].most_positive] == ["reddit:4"]
+    # the deleted 0.99 is left out and the next best are found even so
+    assert [p.id for p in report.phases[2].most_positive] == ["reddit:4", "reddit:11", "reddit:10"]
 
 
 def test_lead_lag_finds_talk_five_days_ahead_of_a_daily_chart(store: Store) -> None:

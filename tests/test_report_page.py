@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.patches import StepPatch
 from report_data import START, add_gap, add_post, chart_run_scenario
 
 from monitor import html, plot
@@ -92,7 +93,11 @@ def test_figure_draws_rank_inverted_with_run_and_gaps_marked(tmp_path: Path) -> 
     notes = [t.get_text() for t in talk.texts]
     assert {"entered #9", "peak #4", "left the chart"} <= set(notes)
     assert "gap: bluesky: result cap hit" in notes
-    assert sum(p.get_height() for p in talk.patches if p.get_label() != "collection gap") > 0
+    stacks = {p.get_label(): p.get_data() for p in talk.patches if isinstance(p, StepPatch)}
+    assert set(stacks) == {"bluesky posts", "reddit posts"}
+    top = stacks["reddit posts"]  # stacked last: its top is the day's total
+    assert list(top.values) == [d.posts for d in report.days]
+    assert list(top.baseline) == list(stacks["bluesky posts"].values)
     assert any("days since release" in a.get_xlabel() for a in talk.child_axes)
     assert mood.get_lines()[0].get_label() == "7-day mean (trailing)"
 

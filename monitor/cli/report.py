@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import textwrap
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -113,6 +115,9 @@ def report(
         monitor report Backtrace --since 2024-01-01 --platform reddit --region US
         monitor report Backtrace --compare "The Man from Toronto"
     """
+    # matplotlib takes a while to import; do it while SQLite works (it releases the GIL)
+    drawing = threading.Thread(target=importlib.import_module, args=("monitor.plot",))
+    drawing.start()
     config = app.config
     chosen = [config.title(name) for name in dict.fromkeys((*titles, *others))]
     store = app.store()
@@ -127,6 +132,7 @@ def report(
         )
         for title in chosen
     ]
+    drawing.join()
     png_path, html_path = html.write(reports, out)
     for n, r in enumerate(reports):
         if len(reports) > 1:
