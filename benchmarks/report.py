@@ -18,7 +18,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,11 +38,12 @@ name = "Backtrace"
 released = 2018-12-14
 """
 
-WORDS = (
-    "Backtrace was dreary but Stallone tried. So bad it's good, honestly. "
-    "Watched it on Netflix last night; the amnesia plot is a mess. #Backtrace "
-    "=cmd|' /C calc'!A0 and a newline\nin the middle 🎬"
-).split(" ")
+SAMPLE = (
+    "Backtrace was dreary but Stallone tried. So bad it's good, honestly. Watched it on "
+    "Netflix last night; the amnesia plot is a mess. #Backtrace =cmd|'/C calc'!A0 and a "
+    "newline\nin the middle 🎬"
+)
+WORDS = SAMPLE.split()
 
 
 def cache_dir() -> Path:
