@@ -150,8 +150,13 @@ def _v2(db: sqlite_utils.Database) -> None:
     db[POLL_RUNS].create_index(["source", "title", "started"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _v3_chart_platform(db: sqlite_utils.Database) -> None:
+    """charts: the platform a chart ranks (netflix, prime-video…), for CSV-imported charts."""
+    db[CHART_ENTRIES].add_column("platform", str)  # type: ignore[union-attr]
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_chart_platform]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -392,6 +397,36 @@ class Store:
                   sum(cap_hit) as caps_hit, count(*) as runs
                 from {POLL_RUNS} r group by source, title order by source, title
                 """
+            )
+        )
+
+    # --- charts (added with `monitor charts`) ------------------------------------------
+
+    def chart_spellings(self) -> list[str]:
+        """Every distinct ``chart_title`` in the charts."""
+        return [
+            str(r["chart_title"])
+            for r in self.query(f"select distinct chart_title from {CHART_ENTRIES}")
+        ]
+
+    def chart_history(self, title: str | None, chart_titles: Sequence[str] = ()) -> list[Row]:
+        """Chart entries of a tracked title or of these chart spellings, oldest first.
+
+        ``latest`` is the newest period the same chart and region holds, for "still on".
+        """
+        return list(
+            self.query(
+                f"""
+                select c.chart, c.region, c.category, c.period_start, c.period_end, c.rank,
+                  c.chart_title, c.season,
+                  (select max(l.period_start) from {CHART_ENTRIES} l
+                     where l.chart = c.chart and l.region = c.region) as latest
+                from {CHART_ENTRIES} c
+                where c.title = :title
+                   or c.chart_title in (select value from json_each(:spellings))
+                order by c.chart, c.region, c.period_start, c.rank
+                """,
+                {"title": title, "spellings": json.dumps(list(chart_titles))},
             )
         )
 
