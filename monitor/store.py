@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -408,6 +408,25 @@ class Store:
             str(r["chart_title"])
             for r in self.query(f"select distinct chart_title from {CHART_ENTRIES}")
         ]
+
+    def prune_chart_entries(
+        self, chart: str, periods: Mapping[tuple[str, str, str], Collection[int]]
+    ) -> int:
+        """Drop the ranks a newer file no longer lists for (region, category, period_start).
+
+        A chart file is the truth for the periods it covers: after a correction the old
+        rank of a title must not linger beside its new one. Returns how many were dropped.
+        """
+        with self.transaction():
+            cursor = self.db.conn.executemany(
+                f"delete from {CHART_ENTRIES} where chart = ? and region = ? and category = ? "
+                "and period_start = ? and rank not in (select value from json_each(?))",
+                (
+                    (chart, region, category, start, json.dumps(sorted(ranks)))
+                    for (region, category, start), ranks in periods.items()
+                ),
+            )
+        return int(cursor.rowcount)
 
     def chart_history(self, title: str | None, chart_titles: Sequence[str] = ()) -> list[Row]:
         """Chart entries of a tracked title or of these chart spellings, oldest first.

@@ -65,6 +65,8 @@ class Top10File:
         self.matcher = matcher
         self.lines = 0
         self.rows = 0
+        #: (region, category, period_start) -> the ranks this file lists for it
+        self.periods: dict[tuple[str, str, str], list[int]] = {}
         self._weeks: dict[str, tuple[str, str]] = {}
         self._matches: dict[str, str | None] = {}
 
@@ -119,11 +121,14 @@ class Top10File:
         weeks = h.whole(n, fields, "cumulative_weeks_in_top_10", blank=True)
         hours = h.optional_whole(n, fields, "weekly_hours_viewed")
         views = h.optional_whole(n, fields, "weekly_views")
-        if region.upper() not in self.regions and region not in self.regions:
+        if region != "global":
+            region = region.upper()
+        if region not in self.regions:
             return None
+        self.periods.setdefault((region, category, start), []).append(rank)
         return {
             "chart": CHART,
-            "region": region if region == "global" else region.upper(),
+            "region": region,
             "category": category,
             "period_start": start,
             "period_end": end,
@@ -160,10 +165,14 @@ def ingest(
     matcher: TitleMatcher,
     state: tuple[str, str] | None = None,
 ) -> Top10File:
-    """Write one file's rows (and its fetch state) in one transaction: all or nothing."""
+    """Write one file's rows (and its fetch state) in one transaction: all or nothing.
+
+    The file replaces what was stored for the weeks it covers (see ``prune_chart_entries``).
+    """
     parsed = Top10File(lines, file, regions, matcher)
     with store.transaction():
         store.upsert_chart_entries(parsed)
+        store.prune_chart_entries(CHART, parsed.periods)
         if state is not None:
             store.set_state(*state)
     return parsed

@@ -43,6 +43,8 @@ class ChartCsv:
         self.region = region or DEFAULT_REGION
         self.platform = platform
         self.rows = 0
+        #: (region, category, period_start) -> the ranks this file lists for it
+        self.periods: dict[tuple[str, str, str], list[int]] = {}
 
     def __iter__(self) -> Iterator[Row]:
         reader = csv.reader(self.lines_in)
@@ -66,6 +68,7 @@ class ChartCsv:
                         f"line {seen[key]} (same region and category)",
                     )
                 seen[key] = n
+                self.periods.setdefault(key[:3], []).append(row["rank"])
                 self.rows += 1
                 yield row
         except csv.Error as exc:
@@ -101,7 +104,10 @@ def import_csv(
     region: str | None = None,
     platform: str | None = None,
 ) -> int:
-    """Load a CSV chart in one transaction (a bad line stores nothing); rows stored."""
+    """Load a CSV chart in one transaction (a bad line stores nothing); rows stored.
+
+    The file replaces what the chart held for the days (region, category) it covers.
+    """
     chart = chart.strip()
     if not chart:
         raise InputError("--chart must name the chart, e.g. prime-video")
@@ -115,5 +121,6 @@ def import_csv(
         parsed = ChartCsv(fh, str(path), chart, matcher, region=region, platform=platform)
         with store.transaction():
             store.upsert_chart_entries(parsed)
+            store.prune_chart_entries(chart, parsed.periods)
     log.info("%s: %d rows stored in chart %s", path, parsed.rows, chart)
     return parsed.rows
