@@ -465,3 +465,15 @@ def test_show_prints_rank_history_per_region(
     assert "global" in untracked.output and "#1" in untracked.output
     nothing = run_cli("--config", str(http_config), "charts", "show", "Nope")
     assert nothing.exit_code == 0 and "no chart entries" in nothing.output
+
+
+def test_upsert_chart_entries_refreshes_by_key_and_keeps_left_out_columns(tmp_path: Path) -> None:
+    key = {"chart": "c", "region": "US", "category": "TV", "period_start": "2024-07-01", "rank": 1}
+    with Store(tmp_path / "monitor.db") as store:
+        store.upsert_chart_entries([{**key, "chart_title": "Old", "views": 5}])
+        store.upsert_chart_entries([{**key, "chart_title": "New"}, {**key, "rank": 2}])
+        rows = list(store.query(f"select rank, chart_title, views from {CHART_ENTRIES}"))
+    assert rows == [
+        {"rank": 1, "chart_title": "New", "views": 5},
+        {"rank": 2, "chart_title": None, "views": None},
+    ]

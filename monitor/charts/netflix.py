@@ -105,24 +105,25 @@ class Top10File:
         return Header(self.file, names, GLOBAL_COLUMNS, GLOBAL_OPTIONAL)
 
     def _row(self, h: Header, n: int, fields: list[str]) -> Row | None:
-        h.check_width(n, fields)
-        region = h.get(fields, "country_iso2")
-        if region is None:
+        if len(fields) < h.width:
+            h.check_width(n, fields)
+        at = h.index
+        if "country_iso2" in at:
+            region = fields[at["country_iso2"]].strip().upper()
+            if len(region) != 2 or not region.isalpha():
+                raise h.error(n, "country_iso2", f"{region[:20]!r} is not an ISO-2 country code")
+        else:
             region = "global"
-        elif len(region) != 2 or not region.isalpha():
-            raise h.error(n, "country_iso2", f"{region[:20]!r} is not an ISO-2 country code")
         start, end = self._week(h, n, fields)
-        category = h.text(n, fields, "category")
-        rank = h.whole(n, fields, "weekly_rank")
+        category = fields[at["category"]].strip() or h.text(n, fields, "category")
+        rank = _whole(h, n, fields, "weekly_rank")
         if rank < 1:
             raise h.error(n, "weekly_rank", "a rank starts at 1")
-        chart_title = h.text(n, fields, "show_title")
-        season = h.get(fields, "season_title")
-        weeks = h.whole(n, fields, "cumulative_weeks_in_top_10", blank=True)
+        chart_title = fields[at["show_title"]].strip() or h.text(n, fields, "show_title")
+        season = fields[at["season_title"]].strip()
+        weeks = _whole(h, n, fields, "cumulative_weeks_in_top_10", blank=True)
         hours = h.optional_whole(n, fields, "weekly_hours_viewed")
         views = h.optional_whole(n, fields, "weekly_views")
-        if region != "global":
-            region = region.upper()
         if region not in self.regions:
             return None
         self.periods.setdefault((region, category, start), []).append(rank)
@@ -135,7 +136,7 @@ class Top10File:
             "rank": rank,
             "title": self._match(chart_title),
             "chart_title": chart_title,
-            "season": None if season in (None, "", "N/A") else season,
+            "season": None if season in ("", "N/A") else season,
             "weeks_on_chart": weeks or None,
             "hours_viewed": hours,
             "views": views,
@@ -143,7 +144,7 @@ class Top10File:
         }
 
     def _week(self, h: Header, n: int, fields: list[str]) -> tuple[str, str]:
-        text = h.get(fields, "week") or ""
+        text = fields[h.index["week"]]
         if text not in self._weeks:
             sunday = h.day(n, fields, "week")
             if sunday.weekday() != 6:
@@ -155,6 +156,14 @@ class Top10File:
         if chart_title not in self._matches:
             self._matches[chart_title] = self.matcher.match(chart_title)
         return self._matches[chart_title]
+
+
+def _whole(h: Header, n: int, fields: list[str], column: str, *, blank: bool = False) -> int:
+    """A small whole number, fast; anything unusual goes through ``Header.whole``."""
+    text = fields[h.index[column]]
+    if text.isdigit() and text.isascii():
+        return int(text)
+    return h.whole(n, fields, column, blank=blank)
 
 
 def ingest(
