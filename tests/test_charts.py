@@ -477,3 +477,17 @@ def test_upsert_chart_entries_refreshes_by_key_and_keeps_left_out_columns(tmp_pa
         {"rank": 1, "chart_title": "New", "views": 5},
         {"rank": 2, "chart_title": None, "views": None},
     ]
+
+
+def test_a_server_that_hangs_times_out_and_changes_nothing(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    from monitor.charts.netflix import update
+    from monitor.errors import SourceError
+
+    config = load_config(write_config(tmp_path / "config" / "monitor.toml", server.url, '["US"]'))
+    server.fail("hang", seconds=5, path=f"/{COUNTRIES}")
+    with Store(tmp_path / "monitor.db") as store:
+        with pytest.raises(SourceError, match="timed out"):
+            update(store, config, timeout=0.3)
+        assert store.count(CHART_ENTRIES) == 0 and store.get_state(state_key(COUNTRIES)) is None

@@ -71,7 +71,7 @@ def _open_local(path: Path, previous: Stamp | None) -> Iterator[Download | None]
     with fh:
         stamp: Stamp = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
         if stamp == previous:
-            log.info("%s: unchanged since the last update", path)
+            log.debug("%s: unchanged since the last update", path)
             yield None
         else:
             yield Download(str(path), fh, stamp)
@@ -101,13 +101,13 @@ def _download(url: str, previous: Stamp, timeout: float, out: IO[bytes]) -> Stam
                 "size": int(length) if length and length.isdigit() else None,
             }
             if _same(stamp, previous):
-                log.info("%s: unchanged (same ETag and size); not read again", url)
+                log.debug("%s: unchanged (same ETag and size); not read again", url)
                 return None
             shutil.copyfileobj(response, out, CHUNK)
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 304:
-            log.info("%s: not modified since the last update", url)
+            log.debug("%s: not modified since the last update", url)
             return None
         raise SourceError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:

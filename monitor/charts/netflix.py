@@ -218,6 +218,6 @@ def update(store: Store, config: Config, *, timeout: float = TIMEOUT) -> list[Fi
             parsed = ingest(
                 store, got.file, got.name, regions, matcher, (key, json.dumps(got.stamp))
             )
-        log.info("%s: %d lines read, %d rows kept", name, parsed.lines, parsed.rows)
+        log.debug("%s: %d lines read, %d rows kept", name, parsed.lines, parsed.rows)
         results.append(FileResult(name, True, parsed.lines, parsed.rows))
     return results

@@ -122,5 +122,5 @@ def import_csv(
         with store.transaction():
             store.upsert_chart_entries(parsed)
             store.prune_chart_entries(chart, parsed.periods)
-    log.info("%s: %d rows stored in chart %s", path, parsed.rows, chart)
+    log.debug("%s: %d rows stored in chart %s", path, parsed.rows, chart)
     return parsed.rows
