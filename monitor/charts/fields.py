@@ -10,8 +10,7 @@ from ..errors import InputError
 
 def looks_like_html(line: str) -> bool:
     """True for the first line of a web page (a captive portal or an error page)."""
-    head = line.lstrip("\ufeff \t\r\n").lower()
-    return head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body", "<"))
+    return line.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 class Header:

@@ -31,7 +31,8 @@ COUNTRIES = "all-weeks-countries.tsv"
 
 _COMMON = ("week", "category", "weekly_rank", "show_title", "season_title")
 GLOBAL_COLUMNS = (*_COMMON, "weekly_hours_viewed", "cumulative_weeks_in_top_10")
-#: ``runtime`` and ``weekly_views`` came in 2023, the last two later still.
+#: Read when present: older files lack ``is_staggered_launch`` and ``episode_launch_details``
+#: (and older still, ``runtime`` and ``weekly_views``).
 GLOBAL_OPTIONAL = ("runtime", "weekly_views", "is_staggered_launch", "episode_launch_details")
 COUNTRY_COLUMNS = ("country_name", "country_iso2", *_COMMON, "cumulative_weeks_in_top_10")
 
