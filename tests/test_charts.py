@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,8 +11,9 @@ from typing import Any
 import pytest
 
 from monitor.charts import TitleMatcher, title_key
-from monitor.charts.netflix import COUNTRIES, GLOBAL, Top10File, state_key
+from monitor.charts.netflix import COUNTRIES, GLOBAL, Top10File, ingest, state_key, update
 from monitor.config import Title, load_config
+from monitor.errors import InputError, SourceError
 from monitor.replay import ReplayServer
 from monitor.replay.netflix import COUNTRIES_HEADER, GLOBAL_HEADER, GLOBAL_HEADER_OLD, Top10Files
 from monitor.store import CHART_ENTRIES, Store
@@ -175,9 +178,6 @@ def test_unchanged_files_cost_one_conditional_request_each(
 
 
 def test_if_modified_since_alone_gets_304(files: Top10Files, server: ReplayServer) -> None:
-    import urllib.error
-    import urllib.request
-
     url = f"{server.url}/data/{GLOBAL}"
     with urllib.request.urlopen(url) as response:
         modified = response.headers["Last-Modified"]
@@ -277,9 +277,7 @@ def test_bad_line_late_in_a_file_keeps_earlier_rows_of_that_file_out(tmp_path: P
     lines = COUNTRIES_TSV.splitlines(keepends=True)
     bad = [*lines, "United States\tUS\t2024-06-16\tFilms\t1\tBacktrace\tN/A\tx\n"]
     with Store(tmp_path / "monitor.db") as store:
-        from monitor.charts.netflix import ingest
-
-        with pytest.raises(Exception, match=r"line 7, column 8 \(cumulative_weeks_in_top_10\)"):
+        with pytest.raises(InputError, match=r"line 7, column 8 \(cumulative_weeks_in_top_10\)"):
             ingest(store, bad, "f.tsv", ["US"], TitleMatcher([]))
         assert store.count(CHART_ENTRIES) == 0
 
@@ -482,9 +480,6 @@ def test_upsert_chart_entries_refreshes_by_key_and_keeps_left_out_columns(tmp_pa
 def test_a_server_that_hangs_times_out_and_changes_nothing(
     server: ReplayServer, tmp_path: Path
 ) -> None:
-    from monitor.charts.netflix import update
-    from monitor.errors import SourceError
-
     config = load_config(write_config(tmp_path / "config" / "monitor.toml", server.url, '["US"]'))
     server.fail("hang", seconds=5, path=f"/{COUNTRIES}")
     with Store(tmp_path / "monitor.db") as store:
