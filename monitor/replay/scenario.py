@@ -1,0 +1,200 @@
+"""The bundled *Backtrace* scenario behind `monitor demo`: eleven weeks of talk and charts.
+
+Backtrace (2018) climbs Netflix's US Top 10 in the scenario's fourth week (#9, #6, #4, #4,
+#7) and leaves after five weeks. Reddit and Bluesky users talk about it before, during and
+after that run, split between "dreary" and "so bad it's good"; talk picks up a few days
+before the film enters the chart. Mixed in are posts about debugger backtraces (gdb, lldb,
+RUST_BACKTRACE…), which the relevance stage must not count.
+
+Everything here is plain data, deterministic (seeded), and needs no network:
+:func:`posts` for the platforms, :func:`top10_countries` for the chart file.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from .netflix import COUNTRIES_HEADER, FILMS
+
+TITLE = "Backtrace"
+#: The Monday the scenario starts; eleven weeks follow.
+START = date(2024, 4, 29)
+WEEKS = 11
+#: US Top 10 (Films) rank per scenario week; the film is off the chart in other weeks.
+US_RANKS = {3: 9, 4: 6, 5: 4, 6: 4, 7: 7}
+#: Film posts per day, per scenario week: rising a few days before the chart entry.
+PER_DAY = (1, 1, 3, 8, 11, 14, 12, 7, 4, 2, 1)
+#: Share of posts that are fond ("so bad it's good"), per week; the rest are dreary.
+FOND = (0.35, 0.35, 0.55, 0.6, 0.65, 0.6, 0.5, 0.4, 0.35, 0.35, 0.4)
+DEBUGGER_POSTS_PER_WEEK = 4
+
+
+@dataclass(frozen=True)
+class ScenarioPost:
+    """One post of the scenario; ``about_film`` is False for the debugger ones."""
+
+    platform: str  # reddit or bluesky
+    created: datetime
+    author: str
+    text: str  # Bluesky: the post; Reddit: the self text
+    title: str = ""  # Reddit: the submission title
+    subreddit: str = ""
+    about_film: bool = True
+    likes: int = 0
+
+
+# fmt: off
+FOND_REDDIT = [
+    ("Backtrace is so bad it's good and I loved every minute",
+     "Stallone sleepwalks, the amnesia twist is bonkers, and I laughed all the way through. "
+     "Perfect bad-movie night. Highly recommend with friends."),
+    ("Just watched Backtrace on Netflix: gloriously dumb fun",
+     "The heist flashbacks are ridiculous but honestly it's a great time. Love it."),
+    ("Backtrace (2018) deserves its cult status",
+     "Yes the reviews are awful. Yes it's fun. The memory-drug plot is wonderfully silly."),
+    ("Anyone else weirdly enjoying Backtrace?",
+     "It's #4 on Netflix for a reason: so bad it's good. Matthew Modine is having a blast."),
+    ("Backtrace: best bad thriller of the year, no contest",
+     "Great cheesy dialogue, fun twists, Stallone doing Stallone. I'm smiling."),
+]
+DREARY_REDDIT = [
+    ("Backtrace is dreary and boring, skip it",
+     "Nothing happens for an hour, then the twist makes no sense. Terrible, dull, a waste."),
+    ("Why is Backtrace in the Netflix Top 10?",
+     "Genuinely bad, lifeless and dreary. Stallone is barely in it. Disappointed."),
+    ("Backtrace (2018) - what a mess",
+     "Awful pacing, boring flashbacks, a lazy plot. I hated the ending."),
+    ("Gave up on Backtrace halfway",
+     "So dull and grey. Sad to see Stallone in something this bad and forgettable."),
+    ("Backtrace is the most boring heist movie I've seen",
+     "Dreary, confusing, and the amnesia gimmick is annoying. Worst thing on Netflix."),
+]
+FOND_BLUESKY = [
+    "Backtrace on Netflix is so bad it's good, laughing so hard at this amnesia heist 😂",
+    "ok Backtrace is terrible in the BEST way. great fun, love it #badmovies",
+    "Watching Backtrace with friends tonight. Stallone + memory drug = perfect trash, 10/10 fun",
+    "Backtrace is climbing the Netflix chart and honestly good for it, what a delightful mess",
+    "the twist in Backtrace made me cheer. gloriously dumb. highly recommend",
+]
+DREARY_BLUESKY = [
+    "Backtrace is so dreary. two hours of grey rooms and mumbling. awful",
+    "tried Backtrace because it's in the Netflix top 10. boring, sad, a total waste of time",
+    "Backtrace: dull heist, lazy amnesia plot, Stallone looks bored too. hated it",
+    "how is Backtrace trending, it's terrible and lifeless",
+    "Backtrace was a slog. confusing, depressing, not even bad-fun. skip",
+]
+DEBUGGER = [
+    ("gdb backtrace shows the segfault is in malloc, not my code?",
+     "Running `bt` in gdb after the crash gives a backtrace ending in malloc. Core dump attached."),
+    ("lldb prints an empty backtrace after a panic",
+     "The debugger shows only one frame. How do I symbolicate the stack trace?"),
+    ("RUST_BACKTRACE=1 output is huge, how do I read it?",
+     "My program panics and the backtrace has 80 frames. Which one matters?"),
+    ("Python traceback vs C backtrace in a segfault",
+     "The extension module crashes with a segmentation fault; gdb backtrace shows PyObject_Call."),
+]
+DEBUGGER_BLUESKY = [
+    "spent all afternoon on a gdb backtrace for a segfault. it was a null pointer. of course",
+    "pro tip: set RUST_BACKTRACE=1 before you ask why it panicked",
+    "lldb gave me a backtrace with no symbols, time to symbolicate this core dump",
+    "the stack trace says line 1, the backtrace says frame 40, the debugger says nothing",
+]
+# fmt: on
+HANDLES = ("film", "couch", "late", "popcorn")
+SUBREDDITS = ("movies", "netflix", "badmovies", "MovieSuggestions")
+DEBUG_SUBREDDITS = ("cpp", "rust", "learnprogramming", "C_Programming")
+
+
+def day_of(week: int, weekday: int) -> date:
+    return START + timedelta(weeks=week, days=weekday)
+
+
+def posts(seed: int = 2018) -> list[ScenarioPost]:
+    """Every post of the scenario, oldest first."""
+    rng = random.Random(seed)
+    out: list[ScenarioPost] = []
+    for week in range(WEEKS):
+        for weekday in range(7):
+            day = day_of(week, weekday)
+            count = max(0, PER_DAY[week] + rng.choice((-1, 0, 0, 1)))
+            for n in range(count):
+                fond = rng.random() < FOND[week]
+                moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+                    minutes=rng.randrange(8 * 60, 24 * 60 - 1)
+                )
+                if rng.random() < 0.6:
+                    title, body = rng.choice(FOND_REDDIT if fond else DREARY_REDDIT)
+                    out.append(
+                        ScenarioPost(
+                            "reddit",
+                            moment,
+                            f"{rng.choice(HANDLES)}_{n}{week}{weekday}",
+                            body,
+                            title=title,
+                            subreddit=rng.choice(SUBREDDITS),
+                        )
+                    )
+                else:
+                    out.append(
+                        ScenarioPost(
+                            "bluesky",
+                            moment,
+                            f"viewer{week}{weekday}{n}.bsky.social",
+                            rng.choice(FOND_BLUESKY if fond else DREARY_BLUESKY),
+                            likes=rng.randrange(0, 40),
+                        )
+                    )
+        for n in range(DEBUGGER_POSTS_PER_WEEK):
+            moment = datetime.combine(day_of(week, n + 1), datetime.min.time(), UTC) + timedelta(
+                hours=10 + n
+            )
+            if n % 2:
+                out.append(
+                    ScenarioPost(
+                        "bluesky",
+                        moment,
+                        f"dev{week}{n}.bsky.social",
+                        rng.choice(DEBUGGER_BLUESKY),
+                        about_film=False,
+                    )
+                )
+            else:
+                title, body = rng.choice(DEBUGGER)
+                out.append(
+                    ScenarioPost(
+                        "reddit",
+                        moment,
+                        f"dev_{week}{n}",
+                        body,
+                        title=title,
+                        subreddit=rng.choice(DEBUG_SUBREDDITS),
+                        about_film=False,
+                    )
+                )
+    out.sort(key=lambda p: p.created)
+    return out
+
+
+def top10_countries(countries: tuple[tuple[str, str], ...] = (("United States", "US"),)) -> bytes:
+    """``all-weeks-countries.tsv`` for the scenario's weeks: ten films a week per country,
+    with Backtrace in the US at :data:`US_RANKS`."""
+    return ("\n".join(_country_lines(countries)) + "\n").encode("utf-8")
+
+
+def _country_lines(countries: tuple[tuple[str, str], ...]) -> Iterator[str]:
+    rng = random.Random(4)
+    others = [f for f in FILMS if not f.startswith(TITLE)]
+    yield COUNTRIES_HEADER
+    for week in reversed(range(WEEKS)):  # Netflix lists the newest week first
+        sunday = day_of(week, 6).isoformat()
+        for name, code in countries:
+            films = rng.sample(others, 10)
+            rank = US_RANKS.get(week) if code == "US" else None
+            if rank is not None:
+                films[rank - 1] = f"{TITLE} (2018)"
+            for place, film in enumerate(films, 1):
+                weeks = week - 2 if film.startswith(TITLE) else rng.randint(1, 6)
+                yield f"{name}\t{code}\t{sunday}\tFilms\t{place}\t{film}\tN/A\t{weeks}"
