@@ -8,6 +8,7 @@ fields). Text that a spreadsheet would run as a formula, starting with ``=``, ``
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -35,11 +36,18 @@ DAILY_COLUMNS = [
 ]
 
 
+_FORMULA = frozenset(FORMULA_START)
+
+
 def inert(value: Any) -> Any:
     """A text that starts like a formula, prefixed with ``'``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if value.__class__ is str and value[:1] in _FORMULA:
         return "'" + value
     return value
+
+
+def _inert_row(row: Sequence[Any], _n: int) -> list[Any]:
+    return [("'" + v) if v.__class__ is str and v[:1] in _FORMULA else v for v in row]
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
@@ -49,11 +57,9 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
     """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    count = 0
-    for row in rows:
-        writer.writerow([inert(v) for v in row])
-        count += 1
-    return count
+    counter = itertools.count()  # map() advances it once per row
+    writer.writerows(map(_inert_row, rows, counter))
+    return next(counter)
 
 
 def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:

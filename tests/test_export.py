@@ -44,7 +44,7 @@ def db_rows(store: Store) -> list[dict[str, object]]:
         store.query(
             "select p.id, p.text, p.author, p.created_at, s.compound from posts p "
             "join mentions m on m.post_id = p.id "
-            "left join sentiments s on s.post_id = p.id order by p.created_at, p.id"
+            "left join sentiments s on s.post_id = p.id order by p.rowid"
         )
     )
 

@@ -44,6 +44,8 @@ class ScenarioPost:
     subreddit: str = ""
     about_film: bool = True
     likes: int = 0
+    #: Reddit: comments under the submission (they inherit its topic), oldest first
+    comments: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -104,6 +106,14 @@ DEBUGGER_BLUESKY = [
 ]
 # fmt: on
 HANDLES = ("film", "couch", "late", "popcorn")
+COMMENTS = [
+    "Agreed, it's so bad it's good. Watched it twice.",
+    "Honestly it was boring, I fell asleep.",
+    "The ending made me laugh out loud, great fun.",
+    "Dreary and dull, not even fun-bad.",
+    "Stallone was clearly having a terrible day on set lol",
+    "I love this kind of trash cinema, thanks for the rec!",
+]
 SUBREDDITS = ("movies", "netflix", "badmovies", "MovieSuggestions")
 DEBUG_SUBREDDITS = ("cpp", "rust", "learnprogramming", "C_Programming")
 
@@ -135,6 +145,7 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                             body,
                             title=title,
                             subreddit=rng.choice(SUBREDDITS),
+                            comments=tuple(rng.sample(COMMENTS, rng.choice((0, 0, 1, 2)))),
                         )
                     )
                 else:
