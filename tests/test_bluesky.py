@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -331,3 +332,60 @@ def test_recheck_marks_posts_that_are_gone(
 def test_credentials_are_required() -> None:
     with pytest.raises(AuthError):
         BlueskySource(Config(), Credentials())
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def _point_config_at(config_file: Path, server: ReplayServer) -> None:
+    with config_file.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[bluesky]\nservice = "{server.url}"\n')
+
+
+def test_poll_command_end_to_end(
+    server: ReplayServer, fake: FakeBluesky, config_file: Path, run_cli: Any
+) -> None:
+    _point_config_at(config_file, server)
+    fake.generate(120, ABOUT, start=T0)
+    fake.add_post(DEBUGGER, T0)
+    fake.add_post("The Man from Toronto is a fun Netflix watch", T0)
+    env = {"BLUESKY_HANDLE": fake.handle, "BLUESKY_APP_PASSWORD": fake.password}
+    result = run_cli("poll", "--source", "bluesky", env=env)
+    assert result.exit_code == 0, result.output
+    assert "bluesky: 122 new" in result.output and "0 failed" in result.output
+    assert fake.password not in result.output
+    again = run_cli("poll", "--source", "bluesky", "--title", "Backtrace", env=env)
+    assert "bluesky: 0 new" in again.output
+    assert fake.sessions_created == 1
+    with Store("monitor.db") as db:
+        runs = list(db.query("select title, status from poll_runs order by id"))
+        assert [r["status"] for r in runs] == ["ok"] * 3
+        counts = {r["title"]: r["bluesky"] for r in db.title_counts()}
+        assert counts == {"Backtrace": 120, "The Man from Toronto": 1}
+
+
+def test_poll_command_with_a_wrong_password_fails_without_showing_it(
+    server: ReplayServer, fake: FakeBluesky, config_file: Path, run_cli: Any
+) -> None:
+    _point_config_at(config_file, server)
+    env = {"BLUESKY_HANDLE": fake.handle, "BLUESKY_APP_PASSWORD": "not-the-password"}
+    result = run_cli("poll", "--source", "bluesky", env=env)
+    assert result.exit_code == 1
+    assert "refused the login" in result.output
+    assert "not-the-password" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreachable_server_fails_every_title_and_records_it(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    server.fail("status", status=502, times=10, path="/xrpc/com.atproto.server.createSession")
+    toronto = Title("The Man from Toronto")
+    results = make_source(server, fake, sleeps).poll(store, [BACKTRACE, toronto])
+    assert [r.ok for r in results] == [False, False]
+    assert "502" in (results[0].error or "")
+    runs = list(store.query("select title, status from poll_runs order by id"))
+    assert runs == [
+        {"title": "Backtrace", "status": "failed"},
+        {"title": "The Man from Toronto", "status": "failed"},
+    ]

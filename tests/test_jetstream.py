@@ -7,10 +7,10 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import Invoke
 from monitor.config import Title
 from monitor.errors import ConfigError, SourceError
 from monitor.replay.jetstream import JetstreamReplay
@@ -136,7 +136,8 @@ def test_stop_event_stores_everything_received(js: JetstreamReplay, store: Store
 
 def test_unreachable_jetstream_is_a_source_error(store: Store) -> None:
     settings = StreamSettings(backoff=0.001, max_failures=2, open_timeout=1)
-    follower = JetstreamFollower(store, [BACKTRACE], "ws://127.0.0.1:9/subscribe", settings=settings)
+    url = "ws://127.0.0.1:9/subscribe"  # nothing listens on the discard port
+    follower = JetstreamFollower(store, [BACKTRACE], url, settings=settings)
     with pytest.raises(SourceError, match="cannot reach Jetstream"):
         follower.run(max_events=1)
 
@@ -154,7 +155,7 @@ def test_unreadable_events_are_skipped(store: Store) -> None:
 
 
 def test_stream_command_stops_after_max_events(
-    js: JetstreamReplay, run_cli: Invoke, config_file: Path
+    js: JetstreamReplay, run_cli: Any, config_file: Path
 ) -> None:
     js.add_create(ABOUT)
     js.add_create(DEBUGGER)
@@ -166,7 +167,7 @@ def test_stream_command_stops_after_max_events(
 
 
 def test_stream_command_stops_cleanly_on_sigterm(
-    js: JetstreamReplay, run_cli: Invoke, config_file: Path
+    js: JetstreamReplay, run_cli: Any, config_file: Path
 ) -> None:
     for i in range(3):
         js.add_create(f"{ABOUT} #{i}")
@@ -183,6 +184,6 @@ def test_stream_command_stops_cleanly_on_sigterm(
         assert db.get_state(CURSOR_KEY) == str(js.events[-1]["time_us"])
 
 
-def test_stream_command_rejects_a_bad_url(run_cli: Invoke, config_file: Path) -> None:
+def test_stream_command_rejects_a_bad_url(run_cli: Any, config_file: Path) -> None:
     result = run_cli("stream", "--jetstream", "http://example.com", "--max-events", "1")
     assert result.exit_code == 2 and "not a Jetstream websocket URL" in result.output

@@ -54,7 +54,8 @@ def make_jwt(did: str, *, scope: str, ttl: float) -> str:
 def _jwt_payload(token: str) -> dict[str, Any]:
     try:
         body = token.split(".")[1]
-        decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        padded = body + "=" * (-len(body) % 4)
+        decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
         return decoded
     except (IndexError, ValueError):
         return {}
@@ -76,7 +77,8 @@ def did_for(handle: str) -> str:
 
 def iso_ms(moment: datetime) -> str:
     """``2026-11-23T20:00:00.000Z``: the format Bluesky clients write ``createdAt`` in."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def xrpc_error(status: int, error: str, message: str, **headers: str) -> Response:

@@ -12,6 +12,7 @@ the next connection die abruptly after a number of events, as a network failure 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -122,9 +123,8 @@ class JetstreamReplay:
 
     def add_other(self, collection: str = "app.bsky.feed.like") -> dict[str, Any]:
         time_us = self._next_time()
-        return self.add(
-            commit_event(did_for("liker.bsky.social"), time_us, "create", tid(time_us), {}, collection)
-        )
+        did = did_for("liker.bsky.social")
+        return self.add(commit_event(did, time_us, "create", tid(time_us), {}, collection))
 
     def drop_after(self, n: int) -> None:
         """Cut the next connection abruptly after it has sent ``n`` events."""
@@ -158,10 +158,8 @@ class JetstreamReplay:
                     conn.send(text)
                     sent += 1
                 if not batch:  # live tail: wait for more, notice the client leaving
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         conn.recv(timeout=0.05)
-                    except TimeoutError:
-                        pass
         except (ConnectionClosed, OSError):
             return
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from atproto import Client, SessionEvent
@@ -86,7 +87,9 @@ def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
         record = view["record"]
         handle = author.get("handle") or author["did"]
     except (KeyError, TypeError, AttributeError):
-        raise SourceError(f"Bluesky sent a post without uri, author or record: {view!r:.200}") from None
+        raise SourceError(
+            f"Bluesky sent a post without uri, author or record: {view!r:.200}"
+        ) from None
     created = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
     if created is None:
         raise SourceError(f"Bluesky sent a post without a usable date: {uri}")
@@ -302,7 +305,17 @@ class BlueskySource:
     def poll(self, store: Store, titles: Sequence[Title]) -> list[PollResult]:
         results: list[PollResult] = []
         try:
-            client = self._open(store)
+            try:
+                client = self._open(store)
+            except AuthError:
+                raise
+            except SourceError as exc:  # no session: every title fails, recorded as such
+                log.error("bluesky: %s", exc)
+                for title in titles:
+                    run = store.start_poll_run(NAME, title.name, " | ".join(search_phrases(title)))
+                    store.finish_poll_run(run, status="failed", error=str(exc))
+                    results.append(PollResult(NAME, title.name, error=str(exc)))
+                return results
             for title in titles:
                 results.append(self._poll_title(client, store, title))
         finally:
@@ -418,7 +431,7 @@ class BlueskySource:
             params = dict(window)
             if page_cursor:
                 params["cursor"] = page_cursor
-            response = self._call(lambda p=params: client.app.bsky.feed.search_posts(p))
+            response = self._call(partial(client.app.bsky.feed.search_posts, params))
             yield [get_model_as_dict(view) for view in response.posts]
             page_cursor = response.cursor
             if not page_cursor or not response.posts:
@@ -436,9 +449,7 @@ class BlueskySource:
             client = self._open(store)
             for i in range(0, len(uris), LOOKUP_SIZE):
                 batch = uris[i : i + LOOKUP_SIZE]
-                response = self._call(
-                    lambda b=batch: client.app.bsky.feed.get_posts({"uris": b})
-                )
+                response = self._call(partial(client.app.bsky.feed.get_posts, {"uris": batch}))
                 found = {view.uri for view in response.posts}
                 gone.extend(post_id(u) for u in batch if u not in found)
         finally:
