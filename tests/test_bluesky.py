@@ -181,12 +181,20 @@ def test_posts_beyond_the_cap_in_one_instant_are_recorded_as_a_gap(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     fake.search_cap = 20
+    fake.generate(5, ABOUT, start=T0 - timedelta(hours=1))
     for i in range(30):
         fake.add_post(f"{ABOUT} {i}", T0)
     [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
     assert result.cap_hit and result.ok
+    assert store.count("posts") == 25  # 20 of the 30 at T0, and the 5 older ones
     run = last_run(store)
-    assert run["gap_end"] == "2026-11-20T12:00:00.001Z"
+    assert (run["gap_start"], run["gap_end"]) == (
+        "2026-11-20T12:00:00.000Z",
+        "2026-11-20T12:00:00.001Z",
+    )
+    fake.add_post(ABOUT, T0 + timedelta(hours=1))
+    [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
+    assert result.new == 1 and last_run(store)["gap_start"] is None
 
 
 def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
@@ -205,7 +213,7 @@ def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert store.count("posts") == 353
     progress = Progress.load(store.get_cursor("bluesky", "Backtrace", "Backtrace"))
-    assert progress.until is None and progress.since == "2026-11-22T12:00:02.000Z"
+    assert progress.until is None and progress.since == "2026-11-22T12:00:02.001Z"
 
 
 def test_rate_limit_waits_until_the_reset_then_goes_on(
@@ -389,3 +397,17 @@ def test_unreachable_server_fails_every_title_and_records_it(
         {"title": "Backtrace", "status": "failed"},
         {"title": "The Man from Toronto", "status": "failed"},
     ]
+
+
+def test_saved_session_of_another_account_or_damaged_is_not_used(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    store.set_state(SESSION_KEY, "garbage:::not-a-session")
+    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert fake.sessions_created == 2
+    store.set_state("bluesky.session.owner", "someone.else https://bsky.social")
+    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert fake.sessions_created == 3
+    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert fake.sessions_created == 3  # the new session is reused again

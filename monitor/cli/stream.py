@@ -9,6 +9,7 @@ from types import FrameType
 
 import click
 
+from ..errors import ConfigError
 from ..sources.jetstream import DEFAULT_URL, JetstreamFollower
 from .app import App, cli, pass_app
 
@@ -53,9 +54,15 @@ def stream(
         monitor stream --title Backtrace --duration 60
     """
     titles = app.config.select(title)
+    if not titles:
+        raise ConfigError(
+            f"{app.config_path}: no titles to follow", hint="add a [[titles]] entry"
+        )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():  # asked twice: stop now (what was received is still stored)
+            raise KeyboardInterrupt
         log.info("stream: %s received; storing what came and stopping", signal.Signals(signum).name)
         stop.set()
 

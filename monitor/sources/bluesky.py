@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from atproto import Client, SessionEvent
+from atproto import Client, Session, SessionEvent
 from atproto.exceptions import (
     AtProtocolError,
     BadRequestError,
@@ -43,6 +43,7 @@ log = logging.getLogger("monitor.sources.bluesky")
 
 NAME = "bluesky"
 SESSION_KEY = "bluesky.session"
+SESSION_OWNER_KEY = "bluesky.session.owner"  # "<handle> <service>" the session belongs to
 PAGE_SIZE = 100
 LOOKUP_SIZE = 25
 RESULT_CAP = 10_000
@@ -148,9 +149,9 @@ def _contains(words: list[str], part: list[str]) -> bool:
 class Progress:
     """Where a phrase's search stands: stored as its cursor after every page.
 
-    ``since``: everything at or after it is stored (the high-water mark, or None at first).
-    ``until``: a sweep is under way and has reached back to here; ``newest`` is the newest
-    post it saw, the next ``since`` once the sweep is done.
+    ``since``: everything before it is stored (the high-water mark, or None at first).
+    ``until``: a sweep is under way and has reached back to here; ``newest`` is just after
+    the newest post it saw, the next ``since`` once the sweep is done.
     """
 
     since: str | None = None
@@ -188,7 +189,9 @@ class Settings:
 
 
 class _Unreached(Exception):
-    """Part of a window cannot be reached in this poll (request budget spent, or the cap)."""
+    """The request budget for this poll is spent; the rest of the window waits."""
+
+Gap = tuple[str, str]
 
 
 class BlueskySource:
@@ -220,10 +223,31 @@ class BlueskySource:
 
     # --- session ------------------------------------------------------------------------
 
+    @property
+    def _owner(self) -> str:
+        return f"{self.handle.casefold()} {self.service}"
+
     def _save_session(self, event: SessionEvent, session: Any) -> None:
         if self._store is not None and event in (SessionEvent.CREATE, SessionEvent.REFRESH):
-            self._store.set_state(SESSION_KEY, session.export())
+            with self._store.transaction():
+                self._store.set_state(SESSION_KEY, session.export())
+                self._store.set_state(SESSION_OWNER_KEY, self._owner)
             log.debug("bluesky: session %s saved", event.value)
+
+    def _saved_session(self, store: Store) -> str | None:
+        """The saved session string, if it is this account's on this service and readable."""
+        saved = store.get_state(SESSION_KEY)
+        if not saved:
+            return None
+        if store.get_state(SESSION_OWNER_KEY) != self._owner:
+            log.info("bluesky: the saved session is another account's or service's; not used")
+            return None
+        try:
+            Session.decode(saved).access_jwt_payload  # noqa: B018  (decodes, or raises)
+        except Exception:  # any damage to the stored text
+            log.warning("bluesky: the saved session is unreadable; logging in again")
+            return None
+        return saved
 
     def _open(self, store: Store) -> Client:
         """A logged-in client: the saved session if the server still takes it, else a login."""
@@ -231,7 +255,7 @@ class BlueskySource:
         client = Client(base_url=self.service, request=Request(timeout=self.settings.timeout))
         client.on_session_change(self._save_session)
         self._client = client
-        saved = store.get_state(SESSION_KEY)
+        saved = self._saved_session(store)
         if saved:
             try:
                 self._call(lambda: client.login(session_string=saved), relogin=False)
@@ -327,10 +351,10 @@ class BlueskySource:
         run = store.start_poll_run(NAME, title.name, " | ".join(phrases))
         result = PollResult(NAME, title.name)
         start = self.requests
-        gap: tuple[str | None, str | None] | None = None
+        gaps: list[Gap] = []
         try:
             for phrase in phrases:
-                gap = self._sweep(client, store, title, phrase, result) or gap
+                self._sweep(client, store, title, phrase, result, gaps)
         except AuthError as exc:
             result.error = str(exc)
             raise
@@ -346,35 +370,40 @@ class BlueskySource:
                 "cap_hit": int(result.cap_hit),
                 "error": result.error,
             }
-            if gap is not None:
-                fields.update(gap_start=gap[0] or "", gap_end=gap[1] or utcnow())
+            if gaps:  # one column pair: the span from the first gap to the last
+                fields.update(gap_start=min(g[0] for g in gaps), gap_end=max(g[1] for g in gaps))
             store.finish_poll_run(run, status="ok" if result.ok else "failed", **fields)
         return result
 
     def _sweep(
-        self, client: Client, store: Store, title: Title, phrase: str, result: PollResult
-    ) -> tuple[str | None, str | None] | None:
-        """Bring one phrase up to date; return the window left unreached, if any."""
+        self,
+        client: Client,
+        store: Store,
+        title: Title,
+        phrase: str,
+        result: PollResult,
+        gaps: list[Gap],
+    ) -> None:
+        """Bring one phrase up to date; add what it could not reach to ``gaps``."""
         key = Cursor(NAME, title.name, phrase, "")
         progress = Progress.load(store.get_cursor(NAME, title.name, phrase))
         resumed = progress.until is not None
         spent_at = self.requests + self.settings.max_requests
         try:
-            self._search_window(client, store, title, key, progress, result, spent_at)
+            self._search_window(client, store, title, key, progress, result, spent_at, gaps)
             if resumed:  # the interrupted sweep is done; now what came since
-                self._search_window(client, store, title, key, progress, result, spent_at)
+                self._search_window(client, store, title, key, progress, result, spent_at, gaps)
         except AuthError:
             raise
         except (_Unreached, SourceError) as exc:
-            gap = (progress.since, progress.until)
             if isinstance(exc, SourceError):
                 result.error = str(exc)
+            gap = (progress.since or "", progress.until or utcnow())
+            gaps.append(gap)
             log.warning(
-                "bluesky: %r: %s; %s..%s not reached in this poll",
-                phrase, exc, gap[0] or "the start", gap[1] or "now",
+                "bluesky: %r: %s; %s..%s waits for the next poll",
+                phrase, exc, gap[0] or "the start", gap[1],
             )
-            return gap
-        return None
 
     def _search_window(
         self,
@@ -385,6 +414,7 @@ class BlueskySource:
         progress: Progress,
         result: PollResult,
         spent_at: int,
+        gaps: list[Gap],
     ) -> None:
         """Page through [since, until) newest first, splitting below the result cap."""
         split_at: str | None = None
@@ -396,7 +426,7 @@ class BlueskySource:
                 times = [t for t in (parse_time(v["record"].get("createdAt")) for v in views) if t]
                 if times:
                     oldest = min(times) if oldest is None else min(oldest, *times)
-                    newest = stamp(max(times))
+                    newest = stamp(max(times) + timedelta(milliseconds=1))
                     if progress.newest is None or newest > progress.newest:
                         progress.newest = newest
                     progress.until = stamp(oldest + timedelta(milliseconds=1))
@@ -408,7 +438,10 @@ class BlueskySource:
                 break
             result.cap_hit = True
             if split_at is not None and progress.until is not None and progress.until >= split_at:
-                raise _Unreached("more posts in one millisecond than the result cap")
+                # more posts in one millisecond than the cap lets through: skip past it
+                gaps.append((stamp(oldest), progress.until))
+                log.warning("bluesky: %r: posts at %s beyond the cap", key.query, stamp(oldest))
+                progress.until = stamp(oldest)
             split_at = progress.until
             log.info("bluesky: %r hit the result cap; searching below %s", key.query, split_at)
         done = Progress(since=progress.newest or progress.since)
