@@ -12,7 +12,7 @@ import pytest
 
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
-from monitor.replay import ReplayServer
+from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
 from monitor.sources.bluesky import (
     SESSION_KEY,
@@ -230,13 +230,25 @@ def test_rate_limit_beyond_the_wait_cap_fails_the_title_and_keeps_what_was_store
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     fake.generate(150, ABOUT, start=T0)
-    source = make_source(server, fake, sleeps, max_wait=5)
-    rate_limit_fault(server, reset_in=3600, times=5, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = source.poll(store, [BACKTRACE])
+    search = "/xrpc/app.bsky.feed.searchPosts"
+
+    def limit_after_first_page(request: Request) -> Response:
+        response = fake(request)
+        if request.path == search and server.count(search) == 1:
+            rate_limit_fault(server, reset_in=3600, times=5, path=search)
+        return response
+
+    server.handler = limit_after_first_page
+    [result] = make_source(server, fake, sleeps, max_wait=5).poll(store, [BACKTRACE])
     assert not result.ok and "rate limit" in (result.error or "")
-    assert sleeps == []
+    assert sleeps == [] and store.count("posts") == 100
     run = last_run(store)
-    assert run["status"] == "failed" and run["gap_start"] == ""
+    assert run["status"] == "failed" and run["gap_start"] == "" and run["gap_end"]
+
+    server.clear_faults()
+    server.handler = fake
+    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert result.ok and result.new == 50 and store.count("posts") == 150
 
 
 def test_server_errors_are_retried_with_backoff(
@@ -411,3 +423,12 @@ def test_saved_session_of_another_account_or_damaged_is_not_used(
     assert fake.sessions_created == 3
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert fake.sessions_created == 3  # the new session is reused again
+
+
+def test_endless_rate_limits_give_up_after_a_few_waits(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    rate_limit_fault(server, reset_in=2, times=50, path="/xrpc/app.bsky.feed.searchPosts")
+    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert not result.ok and "rate limit" in (result.error or "")
+    assert len(sleeps) == 3

@@ -288,7 +288,7 @@ class BlueskySource:
 
     def _call(self, fn: Callable[[], Any], *, relogin: bool = True) -> Any:
         """Run one SDK call: wait out rate limits, retry 5xx / network, log in again on 401."""
-        attempt = 0
+        attempt = waits = 0
         relogged = not relogin
         while True:
             self.requests += 1
@@ -296,7 +296,8 @@ class BlueskySource:
                 return fn()
             except RateLimitExceededError as exc:
                 wait = _seconds_until(exc.reset_at, exc.retry_after)
-                if wait > self.settings.max_wait:
+                waits += 1
+                if wait > self.settings.max_wait or waits > self.settings.retries:
                     raise RateLimited(
                         f"Bluesky rate limit: next request allowed at {exc.reset_at}",
                         reset_at=exc.reset_at,
@@ -518,4 +519,4 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, NetworkError) and not status:
         cause = exc.__cause__
         return f"network error ({type(cause).__name__ if cause else 'no answer'})"
-    return f"HTTP {status} {exc}".strip() if status else str(exc) or type(exc).__name__
+    return f"HTTP {exc}" if status else str(exc) or type(exc).__name__
