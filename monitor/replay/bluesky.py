@@ -116,6 +116,14 @@ def expired_token_fault(server: ReplayServer, *, times: int = 1, path: str = "")
     )
 
 
+def _bound(text: str | None) -> str | None:
+    """A ``since`` / ``until`` value in the form ``createdAt`` values are compared in."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return iso_ms(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 class FakeBluesky:
     """The request handler: one account, a list of posts, search with a result cap."""
 
@@ -304,7 +312,10 @@ class FakeBluesky:
             return xrpc_error(400, "InvalidRequest", "Error: params must have the property \"q\"")
         if (request.arg("sort") or "latest") != "latest":
             return xrpc_error(400, "InvalidRequest", "this fake answers sort=latest only")
-        since, until = request.arg("since"), request.arg("until")
+        try:
+            since, until = _bound(request.arg("since")), _bound(request.arg("until"))
+        except ValueError:
+            return xrpc_error(400, "InvalidRequest", "since/until must be datetimes")
         limit = min(max(int(request.arg("limit") or 25), 1), 100)
         offset = int(request.arg("cursor") or 0)
         with self._lock:

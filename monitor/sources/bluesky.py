@@ -359,9 +359,6 @@ class BlueskySource:
         except AuthError as exc:
             result.error = str(exc)
             raise
-        except SourceError as exc:
-            result.error = str(exc)
-            log.error("bluesky: %s: %s", title.name, exc)
         finally:
             result.requests = self.requests - start
             fields: dict[str, Any] = {
@@ -397,13 +394,15 @@ class BlueskySource:
         except AuthError:
             raise
         except (_Unreached, SourceError) as exc:
-            if isinstance(exc, SourceError):
+            failed = isinstance(exc, SourceError)
+            if failed:
                 result.error = str(exc)
-            gap = (progress.since or "", progress.until or utcnow())
+            gap = (progress.since or "", progress.until or stamp(datetime.now(UTC)))
             gaps.append(gap)
-            log.warning(
-                "bluesky: %r: %s; %s..%s waits for the next poll",
-                phrase, exc, gap[0] or "the start", gap[1],
+            log.log(
+                logging.ERROR if failed else logging.WARNING,
+                "bluesky: %s %r: %s; %s..%s waits for the next poll",
+                title.name, phrase, exc, gap[0] or "the start", gap[1],
             )
 
     def _search_window(
