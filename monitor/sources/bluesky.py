@@ -94,6 +94,23 @@ def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
     created = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
     if created is None:
         raise SourceError(f"Bluesky sent a post without a usable date: {uri}")
+    row = record_to_row(uri, handle, record, created, fetched_at)
+    row.update(
+        likes=view.get("likeCount") or 0,
+        replies=view.get("replyCount") or 0,
+        reposts=view.get("repostCount") or 0,
+        quotes=view.get("quoteCount") or 0,
+    )
+    return row
+
+
+def record_to_row(
+    uri: str, author: str, record: dict[str, Any], created: datetime, fetched_at: str
+) -> Row:
+    """An ``app.bsky.feed.post`` record at ``uri`` -> a ``posts`` row with zero counts.
+
+    ``author`` is a handle, or a DID where only that is known (the stream).
+    """
     reply = record.get("reply") or {}
     parent = (reply.get("parent") or {}).get("uri")
     root = (reply.get("root") or {}).get("uri")
@@ -101,8 +118,8 @@ def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
         "id": post_id(uri),
         "platform": NAME,
         "native_id": uri,
-        "url": f"https://bsky.app/profile/{handle}/post/{_rkey(uri)}",
-        "author": handle,
+        "url": f"https://bsky.app/profile/{author}/post/{_rkey(uri)}",
+        "author": author,
         "community": "",
         "parent_id": post_id(parent) if parent else None,
         "thread_id": post_id(root) if root else None,
@@ -110,10 +127,10 @@ def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
         "langs": json.dumps(record.get("langs") or []),
         "created_at": iso(created),
         "score": None,
-        "likes": view.get("likeCount") or 0,
-        "replies": view.get("replyCount") or 0,
-        "reposts": view.get("repostCount") or 0,
-        "quotes": view.get("quoteCount") or 0,
+        "likes": 0,
+        "replies": 0,
+        "reposts": 0,
+        "quotes": 0,
         "num_comments": None,
         "deleted": 0,
         "fetched_at": fetched_at,

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -30,8 +31,8 @@ from .. import relevance
 from ..config import Title
 from ..errors import ConfigError, SourceError
 from ..ingest import store_page
-from ..store import Row, Store, iso, utcnow
-from .bluesky import parse_time, post_id
+from ..store import Row, Store, utcnow
+from .bluesky import parse_time, post_id, record_to_row
 
 log = logging.getLogger("monitor.sources.jetstream")
 
@@ -45,40 +46,13 @@ CURSOR_KEY = "jetstream.cursor"
 
 def create_to_row(event: dict[str, Any], fetched_at: str) -> Row:
     """A Jetstream post-create event -> one ``posts`` row (the author is a DID)."""
-    did = event["did"]
-    commit = event["commit"]
-    rkey = commit["rkey"]
+    did, commit = event["did"], event["commit"]
     record = commit.get("record") or {}
-    uri = f"at://{did}/{COLLECTION}/{rkey}"
-    created = parse_time(record.get("createdAt"))
-    reply = record.get("reply") or {}
-    parent = (reply.get("parent") or {}).get("uri")
-    root = (reply.get("root") or {}).get("uri")
-    return {
-        "id": post_id(uri),
-        "platform": "bluesky",
-        "native_id": uri,
-        "url": f"https://bsky.app/profile/{did}/post/{rkey}",
-        "author": did,
-        "community": "",
-        "parent_id": post_id(parent) if parent else None,
-        "thread_id": post_id(root) if root else None,
-        "text": record.get("text") or "",
-        "langs": json.dumps(record.get("langs") or []),
-        "created_at": iso(created) if created else _time_us_iso(event["time_us"]),
-        "score": None,
-        "likes": 0,
-        "replies": 0,
-        "reposts": 0,
-        "quotes": 0,
-        "num_comments": None,
-        "deleted": 0,
-        "fetched_at": fetched_at,
-    }
-
-
-def _time_us_iso(time_us: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time_us / 1_000_000))
+    created = parse_time(record.get("createdAt")) or datetime.fromtimestamp(
+        event["time_us"] / 1_000_000, UTC
+    )
+    uri = f"at://{did}/{COLLECTION}/{commit['rkey']}"
+    return record_to_row(uri, did, record, created, fetched_at)
 
 
 def subscribe_url(base: str, cursor: int | None) -> str:
