@@ -432,3 +432,16 @@ def test_endless_rate_limits_give_up_after_a_few_waits(
     [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert not result.ok and "rate limit" in (result.error or "")
     assert len(sleeps) == 3
+
+
+def test_answer_without_posts_fails_the_title_clearly(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    fake.generate(3, ABOUT, start=T0)
+    server.fail(
+        "status", status=200, body=b'{"hits": []}', path="/xrpc/app.bsky.feed.searchPosts"
+    )
+    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert result.error == "Bluesky answered app.bsky.feed.searchPosts without a list of posts"
+    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert result.ok and result.new == 3

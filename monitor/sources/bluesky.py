@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from atproto import Client, Session, SessionEvent
+from atproto import Client, Session, SessionEvent, models
 from atproto.exceptions import (
     AtProtocolError,
     BadRequestError,
@@ -30,7 +30,6 @@ from atproto.exceptions import (
     RequestException,
     UnauthorizedError,
 )
-from atproto_client.models.utils import get_model_as_dict
 from atproto_client.request import Request
 
 from ..config import Config, Credentials, Title
@@ -47,6 +46,7 @@ SESSION_OWNER_KEY = "bluesky.session.owner"  # "<handle> <service>" the session 
 PAGE_SIZE = 100
 LOOKUP_SIZE = 25
 RESULT_CAP = 10_000
+SEARCH = "app.bsky.feed.searchPosts"
 
 
 # --- mapping (pure) ---------------------------------------------------------------------
@@ -481,10 +481,12 @@ class BlueskySource:
             params = dict(window)
             if page_cursor:
                 params["cursor"] = page_cursor
-            response = self._call(partial(client.app.bsky.feed.search_posts, params))
-            yield [get_model_as_dict(view) for view in response.posts]
-            page_cursor = response.cursor
-            if not page_cursor or not response.posts:
+            # the raw JSON: the SDK's models would be built only to be turned back into dicts
+            query = models.AppBskyFeedSearchPosts.Params(**params)
+            response = self._call(partial(client.invoke_query, SEARCH, params=query))
+            views, page_cursor = _search_page(response.content)
+            yield views
+            if not page_cursor or not views:
                 return
 
     # --- recheck ------------------------------------------------------------------------
@@ -508,6 +510,15 @@ class BlueskySource:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _search_page(content: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """The posts and next cursor of a searchPosts answer, or a SourceError."""
+    posts = content.get("posts") if isinstance(content, dict) else None
+    cursor = content.get("cursor") if isinstance(content, dict) else None
+    if not isinstance(posts, list) or not all(isinstance(p, dict) for p in posts):
+        raise SourceError(f"Bluesky answered {SEARCH} without a list of posts")
+    return posts, cursor if isinstance(cursor, str) and cursor else None
 
 
 def _seconds_until(reset_at: datetime | None, retry_after: float | None) -> float:
