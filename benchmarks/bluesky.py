@@ -19,7 +19,8 @@ from monitor.ingest import store_page
 from monitor.replay import ReplayServer
 from monitor.replay.bluesky import FakeBluesky, did_for, tid
 from monitor.replay.jetstream import commit_event
-from monitor.sources.bluesky import BlueskySource, Settings, post_view_to_row
+from monitor.sources.bluesky import BlueskySource, Settings
+from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.sources.jetstream import Batcher
 from monitor.store import Store
 

@@ -14,14 +14,8 @@ from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
-from monitor.sources.bluesky import (
-    SESSION_KEY,
-    BlueskySource,
-    Progress,
-    Settings,
-    post_view_to_row,
-    search_phrases,
-)
+from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
+from monitor.sources.bluesky_rows import post_view_to_row, search_phrases
 from monitor.store import Store
 
 ABOUT = "Backtrace on Netflix is so bad it's good, Stallone sleepwalks through it"

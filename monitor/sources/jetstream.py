@@ -32,7 +32,7 @@ from ..config import Title
 from ..errors import ConfigError, SourceError
 from ..ingest import store_page
 from ..store import Row, Store, utcnow
-from .bluesky import parse_time, post_id, record_to_row
+from .bluesky_rows import parse_time, post_id, record_to_row
 
 log = logging.getLogger("monitor.sources.jetstream")
 
