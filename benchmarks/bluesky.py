@@ -57,7 +57,7 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
                 assert result.new == POSTS, result
                 ratio[0] = result.requests / result.new
 
-        poll_s = median_seconds(poll, repeat=3)
+        poll_s = median_seconds(poll, repeat=5)
 
     def store_only() -> None:
         with Store(tmp / f"store-{next(counter)}.db") as store:
@@ -65,7 +65,7 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
             for i in range(0, len(rows), 100):
                 store_page(store, rows[i : i + 100], [TITLE])
 
-    return poll_s, ratio[0], median_seconds(store_only, repeat=3)
+    return poll_s, ratio[0], median_seconds(store_only, repeat=5)
 
 
 def _events() -> list[str]:
