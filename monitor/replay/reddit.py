@@ -8,7 +8,7 @@ client, with the shapes Reddit really sends:
 * ``GET /search/`` and ``GET /r/{sub}/search/`` (``all``, ``a+b``): a ``Listing`` of ``t3``,
   sorted by ``new``, ``limit``/``after`` paging, cut off after ``listing_cap`` items,
 * ``GET /comments/{id}/`` (and ``/comments/{id}/_/{comment}``): ``[t3 Listing, t1 Listing]``,
-  cut to ``limit`` comments with ``more`` placeholders for the rest,
+  cut to ``limit`` (at most ``comment_page``) comments, ``more`` placeholders for the rest,
 * ``POST /api/morechildren/``: ``{"json": {"errors": [], "data": {"things": [...]}}}``,
 * ``GET /api/info/?id=t3_…,t1_…``: a ``Listing`` of the things that exist,
 
@@ -70,7 +70,9 @@ class FakeReddit:
         listing_cap: int = LISTING_CAP,
         ratelimit: int = 1_000_000,
         reset_seconds: int = 300,
+        comment_page: int = 200,
     ) -> None:
+        self.comment_page = comment_page
         self.client_id = client_id
         self.client_secret = client_secret
         self.listing_cap = listing_cap
@@ -323,7 +325,7 @@ class FakeReddit:
         if post is None:
             return None
         sort = request.arg("sort") or "confidence"
-        limit = int(request.arg("limit") or 200)
+        limit = min(int(request.arg("limit") or self.comment_page), self.comment_page)
         with self._lock:
             if focus is not None:
                 roots = [self.comments[focus]] if focus in self.comments else []

@@ -121,7 +121,7 @@ def comment_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> Row
 
 def search_query(title: Title) -> str:
     """Lucene query matching any of the title's names as a phrase."""
-    return " OR ".join('"{}"'.format(name.replace('"', " ").strip()) for name in title.names)
+    return " OR ".join('"{}"'.format(" ".join(name.replace('"', " ").split())) for name in title.names)
 
 
 def _cursor_query(query: str, title: Title) -> str:
@@ -188,15 +188,21 @@ class Progress:
 # --- the client --------------------------------------------------------------------------
 
 
-class _CountingSession(requests.Session):  # type: ignore[misc]
-    """A requests session that counts the HTTP requests praw makes, retries included."""
+class _Session(requests.Session):  # type: ignore[misc]
+    """The HTTP session under praw: counts requests (retries included), applies our timeout.
 
-    def __init__(self) -> None:
+    prawcore passes its own default timeout (16 s, or ``$PRAWCORE_TIMEOUT`` read at import)
+    with every API request, so the timeout is set here rather than through praw.
+    """
+
+    def __init__(self, timeout: float) -> None:
         super().__init__()
+        self.timeout = timeout
         self.count = 0
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         self.count += 1
+        kwargs["timeout"] = self.timeout
         return super().request(*args, **kwargs)
 
 
@@ -264,7 +270,7 @@ class RedditSource:
         self.rate_waits = rate_waits
         self.sleep = sleep
         self.listing_cap = listing_cap
-        self._http: _CountingSession | None = None
+        self._http: _Session | None = None
 
     @property
     def requests(self) -> int:
@@ -274,7 +280,7 @@ class RedditSource:
     @contextmanager
     def client(self) -> Iterator[praw.Reddit]:
         """A read-only praw client, with our timeout, retries and request counter."""
-        http = _CountingSession()
+        http = _Session(self.timeout)
         urls = {
             key: value
             for key, value in (
@@ -290,7 +296,7 @@ class RedditSource:
                 user_agent=self.config.user_agent,
                 check_for_updates=False,
                 check_for_async=False,
-                requestor_kwargs={"session": http, "timeout": self.timeout},
+                requestor_kwargs={"session": http},
                 **urls,
             )
             strategy = _retry_strategy(self.retries, self.backoff, self.sleep)
@@ -318,12 +324,16 @@ class RedditSource:
         result = PollResult(PLATFORM, title.name)
         run = _Run()
         before = self.requests
+        finished = False
         try:
             if Progress.loads(store.get_cursor(PLATFORM, title.name, key)).top is not None:
                 self._walk(reddit, store, title, titles, query, key, run)  # finish the last run
             self._walk(reddit, store, title, titles, query, key, run)
+            finished = True
         except SourceError as exc:
             result.error = str(exc)
+            if isinstance(exc, AuthError):
+                raise
             log.error("reddit: %s: %s", title.name, exc)
             # what lies between the last stored post and the oldest reached stays unread
             newest = Progress.loads(store.get_cursor(PLATFORM, title.name, key)).newest
@@ -332,6 +342,8 @@ class RedditSource:
         finally:
             result.fetched, result.new, result.cap_hit = run.fetched, run.new, run.cap_hit
             result.requests = self.requests - before
+            if not finished and result.error is None:
+                result.error = "interrupted"
             store.finish_poll_run(
                 run_id,
                 status="ok" if result.error is None else "failed",
