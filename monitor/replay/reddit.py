@@ -281,9 +281,7 @@ class FakeReddit:
         key = (query, subs)
         with self._lock:
             if key not in self._searches:
-                phrases = [p.lower() for p in re.findall(r'"([^"]+)"', query)] or [
-                    query.lower()
-                ]
+                phrases = [p.lower() for p in re.findall(r'"([^"]+)"', query)] or [query.lower()]
                 wanted = None if subs == "all" else set(subs.lower().split("+"))
                 found = [
                     s

@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import praw
 import prawcore
 import requests
-from praw.const import API_PATH
+from praw.endpoints import API_PATH
 from praw.models import Comment, MoreComments
 from prawcore.sessions import FiniteRetryStrategy
 
@@ -121,7 +122,8 @@ def comment_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> Row
 
 def search_query(title: Title) -> str:
     """Lucene query matching any of the title's names as a phrase."""
-    return " OR ".join('"{}"'.format(" ".join(name.replace('"', " ").split())) for name in title.names)
+    phrases = (" ".join(name.replace('"', " ").split()) for name in title.names)
+    return " OR ".join(f'"{phrase}"' for phrase in phrases)
 
 
 def _cursor_query(query: str, title: Title) -> str:
@@ -188,7 +190,7 @@ class Progress:
 # --- the client --------------------------------------------------------------------------
 
 
-class _Session(requests.Session):  # type: ignore[misc]
+class _Session(requests.Session):
     """The HTTP session under praw: counts requests (retries included), applies our timeout.
 
     prawcore passes its own default timeout (16 s, or ``$PRAWCORE_TIMEOUT`` read at import)
@@ -210,7 +212,7 @@ def _retry_strategy(bound: int, backoff: float, sleep: Callable[[float], None]) 
     """prawcore's retry strategy for 5xx and connection errors, with our bound and sleep."""
 
     @dataclass(frozen=True)
-    class Strategy(FiniteRetryStrategy):  # type: ignore[misc]
+    class Strategy(FiniteRetryStrategy):
         retries: int = bound
 
         def _sleep_seconds(self) -> float | None:
@@ -281,7 +283,7 @@ class RedditSource:
     def client(self) -> Iterator[praw.Reddit]:
         """A read-only praw client, with our timeout, retries and request counter."""
         http = _Session(self.timeout)
-        urls = {
+        urls: dict[str, Any] = {
             key: value
             for key, value in (
                 ("oauth_url", self.config.oauth_url),
@@ -300,8 +302,9 @@ class RedditSource:
                 **urls,
             )
             strategy = _retry_strategy(self.retries, self.backoff, self.sleep)
-            for core in {id(c): c for c in (reddit._core, reddit._read_only_core)}.values():
-                core._retry_strategy_class = strategy
+            for core in (reddit._core, reddit._read_only_core):
+                if core is not None:
+                    core._retry_strategy_class = strategy
             self._http = http
             yield reddit
         finally:
@@ -390,7 +393,7 @@ class RedditSource:
             }
             if after:
                 params["after"] = after
-            page = self._call(lambda p=params: reddit.get(path, params=p), f"search {query}")
+            page = self._call(partial(reddit.get, path, params=params), f"search {query}")
             items = list(page.children)
             fresh = []
             reached = False
@@ -476,9 +479,7 @@ class RedditSource:
         with self.client() as reddit:
             for start in range(0, len(names), PAGE_SIZE):
                 chunk = names[start : start + PAGE_SIZE]
-                things = self._call(
-                    lambda c=chunk: list(reddit.info(fullnames=c)), "info about stored posts"
-                )
+                things = self._call(partial(_info, reddit, chunk), "info about stored posts")
                 gone.extend(post_id(t.name) for t in things if is_deleted(vars(t)))
         return store.mark_deleted(gone) if gone else 0
 
@@ -540,6 +541,10 @@ def _reset_seconds(headers: Mapping[str, str], cap: float) -> float:
         except (KeyError, ValueError):
             continue
     return min(60.0, cap)
+
+
+def _info(reddit: praw.Reddit, fullnames: list[str]) -> list[Any]:
+    return list(reddit.info(fullnames=fullnames))
 
 
 def _released(title: Title) -> str | None:
