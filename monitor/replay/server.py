@@ -210,6 +210,8 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 **response.headers,
                 "Content-Length": str(length),
             }
+            if self.close_connection:  # the client asked to close: say so, as servers do
+                headers["Connection"] = "close"
             lines += [f"{k}: {v}" for k, v in headers.items()]
             return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
