@@ -393,51 +393,53 @@ class RedditSource:
             }
             if after:
                 params["after"] = after
-            page = self._call(partial(reddit.get, path, params=params), f"search {query}")
-            items = list(page.children)
+            # praw's raw JSON: objects per item would cost more than all the rest
+            answer = self._call(
+                partial(reddit.request, method="GET", path=path, params=params), f"search {query}"
+            )
+            items, next_after = _listing(answer, f"search {query}")
             fresh = []
             reached = False
             for item in items:
-                mark = Mark(float(item.created_utc), item.name)
-                if stop is not None and mark.key <= stop.key:
+                if stop is not None and _mark(item).key <= stop.key:
                     reached = True
                     break
                 fresh.append(item)
             depth += len(fresh)
             if top is None and fresh:
-                top = Mark(float(fresh[0].created_utc), fresh[0].name)
-            done = reached or not items or not page.after or page.after == after
+                top = _mark(fresh[0])
+            done = reached or not items or not next_after or next_after == after
             if done:
                 advance = Progress(newest=top or stop)
             else:
-                advance = Progress(stop, top, fresh[-1].name, depth)
+                advance = Progress(stop, top, fresh[-1]["name"], depth)
             if fresh or advance != progress:
                 run.new += self._store_page(reddit, store, titles, fresh, title, key, advance)
                 run.fetched += len(fresh)
                 progress = advance
             if fresh:
-                run.oldest = float(fresh[-1].created_utc)
+                run.oldest = _mark(fresh[-1]).utc
             if done:
                 if not reached and depth >= self.listing_cap:
                     run.cap_hit = True
                     run.gap_start = _when(stop) or _released(title)
                     run.gap_end = _when(Mark(run.oldest or 0.0, ""))
                 return
-            after = page.after
+            after = next_after
 
     def _store_page(
         self,
         reddit: praw.Reddit,
         store: Store,
         titles: Sequence[Title],
-        submissions: list[Any],
+        submissions: list[Row],
         title: Title,
         key: str,
         progress: Progress,
     ) -> int:
         """Fetch the comments of the page's threads, then write it all with the cursor."""
         fetched_at = utcnow()
-        rows = [submission_to_row(vars(s), fetched_at) for s in submissions]
+        rows = [submission_to_row(s, fetched_at) for s in submissions]
         threads: dict[str, frozenset[str]] = {}
         comments: list[Row] = []
         for submission, row in zip(submissions, rows, strict=True):
@@ -446,7 +448,7 @@ class RedditSource:
             about = frozenset(m["title"] for m in mentions_for(row, titles))
             if about:
                 threads[row["id"]] = about
-                comments.extend(self._comments(submission, fetched_at))
+                comments.extend(self._comments(reddit.submission(submission["id"]), fetched_at))
         cursor = Cursor(PLATFORM, title.name, key, progress.dumps())
         with store.transaction():
             new = store_page(store, rows, titles, cursor)
@@ -541,6 +543,22 @@ def _reset_seconds(headers: Mapping[str, str], cap: float) -> float:
         except (KeyError, ValueError):
             continue
     return min(60.0, cap)
+
+
+def _mark(item: Mapping[str, Any]) -> Mark:
+    return Mark(float(item["created_utc"]), str(item["name"]))
+
+
+def _listing(answer: Any, what: str) -> tuple[list[Row], str | None]:
+    """The ``t3`` data and the ``after`` of a raw ``Listing``, or a SourceError."""
+    try:
+        data = answer["data"]
+        items = [c["data"] for c in data["children"] if c["kind"] == "t3"]
+        for item in items:
+            _mark(item)
+        return items, data.get("after")
+    except (TypeError, KeyError, ValueError):
+        raise SourceError(f"Reddit answered something that is not a listing ({what})") from None
 
 
 def _info(reddit: praw.Reddit, fullnames: list[str]) -> list[Any]:
