@@ -355,3 +355,25 @@ def test_recheck_marks_deleted_posts_100_per_request(
     assert server.count("/api/info") == 2
     gone = ids(store, "select id from posts where deleted = 1 and text is null")
     assert gone == {f"reddit:{posts[0]['name']}", f"reddit:{posts[120]['name']}"}
+
+
+def test_a_run_killed_mid_way_resumes_without_duplicates_or_holes(
+    fake: FakeReddit, server: ReplayServer, store: Store
+) -> None:
+    config = make_config(server)
+    fake.synthesize(350, "Backtrace")
+    fail_on_search(server, fake, 3, "status")
+
+    def killed(seconds: float) -> None:
+        raise KeyboardInterrupt  # Ctrl-C, or cron's kill, while waiting to retry
+
+    with pytest.raises(KeyboardInterrupt):
+        poll(store, config, sleeps=killed)
+    assert len(mentioned(store)) == 200
+    assert [(r["status"], r["error"]) for r in runs(store)] == [("failed", "interrupted")]
+
+    server.handler = fake.handle
+    server.clear_faults()
+    resumed = poll(store, config)
+    assert (resumed.new, resumed.fetched) == (150, 150)
+    assert mentioned(store) == {f"reddit:{s['name']}" for s in fake.submissions.values()}
