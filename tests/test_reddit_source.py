@@ -377,3 +377,17 @@ def test_a_run_killed_mid_way_resumes_without_duplicates_or_holes(
     resumed = poll(store, config)
     assert (resumed.new, resumed.fetched) == (150, 150)
     assert mentioned(store) == {f"reddit:{s['name']}" for s in fake.submissions.values()}
+
+
+def test_an_expired_token_is_renewed(fake: FakeReddit, server: ReplayServer, store: Store) -> None:
+    fake.synthesize(5, "Backtrace")
+    invalid = {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'}
+    server.fail("status", status=401, headers=invalid, path=SEARCH)
+    assert poll(store, make_config(server)).new == 5
+    assert server.count("/api/v1/access_token") == 2
+
+
+def test_a_401_that_persists_is_an_auth_error(server: ReplayServer, store: Store) -> None:
+    server.fail("status", status=401, times=5, path=SEARCH)  # no WWW-Authenticate header
+    with pytest.raises(AuthError, match="refused the access token"):
+        poll(store, make_config(server))

@@ -236,7 +236,11 @@ class FakeReddit:
         if path == "/api/v1/access_token" and request.method == "POST":
             return self._token(request)
         if not request.headers.get("authorization", "").lower().startswith("bearer "):
-            return Response.json({"message": "Unauthorized", "error": 401}, 401)
+            return Response.json(
+                {"message": "Unauthorized", "error": 401},
+                401,
+                {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'},
+            )
         with self._lock:
             self.api_calls += 1
         headers = {

@@ -301,6 +301,8 @@ class RedditSource:
                 requestor_kwargs={"session": http},
                 **urls,
             )
+            # prawcore's sessions take their retry schedule from this class attribute; ours
+            # keeps prawcore's behaviour with a bound and a sleep we choose (tests: no waits)
             strategy = _retry_strategy(self.retries, self.backoff, self.sleep)
             for core in (reddit._core, reddit._read_only_core):
                 if core is not None:
@@ -513,6 +515,13 @@ class RedditSource:
                     f"Reddit refused the app credentials ({exc.error})", hint=CREDENTIALS_HINT
                 ) from None
             except prawcore.InvalidToken:
+                raise AuthError(
+                    "Reddit refused the access token it had just issued", hint=CREDENTIALS_HINT
+                ) from None
+            except KeyError as exc:
+                if exc.args != (401,):
+                    raise
+                # prawcore 4 has no class for a 401 without a WWW-Authenticate header
                 raise AuthError(
                     "Reddit refused the access token it had just issued", hint=CREDENTIALS_HINT
                 ) from None
