@@ -416,8 +416,9 @@ class RedditSource:
             else:
                 advance = Progress(stop, top, fresh[-1]["name"], depth)
             if fresh or advance != progress:
-                run.new += self._store_page(reddit, store, titles, fresh, title, key, advance)
-                run.fetched += len(fresh)
+                fetched, new = self._store_page(reddit, store, titles, fresh, title, key, advance)
+                run.fetched += fetched
+                run.new += new
                 progress = advance
             if fresh:
                 run.oldest = _mark(fresh[-1]).utc
@@ -438,8 +439,11 @@ class RedditSource:
         title: Title,
         key: str,
         progress: Progress,
-    ) -> int:
-        """Fetch the comments of the page's threads, then write it all with the cursor."""
+    ) -> tuple[int, int]:
+        """Fetch the comments of the page's threads, then write it all with the cursor.
+
+        Returns how many posts and comments were fetched, and how many of them were new.
+        """
         fetched_at = utcnow()
         rows = [submission_to_row(s, fetched_at) for s in submissions]
         threads: dict[str, frozenset[str]] = {}
@@ -456,7 +460,7 @@ class RedditSource:
             new = store_page(store, rows, titles, cursor)
             if comments:
                 new += store_page(store, comments, titles, thread_titles=threads)
-        return new
+        return len(rows) + len(comments), new
 
     def _comments(self, submission: Any, fetched_at: str) -> list[Row]:
         """Up to ``[reddit] comments`` comments, in ``comment_sort`` order, breadth first."""
