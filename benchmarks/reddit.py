@@ -184,11 +184,11 @@ def run() -> list[Figure]:
     seconds, praw_seconds = statistics.median(polls), statistics.median(pravs)
     bare_seconds, store_seconds = statistics.median(bares), statistics.median(stores)
     assert new == len(raws) == bare_items == items, (new, len(raws), bare_items, items)
-    what = f"{items:,} items, median of {repeat}"
+    what = f"{items // 1000}k items, median of {repeat}"
     return [
         Figure(
             STAGE,
-            f"cold poll, items stored/s ({what})",
+            f"stored/s, cold poll, {what}",
             new / seconds,
             "items/s",
             len(raws) / store_seconds,
