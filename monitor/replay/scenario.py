@@ -12,6 +12,7 @@ Everything here is plain data, deterministic (seeded), and needs no network:
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ START = date(2024, 4, 29)
 WEEKS = 11
 #: US Top 10 (Films) rank per scenario week; the film is off the chart in other weeks.
 US_RANKS = {3: 9, 4: 6, 5: 4, 6: 4, 7: 7}
-#: Film posts per day, per scenario week: rising a few days before the chart entry.
-PER_DAY = (1, 1, 3, 8, 11, 14, 12, 7, 4, 2, 1)
+#: Film posts per day: a swell centred on this scenario day, a few days ahead of the
+#: chart peak (weeks 5 and 6), so that talk leads the rank.
+TALK_PEAK_DAY = 36
+TALK_PEAK_POSTS = 16
+TALK_SPREAD_DAYS = 10
 #: Share of posts that are fond ("so bad it's good"), per week; the rest are dreary.
 FOND = (0.35, 0.35, 0.55, 0.6, 0.65, 0.6, 0.5, 0.4, 0.35, 0.35, 0.4)
 DEBUGGER_POSTS_PER_WEEK = 4
@@ -118,6 +122,12 @@ SUBREDDITS = ("movies", "netflix", "badmovies", "MovieSuggestions")
 DEBUG_SUBREDDITS = ("cpp", "rust", "learnprogramming", "C_Programming")
 
 
+def per_day(day: int) -> float:
+    """The expected film posts on scenario day ``day`` (0 = :data:`START`)."""
+    swell = math.exp(-(((day - TALK_PEAK_DAY) / TALK_SPREAD_DAYS) ** 2))
+    return 1 + TALK_PEAK_POSTS * swell
+
+
 def day_of(week: int, weekday: int) -> date:
     return START + timedelta(weeks=week, days=weekday)
 
@@ -129,7 +139,7 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
     for week in range(WEEKS):
         for weekday in range(7):
             day = day_of(week, weekday)
-            count = max(0, PER_DAY[week] + rng.choice((-1, 0, 0, 1)))
+            count = max(0, round(per_day(week * 7 + weekday)) + rng.choice((-1, 0, 0, 1)))
             for n in range(count):
                 fond = rng.random() < FOND[week]
                 moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
