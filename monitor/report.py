@@ -213,13 +213,17 @@ def build_report(
             platform=platform,
         )
     )
-    chart = chart_run(queries.chart_rows(store, title.name), region)
-    if chart is not None and (
+    entries = queries.chart_rows(store, title.name)
+    chart = chart_run(entries, region)
+    if chart is None and entries and region is not None:
+        regions = ", ".join(sorted({e["region"] for e in entries}))
+        raise MonitorError(
+            f"{title.name!r} has no chart entries in region {region!r}",
+            hint=f"use --region with one of: {regions}",
+        )
+    chart_in_window = chart is not None and not (
         (since and chart.exit.end < since) or (until and chart.entry.start > until)
-    ):
-        chart_in_window = False
-    else:
-        chart_in_window = chart is not None
+    )
     if not grouped and not chart_in_window:
         raise MonitorError(
             f"nothing stored for {title.name!r} in that window: no posts and no chart entries",

@@ -553,9 +553,8 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
 # --- report and export queries (report branch) -------------------------------------------
 #
 # Read-only queries behind `monitor report` and `monitor export`. Each takes a title and an
-# optional time window as ISO dates (``since`` inclusive, ``until`` inclusive), runs over the
-# indexes mentions(title, post_id) and posts(created_at), and joins the sentiment labels of
-# one model (``monitor.sentiment.DEFAULT_MODEL`` unless told otherwise).
+# optional time window as ISO dates (``since`` inclusive, ``until`` inclusive) and joins the
+# sentiment labels of one model (the caller passes ``monitor.sentiment.DEFAULT_MODEL``).
 
 #: A day after every stored timestamp, for an open-ended window.
 _FAR_FUTURE = "9999-12-31"
@@ -648,7 +647,7 @@ def extreme_posts(
     )
 
 
-def chart_rows(store: Store, title: str, region: str | None = None) -> list[Row]:
+def chart_rows(store: Store, title: str) -> list[Row]:
     """The chart entries matched to ``title``, oldest first."""
     return list(
         store.query(
@@ -656,10 +655,10 @@ def chart_rows(store: Store, title: str, region: str | None = None) -> list[Row]
             select chart, region, category, period_start, period_end, rank,
               chart_title, season, weeks_on_chart, hours_viewed, views
             from {CHART_ENTRIES}
-            where title = :title and (:region is null or region = :region)
+            where title = :title
             order by period_start, chart, region, rank
             """,
-            {"title": title, "region": region},
+            {"title": title},
         )
     )
 

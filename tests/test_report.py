@@ -169,5 +169,9 @@ def test_window_and_platform_filters(store: Store) -> None:
 def test_nothing_stored_is_a_clear_error(store: Store) -> None:
     with pytest.raises(MonitorError, match="nothing stored for 'Backtrace'"):
         build_report(store, BACKTRACE)
+    add_chart(store, {START: 5}, region="US")
+    with pytest.raises(MonitorError, match="no chart entries in region 'GB'") as caught:
+        build_report(store, BACKTRACE, region="GB")
+    assert caught.value.hint == "use --region with one of: US"
     with pytest.raises(MonitorError, match="after"):
         build_report(store, BACKTRACE, since=date(2024, 2, 1), until=date(2024, 1, 1))
