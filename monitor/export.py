@@ -92,7 +92,7 @@ def stream(
     if kind == "posts":
         return queries.export_posts(store, model, title=title, since=low, until=high)
     if kind == "chart":
-        return queries.export_chart(store, title=title)
+        return queries.export_chart(store, title=title, since=low, until=high)
     if kind == "daily":
         chosen = [t for t in titles if title is None or t.name == title]
         return DAILY_COLUMNS, _daily(store, chosen, since, until, model)

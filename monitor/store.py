@@ -779,8 +779,11 @@ def export_posts(
     )
 
 
-def export_chart(store: Store, *, title: str | None = None) -> Stream:
-    """Chart entries (of one title, or all), oldest first, as a stream."""
+def export_chart(
+    store: Store, *, title: str | None = None, since: str | None = None, until: str | None = None
+) -> Stream:
+    """Chart entries (of one title, or all) whose period overlaps the window, oldest first,
+    as a stream."""
     return _stream(
         store,
         f"""
@@ -788,7 +791,8 @@ def export_chart(store: Store, *, title: str | None = None) -> Stream:
           chart_title, season, weeks_on_chart, hours_viewed, views
         from {CHART_ENTRIES}
         where (:title is null or title = :title)
+          and coalesce(period_end, period_start) >= :since and period_start <= :until
         order by period_start, chart, region, category, rank
         """,
-        {"title": title},
+        {"title": title, "since": since or "", "until": until or _FAR_FUTURE},
     )

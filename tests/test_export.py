@@ -109,6 +109,8 @@ def test_export_window_and_chart(run_cli, config_file: Path, tmp_path: Path) -> 
         ("2024-01-01", "7"),
         ("2024-01-08", "3"),
     ]
+    later = run_cli("export", "chart", "--since", "2024-01-08", "--format", "jsonl")
+    assert [json.loads(line)["rank"] for line in later.stdout.splitlines()] == [3]
 
 
 def test_daily_export_is_the_series_the_figure_draws(
