@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,11 @@ def export(
         try:
             exports.write(columns, rows, out, fmt)
             out.flush()
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+        except OSError as exc:
+            raise MonitorError(f"cannot write to standard output ({exc.strerror})") from None
         finally:
             out.detach()
         return
