@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from .. import demo as demos
 from .app import App, cli, pass_app
 from .report import WIDTH, summary
 
@@ -33,6 +32,8 @@ def demo(app: App, out: Path) -> None:
         monitor demo
         monitor demo --out /tmp/backtrace-demo
     """
+
+    from .. import demo as demos  # the replay servers load only for the demo
 
     def progress(message: str) -> None:
         for line in textwrap.wrap(message, WIDTH):
