@@ -110,6 +110,25 @@ DEBUGGER_BLUESKY = [
 ]
 # fmt: on
 HANDLES = ("film", "couch", "late", "popcorn")
+FOND_ASIDES = [
+    "",
+    "Watched it with my brother and we could not stop laughing.",
+    "The car chase is hilarious.",
+    "Brian A. Miller, never change.",
+    "Ryan Guzman looks like he is in a better movie, and I love that.",
+    "Ten out of ten would watch again on a rainy Sunday.",
+    "Pure popcorn fun.",
+]
+DREARY_ASIDES = [
+    "",
+    "I wanted my two hours back.",
+    "The lighting is so grey I checked my TV settings.",
+    "Even the soundtrack sounds tired.",
+    "My partner walked out after forty minutes.",
+    "It's the kind of thriller that forgets to thrill.",
+    "Not even ironically fun.",
+]
+TAGS = ("#Netflix", "#Backtrace", "#movienight", "#badmovies", "#Stallone")
 COMMENTS = [
     "Agreed, it's so bad it's good. Watched it twice.",
     "Honestly it was boring, I fell asleep.",
@@ -147,6 +166,7 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                 )
                 if rng.random() < 0.6:
                     title, body = rng.choice(FOND_REDDIT if fond else DREARY_REDDIT)
+                    body = f"{body} {rng.choice(FOND_ASIDES if fond else DREARY_ASIDES)}"
                     out.append(
                         ScenarioPost(
                             "reddit",
@@ -164,7 +184,8 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                             "bluesky",
                             moment,
                             f"viewer{week}{weekday}{n}.bsky.social",
-                            rng.choice(FOND_BLUESKY if fond else DREARY_BLUESKY),
+                            rng.choice(FOND_BLUESKY if fond else DREARY_BLUESKY)
+                            + rng.choice(("", "", " " + rng.choice(TAGS))),
                             likes=rng.randrange(0, 40),
                         )
                     )
