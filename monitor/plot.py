@@ -22,7 +22,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .report import CHART_SIZE, Report
+from .report import CHART_SIZE, Report, share_of_voice
 
 PLATFORM_COLOURS = {"reddit": "#ff6314", "bluesky": "#1185fe"}
 OTHER_COLOURS = ("#6b7280", "#10b981", "#a855f7", "#eab308")
@@ -123,13 +123,8 @@ def draw_compare(reports: Sequence[Report]) -> Figure:
     """Several titles: mentions, share of voice and rolling sentiment, each with its rank."""
     fig = Figure(figsize=(SIZE[0], SIZE[1] * 1.25), dpi=DPI, layout="constrained")
     talk, share, mood = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
-    start = min(r.start for r in reports)
-    end = max(r.end for r in reports)
-    span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    counts = []
-    for r in reports:
-        per_day = {d.day: d.posts for d in r.days}
-        counts.append([per_day.get(day, 0) for day in span])
+    voice = share_of_voice(reports)
+    counts, span = voice.posts, voice.days
     xs = [_num(d) + 0.5 for d in span]
     ranks = talk.twinx()
     for n, r in enumerate(reports):
@@ -144,11 +139,9 @@ def draw_compare(reports: Sequence[Report]) -> Figure:
         )
         if r.chart is not None:
             _rank_steps(ranks, r, colour, f"{r.title.name} rank ({r.chart.region})")
-    totals = [sum(c[i] for c in counts) for i in range(len(span))]
-    shares = [[c[i] / totals[i] if totals[i] else 0.0 for i in range(len(span))] for c in counts]
     share.stackplot(
         xs,
-        shares,
+        voice.shares,
         colors=[TITLE_COLOURS[n % len(TITLE_COLOURS)] for n in range(len(reports))],
         labels=[r.title.name for r in reports],
         step="mid",

@@ -184,6 +184,31 @@ class Report:
         return sum(d.posts for d in self.days)
 
 
+@dataclass(frozen=True)
+class ShareOfVoice:
+    """Several titles on one span of days: posts per day and each title's share of them."""
+
+    days: tuple[date, ...]
+    posts: tuple[tuple[int, ...], ...]  # per title, per day
+    shares: tuple[tuple[float, ...], ...]  # per title, per day; 0 on a day without posts
+
+
+def share_of_voice(reports: Sequence[Report]) -> ShareOfVoice:
+    """The posts per day of each report over the span they cover together, and the shares."""
+    start = min(r.start for r in reports)
+    end = max(r.end for r in reports)
+    span = tuple(start + timedelta(days=i) for i in range((end - start).days + 1))
+    posts = []
+    for r in reports:
+        per_day = {d.day: d.posts for d in r.days}
+        posts.append(tuple(per_day.get(day, 0) for day in span))
+    totals = [sum(p[i] for p in posts) for i in range(len(span))]
+    shares = tuple(
+        tuple(p[i] / totals[i] if totals[i] else 0.0 for i in range(len(span))) for p in posts
+    )
+    return ShareOfVoice(span, tuple(posts), shares)
+
+
 # --- building -------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from report_data import START, add_chart, add_gap, add_post, chart_run_scenario
 
 from monitor.config import Title
 from monitor.errors import MonitorError
-from monitor.report import MIN_POSTS, build_report
+from monitor.report import MIN_POSTS, build_report, share_of_voice
 from monitor.store import Store
 
 BACKTRACE = Title("Backtrace", released=date(2018, 12, 14))
@@ -175,3 +175,16 @@ def test_nothing_stored_is_a_clear_error(store: Store) -> None:
     assert caught.value.hint == "use --region with one of: US"
     with pytest.raises(MonitorError, match="after"):
         build_report(store, BACKTRACE, since=date(2024, 2, 1), until=date(2024, 1, 1))
+
+
+def test_share_of_voice_over_the_span_of_both_titles(store: Store) -> None:
+    other = Title("Other")
+    add_post(store, 1, START, 0.1)
+    add_post(store, 2, START, 0.1)
+    add_post(store, 3, START, 0.1, title="Other")
+    add_post(store, 4, START + timedelta(days=2), 0.1, title="Other")
+    voice = share_of_voice([build_report(store, BACKTRACE), build_report(store, other)])
+    assert voice.days == (START, START + timedelta(days=1), START + timedelta(days=2))
+    assert voice.posts == ((2, 0, 0), (1, 0, 1))
+    assert voice.shares[0] == pytest.approx((2 / 3, 0.0, 0.0))
+    assert voice.shares[1] == pytest.approx((1 / 3, 0.0, 1.0))
