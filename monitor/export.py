@@ -17,8 +17,7 @@ from typing import Any, TextIO
 from . import store as queries
 from .config import Title
 from .errors import MonitorError
-from .report import build_report
-from .sentiment import DEFAULT_MODEL
+from .report import build_report, label_model
 from .store import Store, Stream
 
 KINDS = ("posts", "daily", "chart")
@@ -81,12 +80,13 @@ def stream(
     title: str | None = None,
     since: date | None = None,
     until: date | None = None,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
 ) -> Stream:
     """The columns and rows of one export. ``titles`` are the tracked titles (``daily``
     covers each of them, or just ``title``)."""
     if since and until and since > until:
         raise MonitorError(f"--since {since} is after --until {until}")
+    model = model or label_model(store)
     low = since.isoformat() if since else None
     high = until.isoformat() if until else None
     if kind == "posts":

@@ -209,6 +209,15 @@ def share_of_voice(reports: Sequence[Report]) -> ShareOfVoice:
     return ShareOfVoice(span, tuple(posts), shares)
 
 
+def label_model(store: Store) -> str:
+    """The sentiment model the report reads: the default one, or, in a database that the
+    default never labelled (written by an older monitor), the model that labelled most."""
+    models = queries.sentiment_models(store)
+    if DEFAULT_MODEL in models or not models:
+        return DEFAULT_MODEL
+    return queries.sentiment_models(store, by_use=True)[0]
+
+
 # --- building -------------------------------------------------------------------------
 
 
@@ -220,14 +229,16 @@ def build_report(
     until: date | None = None,
     platform: str | None = None,
     region: str | None = None,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     quotes: bool = True,
 ) -> Report:
     """Everything the report shows for ``title``; a MonitorError when there is nothing.
 
+    ``model`` is the sentiment model to read (default: :func:`label_model`);
     ``quotes=False`` leaves out the most positive and negative posts of each phase."""
     if since and until and since > until:
         raise MonitorError(f"--since {since} is after --until {until}")
+    model = model or label_model(store)
     grouped = list(
         queries.daily_counts(
             store,

@@ -565,6 +565,19 @@ def _window(since: str | None, until: str | None) -> tuple[str, str]:
     return since or "", (until + "T99") if until else _FAR_FUTURE
 
 
+def sentiment_models(store: Store, *, by_use: bool = False) -> list[str]:
+    """The models that have labelled posts, read off the sentiments(model, …) index (a
+    few milliseconds); ``by_use`` orders them by how many posts each labelled (a scan)."""
+    if not by_use:
+        return [str(r["model"]) for r in store.query(f"select distinct model from {SENTIMENTS}")]
+    return [
+        str(r["model"])
+        for r in store.query(
+            f"select model from {SENTIMENTS} group by model order by count(*) desc, model"
+        )
+    ]
+
+
 def daily_counts(
     store: Store,
     title: str,

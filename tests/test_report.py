@@ -11,7 +11,7 @@ from report_data import START, add_chart, add_gap, add_post, chart_run_scenario
 
 from monitor.config import Title
 from monitor.errors import MonitorError
-from monitor.report import MIN_POSTS, build_report, share_of_voice
+from monitor.report import MIN_POSTS, build_report, label_model, share_of_voice
 from monitor.store import Store
 
 BACKTRACE = Title("Backtrace", released=date(2018, 12, 14))
@@ -188,3 +188,11 @@ def test_share_of_voice_over_the_span_of_both_titles(store: Store) -> None:
     assert voice.posts == ((2, 0, 0), (1, 0, 1))
     assert voice.shares[0] == pytest.approx((2 / 3, 0.0, 0.0))
     assert voice.shares[1] == pytest.approx((1 / 3, 0.0, 1.0))
+
+
+def test_reads_the_default_model_or_else_the_model_that_labelled_most(store: Store) -> None:
+    add_post(store, 1, START, 0.5)
+    assert build_report(store, BACKTRACE).days[0].mean_sentiment == 0.5
+    store.db.execute("update sentiments set model = 'older-model'")
+    assert label_model(store) == "older-model"
+    assert build_report(store, BACKTRACE).days[0].mean_sentiment == 0.5
