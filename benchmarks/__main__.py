@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = []
+STAGES: list[str] = ["sentiment", "relevance"]
 
 
 def main(argv: list[str]) -> int:

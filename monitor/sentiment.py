@@ -193,7 +193,7 @@ class FilmAnalyzer(Analyzer):
         return self._idioms.get(_normal(match.group(0)), match.group(0))
 
     def score(self, text: str, titles: Iterable[str] = ()) -> Scores:
-        if not text:
+        if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
         get = self._words.get
@@ -218,13 +218,16 @@ def _normal(phrase: str) -> str:
     return " ".join(phrase.lower().replace("’", "'").replace("'", "").split())
 
 
-@cache
 def analyzer(model: str = DEFAULT_MODEL) -> Analyzer:
     """The analyzer for ``model`` (a version or ``vader``/``film``), built once per process."""
-    version = ALIASES.get(model, model)
+    return _build(ALIASES.get(model, model))
+
+
+@cache
+def _build(version: str) -> Analyzer:
     if version == VADER:
         return Analyzer()
     if version == FILM:
         return FilmAnalyzer()
     known = ", ".join(sorted({*ALIASES, *ALIASES.values()}))
-    raise ConfigError(f"unknown sentiment model {model!r}", hint=f"use one of: {known}")
+    raise ConfigError(f"unknown sentiment model {version!r}", hint=f"use one of: {known}")

@@ -1,0 +1,108 @@
+"""Relevance: the labelled fixture meets its targets, and each piece of evidence does its job."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Title, parse_config
+from monitor.relevance import distinctive, judge
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CONFIG = parse_config(tomllib.loads((FIXTURES / "relevance.toml").read_text("utf-8")))
+POSTS = [
+    json.loads(line) for line in (FIXTURES / "relevance.jsonl").read_text("utf-8").splitlines()
+]
+
+
+def figures(posts: list[dict[str, object]], ambiguous: bool) -> tuple[float, float, int]:
+    """Precision, recall and the number of posts, over the ambiguous or distinctive titles."""
+    tp = fp = fn = n = 0
+    for post in posts:
+        title = CONFIG.title(str(post["title"]))
+        if distinctive(title.name) == ambiguous:
+            continue
+        n += 1
+        verdict = judge(
+            str(post["text"]),
+            title,
+            community=post.get("community"),  # type: ignore[arg-type]
+            thread_about=post.get("thread_about"),  # type: ignore[arg-type]
+        )
+        tp += verdict.about and bool(post["about"])
+        fp += verdict.about and not post["about"]
+        fn += not verdict.about and bool(post["about"])
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), n
+
+
+def test_fixture_is_big_enough_and_labelled_both_ways() -> None:
+    assert len(POSTS) >= 300
+    titles = {p["title"] for p in POSTS}
+    assert len([t for t in titles if not distinctive(str(t))]) >= 5
+    assert {p["about"] for p in POSTS} == {True, False}
+
+
+@pytest.mark.parametrize("split", ["tune", "holdout", None])
+def test_fixture_meets_the_targets(split: str | None) -> None:
+    posts = [p for p in POSTS if split is None or p["split"] == split]
+    precision, recall, n = figures(posts, ambiguous=True)
+    assert n > 0
+    assert precision >= 0.95, f"precision {precision:.3f} on ambiguous titles ({split})"
+    assert recall >= 0.90, f"recall {recall:.3f} on ambiguous titles ({split})"
+    _, recall, n = figures(posts, ambiguous=False)
+    assert n > 0
+    assert recall >= 0.98, f"recall {recall:.3f} on The Man from Toronto ({split})"
+
+
+BACKTRACE = Title(
+    "Backtrace",
+    context=("Stallone", "Netflix"),
+    exclude=("gdb", "segfault"),
+)
+
+
+def test_terms_explain_the_verdict() -> None:
+    verdict = judge("Watched #Backtrace on Netflix, Stallone barely shows up", BACKTRACE)
+    assert verdict.about
+    assert {"name:Backtrace", "#hashtag", "context:Stallone"} <= set(verdict.terms)
+    assert verdict.score >= 1.5
+
+
+@pytest.mark.parametrize(
+    ("text", "community", "about"),
+    [
+        ("Backtrace is the weirdest Netflix hit this year", "movies", True),
+        ("rewatched Backtrace's ending and it still makes no sense", None, True),
+        ("https://letterboxd.com/film/backtrace/ three stars, generous", None, True),
+        ("my backtrace from gdb is 400 frames deep", None, False),
+        ("How do I print a backtrace on panic?", "rust", False),
+        ("Backtrace", "programming", False),
+        ("https://github.com/rust-lang/backtrace-rs/issues/1 is the bug", None, False),
+    ],
+)
+def test_name_forms_communities_and_excludes(text: str, community: str | None, about: bool) -> None:
+    assert judge(text, BACKTRACE, community=community).about is about
+
+
+def test_ordinary_word_needs_evidence_that_it_is_the_title() -> None:
+    you = Title("You", context=("Penn Badgley",))
+    assert not judge("you should watch this movie", you, community="movies").about
+    assert judge("binged You season 4 in a weekend", you).about
+    assert judge("Penn Badgley is so creepy in this", you, thread_about=True).about
+
+
+def test_comment_inherits_its_thread() -> None:
+    nope = Title("Nope")
+    assert judge("the chimp scene though", nope, thread_about=True).about
+    assert not judge("the chimp scene though", nope, thread_about=False).about
+
+
+def test_distinctive_name_alone_is_enough() -> None:
+    toronto = Title("The Man from Toronto")
+    verdict = judge("the man from toronto was fine i guess", toronto)
+    assert verdict.about
+    assert verdict.terms == ("name:The Man from Toronto",)
+    assert not judge("a man from Toronto won the lottery", toronto).about
