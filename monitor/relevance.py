@@ -39,36 +39,43 @@ from .config import Title
 #: The points a post needs to count as about the title.
 THRESHOLD = 1.5
 
-FILM_WORDS = frozenset(
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one readable block, case-folded."""
+    return frozenset(text.casefold().split())
+
+
+FILM_WORDS = _words(
     """movie movies film films flick watch watched watching rewatch rewatched rewatching
     netflix hulu prime streaming stream trailer trailers cast casting actor actors actress
     acting scene scenes rating rated imdb letterboxd rottentomatoes tomatoes review reviews
     director directed screenplay plot ending sequel prequel thriller horror comedy drama
     cinema theater theaters theatre showtimes episode episodes season series tv box office
-    boxoffice spoiler spoilers premiere oscar oscars critics performance soundtrack""".split()
+    boxoffice spoiler spoilers premiere oscar oscars critics performance soundtrack"""
 )
 #: Words that, right next to the name, say the name is a title: "watched Nope", "Us trailer".
 _NOUNS = r"(?:movie|film|show|series|flick|horror|thriller)"
-_VERBS = r"(?:watch|watched|watching|rewatch|rewatched|rewatching|binged|binging|saw|seen|finished|started|recommend)"
+_VERBS = (
+    r"(?:watch|watched|watching|rewatch|rewatched|rewatching|binged|binging|saw|seen"
+    r"|finished|started|recommend)"
+)
 _VERBS_LOWER = r"(?:watched|rewatched|binged|binging)"
 _AFTER = (
     r"(?:movie|film|trailer|ending|cast|sequel|soundtrack|season|episode|review|rewatch"
     r"|discussion|spoilers?|is\s+streaming|on\s+(?:netflix|hulu|prime|peacock|paramount\+?"
     r"|max|disney\+?|apple\s*tv\+?|imax|70mm|blu-?ray|dvd))"
 )
-FILM_COMMUNITIES = frozenset(
-    c.casefold()
-    for c in """movies netflix MovieSuggestions NetflixBestOf horror television boxoffice
+FILM_COMMUNITIES = _words(
+    """movies netflix MovieSuggestions NetflixBestOf horror television boxoffice
     TrueFilm flicks moviescirclejerk shittymoviedetails MovieDetails criterion A24
     letterboxd fullmoviesonyoutube moviecritic NetflixSeries tvPlus television
-    PrimeVideo hulu Thrillers horrormovies ScaryMovies cinema FilmDiscussion""".split()
+    PrimeVideo hulu Thrillers horrormovies ScaryMovies cinema FilmDiscussion"""
 )
-CODE_COMMUNITIES = frozenset(
-    c.casefold()
-    for c in """programming rust cpp C_Programming python golang learnprogramming javascript
+CODE_COMMUNITIES = _words(
+    """programming rust cpp C_Programming python golang learnprogramming javascript
     linux linuxquestions webdev ProgrammerHumor csharp java gamedev ExperiencedDevs
-    cscareerquestions embedded kernel osdev devops sysadmin node reactjs androiddev iOSProgramming
-    swift Kotlin haskell Zig ReverseEngineering compsci""".split()
+    cscareerquestions embedded kernel osdev devops sysadmin node reactjs androiddev
+    iOSProgramming
+    swift Kotlin haskell Zig ReverseEngineering compsci"""
 )
 FILM_SITES = ("letterboxd.com", "imdb.com", "netflix.com", "rottentomatoes.com",
               "themoviedb.org", "justwatch.com", "youtube.com/watch", "youtu.be", "metacritic.com")

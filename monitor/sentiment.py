@@ -116,7 +116,8 @@ class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         n = len(words)
         for i, item in enumerate(words):
             lower = item.lower()
-            if lower in BOOSTER_DICT or (lower == "kind" and i < n - 1 and words[i + 1].lower() == "of"):
+            kind_of = lower == "kind" and i < n - 1 and words[i + 1].lower() == "of"
+            if lower in BOOSTER_DICT or kind_of:
                 sentiments.append(0)
                 continue
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)

@@ -72,7 +72,8 @@ def test_weights_are_plain_json_in_the_package() -> None:
 
 
 needs_data = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"shared sentiment data not found at {DATA} (it sits beside the checkout)"
+    not DATA.is_dir(),
+    reason=f"shared sentiment data not found at {DATA} (it sits beside the checkout)",
 )
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from . import core, poll  # noqa: F401  (each module registers its commands)
-from . import signal  # noqa: F401
+from . import core, poll, signal  # noqa: F401  (each module registers its commands)
 from .app import cli
 
 __all__ = ["cli"]

@@ -14,7 +14,7 @@ MODELS = click.Choice(sorted(sentiment.ALIASES))
 
 
 @cli.command()
-@click.option("--relabel", is_flag=True, help="Label every mentioned post again, not just new ones.")
+@click.option("--relabel", is_flag=True, help="Label every mentioned post again.")
 @click.option(
     "--model",
     type=MODELS,
@@ -45,7 +45,8 @@ def label(app: App, relabel: bool, model: str, batch: int) -> None:
     version = sentiment.analyzer(model).model
     if sys.stderr.isatty():
         total = labels.pending(store, model, relabel=relabel)
-        with click.progressbar(length=total, label=f"labelling ({version})", file=sys.stderr) as bar:
+        bar = click.progressbar(length=total, label=f"labelling ({version})", file=sys.stderr)
+        with bar:
             done = labels.label_posts(
                 store, model, relabel=relabel, batch=batch, progress=bar.update
             )
