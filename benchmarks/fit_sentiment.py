@@ -92,7 +92,7 @@ class Data:
         for _, text in rows:
             scores, tokens = model.features(text)
             self.dense.append([scores[d] for d in DENSE])
-            self.words.append(Counter(t for t in tokens if WORD.match(t)))
+            self.words.append(Counter(t for t in map(str.lower, tokens) if WORD.match(t)))
         self.dense_arr = np.array(self.dense)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import pairwise, repeat
 from typing import Any
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
@@ -113,11 +114,13 @@ class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         sentitext = SentiText(text)
         words = sentitext.words_and_emoticons
         sentiments: list[float] = []
+        lexicon = self.lexicon
         n = len(words)
         for i, item in enumerate(words):
             lower = item.lower()
             kind_of = lower == "kind" and i < n - 1 and words[i + 1].lower() == "of"
-            if lower in BOOSTER_DICT or kind_of:
+            if lower in BOOSTER_DICT or kind_of or lower not in lexicon:
+                # VADER's sentiment_valence gives 0 to a word outside its lexicon: skip the call.
                 sentiments.append(0)
                 continue
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
@@ -150,8 +153,8 @@ class FilmAnalyzer(Analyzer):
         self, lexicon: dict[str, Any] | None = None, weights: dict[str, Any] | None = None
     ) -> None:
         lexicon = lexicon if lexicon is not None else load_data("film_lexicon.json")
-        self._vader = _Vader()
-        table = self._vader.lexicon
+        self._core = _Vader()
+        table = self._core.lexicon
         for word in lexicon["neutral"]:
             table.pop(word, None)
         table.update({k.lower(): float(v) for k, v in lexicon["lexicon"].items()})
@@ -165,6 +168,9 @@ class FilmAnalyzer(Analyzer):
             self._idioms[_normal(phrase)] = token
             patterns.append(_phrase_pattern(phrase))
         self._idiom_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE)
+        # The regex is the costliest step of the layer: run it only on texts holding the
+        # first two words of some idiom (a substring test per key is far cheaper).
+        self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
     def set_weights(self, weights: dict[str, Any]) -> None:
@@ -180,15 +186,16 @@ class FilmAnalyzer(Analyzer):
     def features(
         self, text: str, titles: Iterable[str] = ()
     ) -> tuple[dict[str, float], list[str]]:
-        """VADER's scores on the masked, idiom-folded text, and its lower-cased tokens."""
+        """VADER's scores on the masked, idiom-folded text, and its tokens."""
         names = tuple(titles)
         if names:
             mask = _title_mask(names)
             if mask is not None:
                 text = mask.sub(TITLE_TOKEN, text)
-        text = self._idiom_re.sub(self._fold_idiom, text)
-        scores, words = self._vader.valences(text)
-        return scores, [w.lower() for w in words]
+        lowered = text.lower()
+        if any(key in lowered for key in self._idiom_keys):
+            text = self._idiom_re.sub(self._fold_idiom, text)
+        return self._core.valences(text)
 
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
@@ -197,13 +204,12 @@ class FilmAnalyzer(Analyzer):
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
-        get = self._words.get
         raw = (
             self._bias
             + self._w_compound * s["compound"]
             + self._w_pos * s["pos"]
             + self._w_neg * s["neg"]
-            + sum(get(w, 0.0) for w in words)
+            + sum(map(self._words.get, map(str.lower, words), repeat(0.0)))
         )
         raw = max(-1.0, min(1.0, raw))
         if self._blend:
@@ -213,6 +219,15 @@ class FilmAnalyzer(Analyzer):
             raw = trust * s["compound"] + (1.0 - trust) * raw
         compound = round(raw, 4)
         return Scores(compound, s["pos"], s["neu"], s["neg"])
+
+
+def _key(phrase: str) -> str:
+    """A plain substring every match of the idiom holds: two words without an apostrophe."""
+    words = phrase.lower().split()
+    for first, second in pairwise(words):
+        if "'" not in first + second:
+            return f"{first} {second}"
+    return max(words, key=len)
 
 
 def _normal(phrase: str) -> str:

@@ -86,3 +86,22 @@ def test_film_model_beats_vader_on_movie_review_snippets() -> None:
     film = pearson([FILM.score(t).compound for _, t in rows], truth)
     vader = pearson([VADER.score(t).compound for _, t in rows], truth)
     assert film > vader + 0.1
+
+
+def test_film_layer_runs_vaders_own_scoring() -> None:
+    """The film model's faster loop gives plain VADER's scores when given plain VADER's lexicon."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from monitor.sentiment import _Vader
+
+    plain, fast = SentimentIntensityAnalyzer(), _Vader()
+    texts = [
+        "VADER is smart, handsome, and funny!",
+        "The movie was kind of good but the ending was NOT GREAT at all :(",
+        "I don't really hate it, it's not the worst 😂 but meh",
+        "no good, no fun, least convincing cast ever!!!",
+        "",
+        "😍🔥 10/10",
+    ]
+    for text in texts:
+        assert fast.valences(text)[0] == plain.polarity_scores(text), text
