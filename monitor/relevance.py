@@ -39,6 +39,7 @@ from .config import Title
 #: The points a post needs to count as about the title.
 THRESHOLD = 1.5
 
+
 def _words(text: str) -> frozenset[str]:
     """A set of words written as one readable block, case-folded."""
     return frozenset(text.casefold().split())
@@ -74,19 +75,22 @@ CODE_COMMUNITIES = _words(
     """programming rust cpp C_Programming python golang learnprogramming javascript
     linux linuxquestions webdev ProgrammerHumor csharp java gamedev ExperiencedDevs
     cscareerquestions embedded kernel osdev devops sysadmin node reactjs androiddev
-    iOSProgramming
-    swift Kotlin haskell Zig ReverseEngineering compsci"""
+    iOSProgramming swift Kotlin haskell Zig ReverseEngineering compsci"""
 )
-FILM_SITES = ("letterboxd.com", "imdb.com", "netflix.com", "rottentomatoes.com",
-              "themoviedb.org", "justwatch.com", "youtube.com/watch", "youtu.be", "metacritic.com")
-CODE_SITES = ("github.com", "gitlab.com", "stackoverflow.com", "docs.rs", "bugzilla",
-              "sourceware.org", "docs.python.org", "crates.io", "pypi.org")
+FILM_SITES = (
+    "letterboxd.com", "imdb.com", "netflix.com", "rottentomatoes.com", "themoviedb.org",
+    "justwatch.com", "youtube.com/watch", "youtu.be", "metacritic.com",
+)
+CODE_SITES = (
+    "github.com", "gitlab.com", "stackoverflow.com", "docs.rs", "bugzilla", "sourceware.org",
+    "docs.python.org", "crates.io", "pypi.org",
+)
 _URL = re.compile(r"https?://\S+|(?:www\.)?[a-z0-9-]+\.(?:com|org|io|be|rs)/\S*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
-_TITLE_FORMS = frozenset(
-    {"#hashtag", "quoted", "year", "capitalised", "title-verb", "possessive", "film-phrase",
-     "url:film"}
-)
+#: Forms that say "this is the title" and outweigh an interjection reading ("Nope, …").
+_STRONG_FORMS = frozenset({"#hashtag", "quoted", "year", "film-phrase", "url:film"})
+#: Any of these lets an ordinary-word name count.
+_TITLE_FORMS = _STRONG_FORMS | {"capitalised", "title-verb", "possessive"}
 
 
 @dataclass(frozen=True)
@@ -181,18 +185,19 @@ def judge(
         evidence["thread"] = 1.5
     if not named and not thread_about:
         return Verdict(about=False, score=0.0, terms=())
-    # An interjection reading only counts when nothing else says "title".
-    if "interjection" in evidence and any(
-        k in evidence for k in ("#hashtag", "quoted", "year", "film-phrase", "url:film")
-    ):
+    if "interjection" in evidence and _STRONG_FORMS & evidence.keys():
         del evidence["interjection"]
     context = [w for w in title.context if _word(w).search(text)]
     for word in context[:2]:
         evidence[f"context:{word}"] = 1.0
-    if named and not thread_about and not context and not _TITLE_FORMS & {
-        k for k, v in evidence.items() if v > 0
-    } and not any(distinctive(n) for n in title.names if f"name:{n}" in evidence):
-        # An ordinary word ("you", "nope") with nothing that reads as the title: not about it.
+    reads_as_title = (
+        thread_about
+        or context
+        or any(evidence.get(form, 0) > 0 for form in _TITLE_FORMS)
+        or any(distinctive(n) for n in title.names if f"name:{n}" in evidence)
+    )
+    if not reads_as_title:
+        # An ordinary word ("you", "nope") with nothing that reads as the title.
         return Verdict(about=False, score=0.0, terms=tuple(evidence))
     skip = {w.casefold() for n in (*title.names, *title.context) for w in n.split()}
     film = sorted({w.casefold() for w in _WORD.findall(text)} & FILM_WORDS - skip)

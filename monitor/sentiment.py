@@ -10,8 +10,8 @@ Two models:
   (tedious, gripping, forgettable…) added. A linear calibration fitted offline on human-rated
   movie-review snippets (``benchmarks/fit_sentiment.py``) then maps VADER's scores plus a
   per-word weight table to the compound score, blended back towards VADER's own compound
-  where VADER is sure. All of it is plain JSON in
-  ``monitor/data/``, applied in plain Python: VADER runs once per text.
+  where VADER is sure. All of it is plain JSON in ``monitor/data/``, applied in plain
+  Python: VADER runs once per text.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ class FilmAnalyzer(Analyzer):
             # calibration speaks where its evidence is thin, as in sober review prose.
             trust = abs(s["compound"]) ** self._blend
             raw = trust * s["compound"] + (1.0 - trust) * raw
-        compound = round(raw, 4)
+        compound = round(raw, 4) + 0.0  # never "-0.0"
         return Scores(compound, s["pos"], s["neu"], s["neg"])
 
 

@@ -114,3 +114,33 @@ def test_sentiment_invalid_utf8_names_the_line(run_cli) -> None:  # type: ignore
     assert "Error: stdin line 2: not valid UTF-8" in result.output
     assert "Traceback" not in result.output
     assert result.output.splitlines()[0].count("\t") == 1  # line 1 was answered first
+
+
+def test_sentiment_streams_each_line_as_it_comes() -> None:
+    """A line is answered before stdin closes, so `monitor sentiment` works in a pipeline."""
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "sentiment"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    answer: list[bytes] = []
+    try:
+        proc.stdin.write(b"what a gorgeous film\n")
+        proc.stdin.flush()
+        reader = threading.Thread(target=lambda: answer.append(proc.stdout.readline()))  # type: ignore[union-attr]
+        reader.start()
+        reader.join(timeout=60)  # a generous bound: only a stdin-slurping command misses it
+        assert answer and answer[0].endswith(b"\tpositive\n")
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        assert proc.stderr is not None
+        proc.stderr.close()
+    assert proc.returncode == 0
