@@ -8,12 +8,14 @@ title (or sits in a thread about it) and its points reach :data:`THRESHOLD`.
 evidence                                    points  term
 ==========================================  ======  ==========================
 a distinctive name (3+ words), as a phrase  +2.0    ``name:<name>``
-an ordinary-word name (Nope, Us, Smile)     +0.5    ``name:<name>``
+a two-word name (Bird Box), as a phrase     +1.0    ``name:<name>``
+a one-word name (Nope, Us, Smile)           +0.5    ``name:<name>``
   which counts only with one of the title forms below, a context word or a thread:
 … written as a title: #hashtag              +1.0    ``#hashtag``
 … in "quotes" or *italics*, or (2022)       +1.0    ``quoted`` / ``year``
 … Capitalised mid-sentence                  +1.0    ``capitalised``
-… Capitalised opening a sentence + is/was   +1.0    ``title-verb``
+… Capitalised opening a sentence + a verb   +1.0    ``title-verb``
+  for a singular subject ("Smile is", "Us was")
 … Capitalised possessive ("Nope's")         +1.0    ``possessive``
 … next to a film word ("watched Nope")      +1.0    ``film-phrase``
 … in a film site's URL (letterboxd, imdb…)  +1.5    ``url:film``
@@ -93,6 +95,29 @@ _STRONG_FORMS = frozenset({"#hashtag", "quoted", "year", "film-phrase", "url:fil
 _TITLE_FORMS = _STRONG_FORMS | {"capitalised", "title-verb", "possessive"}
 
 
+#: Verbs that, after a name opening a sentence, read it as a singular subject: "Smile is",
+#: "Nope gave me chills". After a pronoun-like name only the forms a pronoun cannot take
+#: count ("Us is", "You was", not "You made"); subject pronouns (It, We…) get none.
+_VERBS_3SG = (
+    r"is|has|does|gets|makes|deserves|slaps|rules|sucks|rocks|feels|looks|goes|hits|holds"
+    r"|remains|keeps|needs|starts|ends|was"
+)
+_VERBS_PAST = (
+    r"had|did|got|made|gave|deserved|kept|felt|scared|terrified|freaked|ruined|broke|wrecked"
+    r"|really|honestly|lowkey|genuinely|absolutely|totally|somehow|still"
+)
+_OBJECT_PRONOUNS = frozenset({"you", "us", "them", "her", "him", "me"})
+_SUBJECT_PRONOUNS = frozenset({"it", "i", "we", "they", "he", "she"})
+
+
+def _title_verbs(written: str) -> str:
+    word = written.casefold()
+    if word in _SUBJECT_PRONOUNS:
+        return r"(?!)"
+    verbs = _VERBS_3SG if word in _OBJECT_PRONOUNS else f"{_VERBS_3SG}|{_VERBS_PAST}"
+    return rf"^\s+(?:{verbs})\b"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a post is about a title, its points, and the terms that decided it."""
@@ -139,7 +164,7 @@ def _title_forms(text: str, match: re.Match[str], name: str) -> list[tuple[str, 
     if not lower and not written.isupper():
         if not opening:
             found.append(("capitalised", 1.0))
-        elif re.match(r"^\s+(?:is|was|has|had|gets|got|really|honestly)\b", after):
+        elif re.match(_title_verbs(written), after, re.IGNORECASE):
             found.append(("title-verb", 1.0))
         if written.endswith(("'s", "’s")):
             found.append(("possessive", 1.0))
@@ -177,7 +202,7 @@ def judge(
             if distinctive(name):
                 evidence[f"name:{name}"] = 2.0
                 continue
-            evidence.setdefault(f"name:{name}", 0.5)
+            evidence.setdefault(f"name:{name}", 1.0 if " " in name.strip() else 0.5)
             for term, points in _title_forms(text, match, name):
                 # Each kind of evidence once, at its best over all occurrences.
                 evidence[term] = max(points, evidence.get(term, points))
@@ -194,7 +219,7 @@ def judge(
         thread_about
         or context
         or any(evidence.get(form, 0) > 0 for form in _TITLE_FORMS)
-        or any(distinctive(n) for n in title.names if f"name:{n}" in evidence)
+        or any(" " in n.strip() for n in title.names if f"name:{n}" in evidence)
     )
     if not reads_as_title:
         # An ordinary word ("you", "nope") with nothing that reads as the title.

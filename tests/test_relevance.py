@@ -106,3 +106,16 @@ def test_distinctive_name_alone_is_enough() -> None:
     assert verdict.about
     assert verdict.terms == ("name:The Man from Toronto",)
     assert not judge("a man from Toronto won the lottery", toronto).about
+
+
+def test_a_sentence_opening_name_reads_as_title_only_where_a_pronoun_cannot() -> None:
+    assert judge("Smile gave me nightmares for a week", Title("Smile")).about
+    assert judge("Us was so much creepier on a rewatch", Title("Us")).about
+    assert not judge("You made me cry, what a movie", Title("You")).about
+    assert not judge("It was a great movie", Title("It")).about
+
+
+def test_two_word_name_needs_a_little_support() -> None:
+    red_notice = Title("Red Notice")
+    assert not judge("Interpol issued a red notice for him", red_notice).about
+    assert judge("red notice was fun on netflix", red_notice).about
