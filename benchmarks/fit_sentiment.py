@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from monitor.sentiment import FILM, FilmAnalyzer, label
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +83,8 @@ class Data:
     """The dev half turned into features once: dense VADER scores and word counts."""
 
     def __init__(self, rows: list[tuple[float, str]], model: FilmAnalyzer) -> None:
+        import numpy as np  # only the fitting needs numpy: the helpers above do not
+
         self.y = np.array([r / 4 for r, _ in rows])
         self.ratings = [r for r, _ in rows]
         self.dense = []
@@ -98,6 +98,8 @@ class Data:
 
 def fit(data: Data, idx: Sequence[int], alpha: float, min_df: int) -> dict[str, Any]:
     """Ridge on the rows ``idx``: bias and dense weights unpenalised, word weights by ``alpha``."""
+    import numpy as np
+
     df: Counter[str] = Counter()
     for i in idx:
         df.update(data.words[i].keys())

@@ -46,7 +46,12 @@ def run() -> list[Figure]:
         base = [vader.score(t).compound for _, t in rows]
         base_r, base_f1 = fit.pearson(base, truth), fit.macro_f1(base, truth)
         if path.name == DEV:
-            r, f1 = _cross_validated(rows)
+            try:
+                r, f1 = _cross_validated(rows)
+            except ImportError:
+                print("sentiment: cross-validation needs numpy: pip install -e '.[fit]'",
+                      file=sys.stderr)
+                continue
             how = f"{fit.FOLDS}-fold CV"
         else:
             mine = [film.score(t).compound for _, t in rows]
