@@ -15,7 +15,8 @@ a one-word name (Nope, Us, Smile)           +0.5    ``name:<name>``
 … in "quotes" or *italics*, or (2022)       +1.0    ``quoted`` / ``year``
 … Capitalised mid-sentence                  +1.0    ``capitalised``
 … Capitalised opening a sentence + a verb   +1.0    ``title-verb``
-  for a singular subject ("Smile is", "Us was")
+  for a singular subject ("Smile is", "Us was"); lower-case ("nope is"): +0.5
+… as code (std::Backtrace, backtrace.rs)    -1.5    ``code``
 … Capitalised possessive ("Nope's")         +1.0    ``possessive``
 … next to a film word ("watched Nope")      +1.0    ``film-phrase``
 … in a film site's URL (letterboxd, imdb…)  +1.5    ``url:film``
@@ -89,6 +90,8 @@ CODE_SITES = (
 )
 _URL = re.compile(r"https?://\S+|(?:www\.)?[a-z0-9-]+\.(?:com|org|io|be|rs)/\S*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+_CODE_BEFORE = re.compile(r"(?:::|[.`\\])$")
+_CODE_AFTER = re.compile(r"^(?:::|\((?!\d{4}\))|`|\.[a-z]{1,4}\b)")
 #: Forms that say "this is the title" and outweigh an interjection reading ("Nope, …").
 _STRONG_FORMS = frozenset({"#hashtag", "quoted", "year", "film-phrase", "url:film"})
 #: Any of these lets an ordinary-word name count.
@@ -161,13 +164,18 @@ def _title_forms(text: str, match: re.Match[str], name: str) -> list[tuple[str, 
         found.append(("quoted", 1.0))
     if re.match(r"^\s*[(\[]?(?:19|20)\d\d\b", after):
         found.append(("year", 1.0))
-    if not lower and not written.isupper():
+    if _CODE_BEFORE.search(before) or _CODE_AFTER.match(after):
+        # An identifier or a file: std::backtrace::Backtrace, `Backtrace`, backtrace.rs
+        found.append(("code", -1.5))
+    elif not lower and not written.isupper():
         if not opening:
             found.append(("capitalised", 1.0))
         elif re.match(_title_verbs(written), after, re.IGNORECASE):
             found.append(("title-verb", 1.0))
         if written.endswith(("'s", "’s")):
             found.append(("possessive", 1.0))
+    elif lower and opening and re.match(_title_verbs(written), after):
+        found.append(("title-verb", 0.5))
     if opening and re.match(r"^\s*[,!.…]", after):
         found.append(("interjection", -1.0))
     lead = _VERBS_LOWER if lower else rf"{_VERBS}|{_NOUNS}"

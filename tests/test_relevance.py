@@ -119,3 +119,16 @@ def test_two_word_name_needs_a_little_support() -> None:
     red_notice = Title("Red Notice")
     assert not judge("Interpol issued a red notice for him", red_notice).about
     assert judge("red notice was fun on netflix", red_notice).about
+
+
+def test_code_identifiers_are_not_the_title() -> None:
+    backtrace = Title("Backtrace")
+    assert not judge("Rust's std::backtrace::Backtrace is stable now", backtrace).about
+    assert not judge("call Backtrace::capture() in the panic hook", backtrace).about
+    assert judge("Backtrace(2018) is weirdly good", backtrace).about
+
+
+def test_lower_case_opening_needs_a_film_word_too() -> None:
+    smile = Title("Smile")
+    assert judge("smile is the scariest movie of the year", smile).about
+    assert not judge("smile is contagious", smile).about
