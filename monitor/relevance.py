@@ -90,7 +90,7 @@ CODE_SITES = (
 )
 _URL = re.compile(r"https?://\S+|(?:www\.)?[a-z0-9-]+\.(?:com|org|io|be|rs)/\S*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
-_CODE_BEFORE = re.compile(r"(?:::|[.`\\])$")
+_CODE_BEFORE = re.compile(r"(?:::|(?<=\w)\.|[`\\])$")
 _CODE_AFTER = re.compile(r"^(?:::|\((?!\d{4}\))|`|\.[a-z]{1,4}\b)")
 #: Forms that say "this is the title" and outweigh an interjection reading ("Nope, …").
 _STRONG_FORMS = frozenset({"#hashtag", "quoted", "year", "film-phrase", "url:film"})
