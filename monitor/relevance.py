@@ -107,7 +107,8 @@ _VERBS_3SG = (
 )
 _VERBS_PAST = (
     r"had|did|got|made|gave|deserved|kept|felt|scared|terrified|freaked|ruined|broke|wrecked"
-    r"|really|honestly|lowkey|genuinely|absolutely|totally|somehow|still"
+    r"|blew|nailed|delivered|surprised|exceeded|disappointed|really|honestly|lowkey|genuinely"
+    r"|absolutely|totally|somehow|still"
 )
 _OBJECT_PRONOUNS = frozenset({"you", "us", "them", "her", "him", "me"})
 _SUBJECT_PRONOUNS = frozenset({"it", "i", "we", "they", "he", "she"})
