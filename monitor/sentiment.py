@@ -174,7 +174,7 @@ class FilmAnalyzer(Analyzer):
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
     def set_weights(self, weights: dict[str, Any]) -> None:
-        """Use these calibration weights (the fitting script tries many)."""
+        """Use these calibration weights (``{}``: no calibration, VADER on the film layer)."""
         self._bias = float(weights.get("bias", 0.0))
         dense = weights.get("dense", {"compound": 1.0})
         self._w_compound = float(dense.get("compound", 0.0))
