@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import charts, core, demo, export, poll, report, stream  # noqa: F401  (each registers commands)
+from . import charts, core, demo, export, poll, report, signal, stream  # noqa: F401
 from .app import cli
 
 __all__ = ["cli"]
