@@ -36,7 +36,7 @@ DAYS = 365
 FIRST_DAY = date(2023, 6, 1)
 TITLE = "Backtrace"
 #: Bump when the generated data changes, so a stale cache is not reused.
-VERSION = 3
+VERSION = 4
 REPEAT = 5
 
 CONFIG = """
