@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from . import leadlag
 from . import store as queries
 from .config import Title
 from .errors import MonitorError
+from .leadlag import LeadLag
 from .sentiment import DEFAULT_MODEL
 from .store import Row, Store
 
@@ -24,10 +26,6 @@ ROLLING_DAYS = 7
 MIN_POSTS = 10
 #: 95 % normal band: mean ± Z · sd / √n.
 Z = 1.96
-#: Lead/lag is tried from -MAX_LAG to +MAX_LAG days.
-MAX_LAG = 14
-#: Days of overlap the correlation needs before it says anything.
-MIN_LAG_DAYS = 28
 #: A chart lists this many titles; off the chart counts as one place below the last.
 CHART_SIZE = 10
 #: How many of the most positive and negative posts to show per phase.
@@ -142,20 +140,6 @@ class Phase:
 
 
 @dataclass(frozen=True)
-class LeadLag:
-    """Cross-correlation of daily mentions with chart strength, and what it means.
-
-    ``lag`` > 0 means talk leads: mentions on day t go with the rank on day t + lag.
-    """
-
-    lag: int | None
-    r: float | None
-    days: int
-    correlations: dict[int, float]
-    sentence: str
-
-
-@dataclass(frozen=True)
 class Gap:
     """A stretch the collection could not see fully: a failed poll or a result cap."""
 
@@ -177,7 +161,7 @@ class Report:
     phases: tuple[Phase, ...]
     lead_lag: LeadLag
     gaps: tuple[Gap, ...]
-    platforms: tuple[str, ...] = field(default=())
+    platforms: tuple[str, ...] = ()
 
     @property
     def posts(self) -> int:
@@ -487,89 +471,14 @@ def _with_posts(
     return replace(phase, most_positive=refs("positive"), most_negative=refs("negative"))
 
 
-# --- lead and lag ---------------------------------------------------------------------
-
-
-def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
-    if n < 3:
-        return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    return sxy / math.sqrt(sxx * syy)
-
-
 def lead_lag(days: Sequence[DayTotal], chart: ChartRun | None) -> LeadLag:
-    """Correlate daily mentions with chart strength (#1 strongest, off the chart weakest)
-    shifted by -14..+14 days, and say in one sentence what that shows and how sure it is."""
-
-    def unsure(why: str) -> LeadLag:
-        return LeadLag(
-            None,
-            None,
-            len(days),
-            {},
-            f"Not enough data to tell whether talk leads the chart: {why}.",
-        )
-
+    """Daily mentions against chart strength (#1 strongest, off the chart weakest)."""
     if chart is None:
-        return unsure("the title has no chart entries")
-    talk = [float(d.posts) for d in days]
-    strength = [float(CHART_SIZE + 1 - d.rank) if d.rank else 0.0 for d in days]
-    overlap = len(days) - MAX_LAG
-    if overlap < MIN_LAG_DAYS:
-        return unsure(f"{len(days)} days, it needs at least {MIN_LAG_DAYS + MAX_LAG}")
-    if sum(talk) < MIN_POSTS:
-        return unsure(f"only {int(sum(talk))} posts")
-    correlations: dict[int, float] = {}
-    for lag in range(-MAX_LAG, MAX_LAG + 1):
-        if lag >= 0:
-            xs, ys = talk[: len(talk) - lag], strength[lag:]
-        else:
-            xs, ys = talk[-lag:], strength[: len(strength) + lag]
-        r = _pearson(xs, ys)
-        if r is not None:
-            correlations[lag] = r
-    if not correlations:
-        return unsure("mentions or rank never change")
-    best = max(correlations, key=lambda k: (correlations[k], -abs(k)))
-    r = correlations[best]
-    n = len(days) - abs(best)
-    chance = 2 / math.sqrt(n)
-    if r < chance:
-        return LeadLag(
-            None,
-            r,
-            n,
-            correlations,
-            f"No clear link between talk and rank: the best match (r = {r:.2f}, "
-            f"{_shift(best)}) is within what chance gives over {n} days.",
-        )
-    strength_word = "strong" if r >= 0.7 else "moderate" if r >= 0.4 else "weak"
-    if best == 0:
-        what = "Talk and rank move together on the same days"
-    elif best > 0:
-        what = f"Talk leads the chart by {best} day{'s' * (best != 1)}"
-    else:
-        what = f"Talk follows the chart by {-best} day{'s' * (best != -1)}"
-    return LeadLag(
-        best,
-        r,
-        n,
-        correlations,
-        f"{what} ({strength_word} link, r = {r:.2f} over {n} days vs {correlations.get(0, 0):.2f} "
-        f"same-day; neighbouring days overlap, so read it as a sign, not proof).",
+        return leadlag.unsure(len(days), "the title has no chart entries")
+    return leadlag.cross_correlate(
+        [float(d.posts) for d in days],
+        [float(CHART_SIZE + 1 - d.rank) if d.rank else 0.0 for d in days],
     )
-
-
-def _shift(lag: int) -> str:
-    if lag == 0:
-        return "same day"
-    return f"talk {abs(lag)} days {'ahead' if lag > 0 else 'behind'}"
 
 
 # --- gaps -----------------------------------------------------------------------------
