@@ -54,8 +54,7 @@ class RunLock:
             holder = _read(fd)
             os.close(fd)
             raise LockHeld(
-                f"another monitor run holds {self.path}"
-                + (f" ({holder})" if holder else ""),
+                f"another monitor run holds {self.path}" + (f" ({holder})" if holder else ""),
                 hint="wait for it to finish; cron will try again at the next slot",
             ) from None
         except OSError:

@@ -437,3 +437,62 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     if "unable to open" in text:
         return StoreError(f"{path}: cannot be opened", hint="check that its folder exists")
     return StoreError(f"{path}: {text}")
+
+
+# --- running unattended: recheck, retention, gaps (ops) ----------------------------------
+
+
+def recent_post_ids(store: Store, platform: str, since: str) -> list[str]:
+    """Ids of the live (not deleted) posts of ``platform`` created at or after ``since``."""
+    return [
+        str(r["id"])
+        for r in store.query(
+            f"select id from {POSTS} where platform = ? and created_at >= ? and deleted = 0 "
+            f"order by created_at",
+            [platform, since],
+        )
+    ]
+
+
+def prune_text(store: Store, before: str) -> int:
+    """Drop the text and author of posts created before ``before``; keep every other row.
+
+    Mentions, sentiment labels and the posts' metadata stay, so the daily aggregates of the
+    report are unchanged. Returns how many posts lost their text.
+    """
+    with store.transaction():
+        cursor = store.db.execute(
+            f"update {POSTS} set text = null, author = null "
+            f"where created_at < ? and (text is not null or author is not null)",
+            [before],
+        )
+    return int(cursor.rowcount)
+
+
+def open_gaps(store: Store) -> list[Row]:
+    """Poll runs that could not reach everything, oldest first.
+
+    A failed run is closed by a later run of the same source and title that finished ``ok``
+    without hitting the cap (it resumed from the stored cursor). A run that finished but hit
+    the cap or cut a rate-limit wait short stays open: those posts were passed over.
+    """
+    return list(
+        store.query(
+            f"""
+            select r.id, r.source, r.title, r.started, r.status, r.cap_hit, r.error,
+              coalesce(r.gap_start, r.started) as gap_start,
+              coalesce(r.gap_end, r.finished, r.started) as gap_end
+            from {POLL_RUNS} r
+            where (r.status = 'failed' or r.cap_hit = 1 or r.gap_start is not null)
+              and not (
+                r.status = 'failed' and r.cap_hit = 0
+                and exists (
+                  select 1 from {POLL_RUNS} later
+                  where later.source = r.source and later.title = r.title
+                    and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
+                )
+              )
+            order by r.started, r.id
+            """
+        )
+    )
