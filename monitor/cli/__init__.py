@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import core, poll  # noqa: F401  (each module registers its commands)
-from . import run as _run  # noqa: F401
 from .app import cli
+from .prune import prune_command  # noqa: F401
+from .run import run as run_command  # noqa: F401
 
 __all__ = ["cli"]
