@@ -22,6 +22,8 @@ log = logging.getLogger("monitor.run")
 
 #: ``progress(done, total, what)`` is called before each step.
 Progress = Callable[[int, int, str], None]
+#: Builds a source by name; :func:`monitor.sources.build` unless a test hands its own.
+Builder = Callable[[str, Config, Credentials], Source]
 
 
 @dataclass
@@ -62,6 +64,7 @@ def poll_sources(
     creds: Credentials,
     names: Sequence[str],
     titles: Sequence[Title],
+    build_source: Builder | None = None,
 ) -> tuple[list[PollResult], list[str], dict[str, Source]]:
     """Poll each named source that has credentials.
 
@@ -77,7 +80,7 @@ def poll_sources(
             skipped.append(name)
             continue
         try:
-            source = build(name, config, creds)
+            source = (build_source or build)(name, config, creds)
             results.extend(source.poll(store, titles))
             usable[name] = source
         except StoreError:
@@ -124,6 +127,7 @@ def run_once(
     *,
     sources: Sequence[str] = tuple(SOURCES),
     progress: Progress | None = None,
+    build: Builder | None = None,
 ) -> RunReport:
     """Poll, then re-check recent posts for deletion. The caller holds the lock."""
     steps = ["poll", "re-check"]
@@ -135,7 +139,7 @@ def run_once(
 
     step("poll")
     report.results, report.skipped, usable = poll_sources(
-        store, config, creds, sources, config.titles
+        store, config, creds, sources, config.titles, build
     )
     step("re-check")
     report.deleted, failed = recheck_sources(store, usable, config.store.recheck_days)

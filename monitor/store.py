@@ -397,8 +397,15 @@ class Store:
 
 
 def _uri(path: Path, read_only: bool) -> str:
-    """A SQLite URI; a file without write permission opens read-only, even for root."""
+    """A SQLite URI; a file without write permission opens read-only, even for root.
+
+    Without a pending write-ahead log it opens ``immutable`` too, so that SQLite leaves no
+    ``-wal``/``-shm`` files beside a database it may not change.
+    """
     mode = "ro" if read_only else "rwc"
+    wal = Path(f"{path}-wal")
+    if read_only and not (wal.exists() and wal.stat().st_size):
+        mode += "&immutable=1"
     return f"file:{quote(str(path.absolute()))}?mode={mode}"
 
 
@@ -472,8 +479,9 @@ def prune_text(store: Store, before: str) -> int:
 def open_gaps(store: Store) -> list[Row]:
     """Poll runs that could not reach everything, oldest first.
 
-    A failed run is closed by a later run of the same source and title that finished ``ok``
-    without hitting the cap (it resumed from the stored cursor). A run that finished but hit
+    A failed run, or one still marked ``running`` (killed, or in progress), is closed by a
+    later run of the same source and title that finished ``ok`` without hitting the cap (it
+    resumed from the stored cursor). A run that finished but hit
     the cap or cut a rate-limit wait short stays open: those posts were passed over.
     """
     return list(
@@ -483,9 +491,10 @@ def open_gaps(store: Store) -> list[Row]:
               coalesce(r.gap_start, r.started) as gap_start,
               coalesce(r.gap_end, r.finished, r.started) as gap_end
             from {POLL_RUNS} r
-            where (r.status = 'failed' or r.cap_hit = 1 or r.gap_start is not null)
+            where (r.status in ('failed', 'running') or r.cap_hit = 1
+                   or r.gap_start is not null)
               and not (
-                r.status = 'failed' and r.cap_hit = 0
+                r.status in ('failed', 'running') and r.cap_hit = 0
                 and exists (
                   select 1 from {POLL_RUNS} later
                   where later.source = r.source and later.title = r.title

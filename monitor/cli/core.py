@@ -101,6 +101,9 @@ def status(app: App) -> None:
     _echo_gaps(store)
 
 
+_WHY = {"running": "interrupted, or still running", "failed": "failed"}
+
+
 def _echo_gaps(store: Store) -> None:
     """Open gaps: runs that failed, hit the cap or cut a rate-limit wait short."""
     gaps = open_gaps(store)
@@ -108,7 +111,7 @@ def _echo_gaps(store: Store) -> None:
         return
     click.echo(f"\nOpen gaps ({len(gaps)}): time ranges a poll could not reach")
     for gap in gaps:
-        gap["why"] = "cap hit" if gap["cap_hit"] else gap["error"] or gap["status"]
+        gap["why"] = "cap hit" if gap["cap_hit"] else gap["error"] or _WHY.get(gap["status"])
         for key in ("gap_start", "gap_end"):  # minutes are enough, and fit 80 columns
             gap[key] = (gap[key] or "")[:16].replace("T", " ")
     echo_table(
