@@ -6,6 +6,7 @@ Table names are the constants below; every other module goes through :class:`Sto
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +37,17 @@ Row = dict[str, Any]
 def utcnow() -> str:
     """Now, as the ISO-8601 UTC text every timestamp column holds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(value: Any) -> Any:
+    """Text as SQLite and every export can hold it: NUL bytes dropped, lone surrogates
+    (which UTF-8 cannot encode) replaced by U+FFFD. Anything else passes unchanged."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+    return value
 
 
 def iso(moment: datetime) -> str:
@@ -244,7 +256,7 @@ class Store:
 
     def upsert_posts(self, rows: Iterable[Row]) -> None:
         """Insert or refresh posts by ``id``; a post marked deleted stays deleted."""
-        rows = [dict(r) for r in rows]
+        rows = [{k: clean(v) for k, v in r.items()} for r in rows]
         if not rows:
             return
         with self.transaction():

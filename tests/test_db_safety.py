@@ -111,3 +111,11 @@ def test_a_full_disk_stops_the_run_with_whole_pages_only(tmp_path: Path) -> None
         assert 0 < stored < 1000 and stored % 50 == 0  # whole pages, never half of one
         assert store.get_cursor("reddit", "Backtrace", "q") == str(stored - 50)
         assert store.count("mentions") == store.count("sentiments") == stored
+
+
+def test_text_no_database_can_hold_is_cleaned_not_fatal(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        odd = {**page(0, 1, 0)[0], "text": "Backtrace\x00 was \ud800fine\udfff", "author": "a\x00b"}
+        store.upsert_posts([odd])
+        row = next(store.query("select text, author from posts"))
+    assert row == {"text": "Backtrace was \ufffdfine\ufffd", "author": "ab"}
