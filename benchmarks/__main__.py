@@ -10,7 +10,8 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = []
+STAGES: list[str] = ["reddit", "bluesky", "charts"]
+
 
 
 def main(argv: list[str]) -> int:

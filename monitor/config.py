@@ -20,6 +20,7 @@ from .errors import ConfigError
 DEFAULT_CONFIG = Path("config") / "monitor.toml"
 DEFAULT_DB = "monitor.db"
 NETFLIX_SOURCE = "https://www.netflix.com/tudum/top10/data"
+COMMENT_SORTS = ("confidence", "top", "new", "controversial", "old", "qa")
 
 CREDENTIAL_VARS = (
     "REDDIT_CLIENT_ID",
@@ -70,6 +71,8 @@ class RedditConfig:
     oauth_url: str | None = None
     reddit_url: str | None = None
     comments: int = 20
+    comment_sort: str = "top"
+    replace_more: int = 2
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,15 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
     store = _Section(source, "store", data.get("store", {}))
     store.check_keys(("path", "recheck_days"))
     reddit = _Section(source, "reddit", data.get("reddit", {}))
-    reddit.check_keys(("user_agent", "oauth_url", "reddit_url", "comments"))
+    reddit.check_keys(
+        ("user_agent", "oauth_url", "reddit_url", "comments", "comment_sort", "replace_more")
+    )
+    comment_sort = reddit.text("comment_sort", RedditConfig.comment_sort)
+    if comment_sort not in COMMENT_SORTS:
+        reddit.fail(
+            "reddit.comment_sort",
+            f"must be one of {', '.join(COMMENT_SORTS)}, not {comment_sort!r}",
+        )
     bluesky = _Section(source, "bluesky", data.get("bluesky", {}))
     bluesky.check_keys(("service",))
     netflix = _Section(source, "netflix", data.get("netflix", {}))
@@ -256,6 +267,8 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             oauth_url=_url(reddit, "oauth_url", None),
             reddit_url=_url(reddit, "reddit_url", None),
             comments=reddit.integer("comments", RedditConfig.comments),
+            comment_sort=comment_sort or RedditConfig.comment_sort,
+            replace_more=reddit.integer("replace_more", RedditConfig.replace_more),
         ),
         bluesky=BlueskyConfig(service=_url(bluesky, "service", BlueskyConfig.service) or ""),
         netflix=NetflixConfig(

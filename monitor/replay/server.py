@@ -104,7 +104,9 @@ class ReplayServer:
         return f"http://{host!s}:{port}"
 
     def start(self) -> ReplayServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -210,6 +212,8 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 **response.headers,
                 "Content-Length": str(length),
             }
+            if self.close_connection:  # the client asked to close: say so, as servers do
+                headers["Connection"] = "close"
             lines += [f"{k}: {v}" for k, v in headers.items()]
             return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
