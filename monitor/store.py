@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -261,53 +262,49 @@ class Store:
 
     def upsert_posts(self, rows: Iterable[Row]) -> None:
         """Insert or refresh posts by ``id``; a post marked deleted stays deleted."""
-        rows = [{k: clean(v) for k, v in r.items()} for r in rows]
-        if not rows:
-            return
-        with self.transaction():
-            deleted = {
-                r["id"]
-                for r in self.db.query(
-                    f"select id from {POSTS} where deleted = 1 and id in "
-                    f"(select value from json_each(?))",
-                    [json.dumps([r["id"] for r in rows])],
-                )
-            }
-            for row in rows:
-                if row["id"] in deleted:
-                    row.update(text=None, author=None, deleted=1)
-            self.db[POSTS].upsert_all(rows, pk="id", alter=False)  # type: ignore[union-attr]
+        self._upsert(
+            POSTS, ("id",), ({k: clean(v) for k, v in r.items()} for r in rows), _POST_GUARDS
+        )
 
     def upsert_mentions(self, rows: Iterable[Row]) -> None:
-        rows = [
-            {**r, "terms": r["terms"] if isinstance(r["terms"], str) else json.dumps(r["terms"])}
-            for r in rows
-        ]
-        if rows:
-            with self.transaction():
-                self.db[MENTIONS].upsert_all(rows, pk=("post_id", "title"))  # type: ignore[union-attr]
+        self._upsert(
+            MENTIONS,
+            ("post_id", "title"),
+            (
+                {
+                    **r,
+                    "terms": r["terms"] if isinstance(r["terms"], str) else json.dumps(r["terms"]),
+                }
+                for r in rows
+            ),
+        )
 
     def upsert_sentiments(self, rows: Iterable[Row]) -> None:
-        rows = list(rows)
-        if rows:
-            with self.transaction():
-                self.db[SENTIMENTS].upsert_all(rows, pk=("post_id", "model"))  # type: ignore[union-attr]
+        self._upsert(SENTIMENTS, ("post_id", "model"), rows)
 
     def upsert_chart_entries(self, rows: Iterable[Row]) -> None:
-        """Insert or refresh chart rows by their key; columns a row leaves out are kept.
+        """Insert or refresh chart rows by their key; columns a row leaves out are kept."""
+        self._upsert(CHART_ENTRIES, CHART_KEY, rows)
 
-        Plain ``executemany`` per 1,000 rows: a 30 MB Netflix file is 500,000 rows, and
-        sqlite-utils' per-value work would take most of the time.
+    def _upsert(
+        self,
+        table: str,
+        key: tuple[str, ...],
+        rows: Iterable[Row],
+        guards: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Insert or update ``rows`` by ``key`` in one transaction; absent columns are kept.
+
+        Plain ``executemany`` per 1,000 rows, grouped by column set: this is the hot path of
+        every poll and chart update, and sqlite-utils' per-value work would dominate it.
         """
         with self.transaction():
             for batch in _batches(rows, 1000):
-                by_columns: dict[tuple[str, ...], list[Row]] = {}
+                by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
                 for row in batch:
-                    by_columns.setdefault(tuple(row), []).append(row)
-                for columns, same in by_columns.items():
-                    self.db.conn.executemany(
-                        _chart_upsert_sql(columns), [tuple(r.values()) for r in same]
-                    )
+                    by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
+                for columns, values in by_columns.items():
+                    self.db.conn.executemany(_upsert_sql(table, key, columns, guards), values)
 
     def mark_deleted(self, post_ids: Iterable[str]) -> int:
         """Drop the text and author of posts deleted on their platform."""
@@ -475,15 +472,30 @@ class Store:
 CHART_KEY = ("chart", "region", "category", "period_start", "rank")
 
 
-def _chart_upsert_sql(columns: tuple[str, ...]) -> str:
+#: On conflict, these columns take this expression instead of the new value.
+_POST_GUARDS = (
+    ("text", f"case when {POSTS}.deleted = 1 then null else excluded.text end"),
+    ("author", f"case when {POSTS}.deleted = 1 then null else excluded.author end"),
+    ("deleted", f"max({POSTS}.deleted, excluded.deleted)"),
+)
+
+
+@lru_cache(maxsize=256)
+def _upsert_sql(
+    table: str,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+    guards: tuple[tuple[str, str], ...],
+) -> str:
+    guard = dict(guards)
     names = ", ".join(f"[{c}]" for c in columns)
     marks = ", ".join("?" for _ in columns)
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in CHART_KEY)
-    conflict = f"do update set {updates}" if updates else "do nothing"
-    return (
-        f"insert into {CHART_ENTRIES} ({names}) values ({marks}) "
-        f"on conflict ({', '.join(CHART_KEY)}) {conflict}"
+    updates = ", ".join(
+        f"[{c}] = {guard.get(c, f'excluded.[{c}]')}" for c in columns if c not in key
     )
+    conflict = f"do update set {updates}" if updates else "do nothing"
+    keys = ", ".join(f"[{c}]" for c in key)
+    return f"insert into [{table}] ({names}) values ({marks}) on conflict ({keys}) {conflict}"
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
