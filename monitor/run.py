@@ -13,12 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from .charts.netflix import update as update_netflix
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
 from .sources import SOURCES, PollResult, Source, build, has_credentials
-from .store import Store, iso, recent_post_ids
+from .store import Store, iso, recent_post_ids, utcnow
 
 log = logging.getLogger("monitor.run")
+
+#: ``state`` key: when ``monitor run`` last updated the charts (their files change weekly).
+CHARTS_UPDATED = "run.charts_updated_at"
+CHARTS_EVERY = timedelta(hours=6)
 
 #: ``progress(done, total, what)`` is called before each step.
 Progress = Callable[[int, int, str], None]
@@ -120,17 +125,39 @@ def recheck_sources(
     return deleted, failed
 
 
+def update_charts(
+    store: Store, config: Config, every: timedelta, now: datetime | None = None
+) -> str | None:
+    """Update the charts when the last update is older than ``every``; a note for the
+    summary line, or None when it was not due. A failure raises (and is retried next run)."""
+    now = now or datetime.now(UTC)
+    last = store.get_state(CHARTS_UPDATED)
+    if last is not None and now - datetime.fromisoformat(last) < every:
+        log.debug(
+            "charts: updated at %s; next after %s", last, iso(datetime.fromisoformat(last) + every)
+        )
+        return None
+    results = update_netflix(store, config)
+    store.set_state(CHARTS_UPDATED, utcnow())
+    changed = [r for r in results if r.changed]
+    return f"charts: {len(changed)} of {len(results)} files changed"
+
+
 def run_once(
     store: Store,
     config: Config,
     creds: Credentials,
     *,
     sources: Sequence[str] = tuple(SOURCES),
+    charts_every: timedelta | None = CHARTS_EVERY,
     progress: Progress | None = None,
     build: Builder | None = None,
 ) -> RunReport:
-    """Poll, then re-check recent posts for deletion. The caller holds the lock."""
-    steps = ["poll", "re-check"]
+    """Poll, re-check recent posts for deletion, update the charts when due.
+
+    ``charts_every=None`` leaves the charts alone. The caller holds the lock.
+    """
+    steps = ["poll", "re-check", "charts"]
     report = RunReport()
 
     def step(what: str) -> None:
@@ -144,6 +171,18 @@ def run_once(
     step("re-check")
     report.deleted, failed = recheck_sources(store, usable, config.store.recheck_days)
     report.failed_steps += failed
+    if charts_every is not None:
+        step("charts")
+        try:
+            note = update_charts(store, config, charts_every)
+        except StoreError:
+            raise
+        except MonitorError as exc:
+            log.error("charts: %s%s", exc, f" ({exc.hint})" if exc.hint else "")
+            report.failed_steps.append("charts")
+        else:
+            if note:
+                report.notes.append(note)
     if progress is not None:
         progress(len(steps), len(steps), "done")
     return report

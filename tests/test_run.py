@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from monitor import ingest
+from monitor.charts.netflix import FileResult
 from monitor.config import Config, Credentials, Title
-from monitor.errors import AuthError
+from monitor.errors import AuthError, SourceError
 from monitor.sources import PollResult
 from monitor.store import Store, iso
 
@@ -71,8 +72,27 @@ class StubSource:
         return store.mark_deleted([p for p in post_ids if p in self.gone])
 
 
+class StubCharts(list[str]):
+    """Stands in for the Netflix update: records each call, or raises ``error``."""
+
+    error: Exception | None = None
+
+    def __call__(self, store: Store, config: Config) -> list[FileResult]:
+        if self.error is not None:
+            raise self.error
+        self.append("update")
+        return [FileResult("all-weeks-global.tsv", changed=True, lines=41, rows=40)]
+
+
 @pytest.fixture
-def stubs(monkeypatch: pytest.MonkeyPatch) -> dict[str, StubSource]:
+def charts(monkeypatch: pytest.MonkeyPatch) -> StubCharts:
+    stub = StubCharts()
+    monkeypatch.setattr("monitor.run.update_netflix", stub)
+    return stub
+
+
+@pytest.fixture
+def stubs(monkeypatch: pytest.MonkeyPatch, charts: StubCharts) -> dict[str, StubSource]:
     made: dict[str, StubSource] = {"reddit": StubSource("reddit"), "bluesky": StubSource("bluesky")}
 
     def build(name: str, config: Config, creds: Credentials) -> StubSource:
@@ -204,3 +224,24 @@ def test_a_second_run_exits_75_while_another_process_holds_the_lock(
     after = run_cli("run", env=REDDIT_ENV)
     assert after.exit_code == 0
     assert f"stale lock left by a process that died (pid {holder.pid}" in after.output
+
+
+def test_charts_are_updated_at_most_once_per_interval(
+    run_cli, config_file: Path, tmp_path: Path, stubs: dict[str, StubSource], charts: StubCharts
+) -> None:  # type: ignore[no-untyped-def]
+    first = run_cli("run")
+    assert first.exit_code == 0 and "charts: 1 of 1 files changed" in first.output
+    assert run_cli("run").exit_code == 0 and charts == ["update"]  # not due: 6 hours
+    assert run_cli("run", "--charts-every", "0").exit_code == 0 and len(charts) == 2
+    with Store(tmp_path / "monitor.db") as store:
+        stamp = store.get_state("run.charts_updated_at")
+    charts.error = SourceError("https://www.netflix.com/…: HTTP 503 Service Unavailable")
+    failed = run_cli("run", "--charts-every", "0")
+    assert failed.exit_code == 1
+    assert "ERROR monitor.run: charts: https://www.netflix.com/…: HTTP 503" in failed.output
+    assert "charts: failed" in failed.output.splitlines()[-1]
+    with Store(tmp_path / "monitor.db") as store:  # a failure does not count as an update
+        assert store.get_state("run.charts_updated_at") == stamp
+    charts.error = None
+    assert run_cli("run", "--charts-every", "0", "--no-charts").exit_code == 0
+    assert len(charts) == 2

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from ..lock import hold
-from ..run import run_once
+from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
 from .app import App, cli, pass_app, setup_logging
 
@@ -37,10 +38,25 @@ def _progress(done: int, total: int, what: str) -> None:
     default=None,
     help="Also append the log lines to this file.",
 )
+@click.option(
+    "--charts-every",
+    type=click.FloatRange(min=0),
+    default=CHARTS_EVERY.total_seconds() / 3600,
+    show_default=True,
+    help="Update the charts when the last update is older than this many hours.",
+)
+@click.option("--no-charts", is_flag=True, help="Leave the charts alone in this run.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only (for cron).")
 @pass_app
-def run(app: App, sources: tuple[str, ...], log_file: Path | None, quiet: bool) -> None:
-    """Poll every source for every title, then re-check recent posts for deletion.
+def run(
+    app: App,
+    sources: tuple[str, ...],
+    log_file: Path | None,
+    charts_every: float,
+    no_charts: bool,
+    quiet: bool,
+) -> None:
+    """Poll every source for every title, re-check recent posts, update the charts when due.
 
     Meant for cron: one summary line at the end, log lines on stderr, and a lock so that
     two runs on the same database never poll at once.
@@ -69,6 +85,7 @@ def run(app: App, sources: tuple[str, ...], log_file: Path | None, quiet: bool) 
             config,
             creds,
             sources=list(sources or SOURCES),
+            charts_every=None if no_charts else timedelta(hours=charts_every),
             progress=_progress if show_progress else None,
         )
         app.close()

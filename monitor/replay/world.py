@@ -1,7 +1,8 @@
-"""Both fake platforms at once, with a config pointing at them: for the reliability tests,
+"""The fake platforms at once, with a config pointing at them: for the reliability tests,
 the soak benchmark and trying ``monitor run`` by hand.
 
-:class:`World` starts a fake Reddit and a fake Bluesky on 127.0.0.1, writes a config file
+:class:`World` starts a fake Reddit, a fake Bluesky and Netflix's Top 10 files on 127.0.0.1
+(four weeks, never changing), writes a config file
 that points ``monitor`` at them, and grows their content deterministically, so that a run
 can be compared with a fault-free reference run over the same content (:func:`snapshot`).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..store import Store
 from .bluesky import FakeBluesky
+from .netflix import Top10Files, country_lines, global_lines
 from .reddit import FakeReddit
 from .server import ReplayServer, Request, Response
 
@@ -41,6 +43,10 @@ comments = 5
 
 [bluesky]
 service = "{bluesky}"
+
+[netflix]
+source = "{netflix}"
+countries = ["global", "US"]
 """
 
 MOODS = (
@@ -63,7 +69,7 @@ def _slow(handler: Callable[[Request], Response], latency: float) -> Callable[[R
 
 
 class World:
-    """A fake Reddit and a fake Bluesky, their servers, and a config file for them."""
+    """A fake Reddit, a fake Bluesky, the Top 10 files, their servers, and a config file."""
 
     def __init__(self, folder: Path, *, latency: float = 0.0) -> None:
         self.folder = folder
@@ -71,26 +77,41 @@ class World:
         self.bluesky = FakeBluesky()
         self.reddit_server = ReplayServer(_slow(self.reddit.handle, latency))
         self.bluesky_server = ReplayServer(_slow(self.bluesky, latency))
+        self.netflix = Top10Files(
+            {
+                "all-weeks-global.tsv": "".join(f"{x}\n" for x in global_lines(4)).encode(),
+                "all-weeks-countries.tsv": "".join(f"{x}\n" for x in country_lines(4)).encode(),
+            }
+        )
+        self.netflix_server = ReplayServer(self.netflix)
         self.config_path = folder / "monitor.toml"
         self.grown = 0
         self._start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 
     def __enter__(self) -> World:
-        self.reddit_server.start()
-        self.bluesky_server.start()
+        for server in self.servers.values():
+            server.start()
         self.config_path.write_text(
-            CONFIG.format(reddit=self.reddit_server.url, bluesky=self.bluesky_server.url),
+            CONFIG.format(
+                reddit=self.reddit_server.url,
+                bluesky=self.bluesky_server.url,
+                netflix=self.netflix_server.url,
+            ),
             encoding="utf-8",
         )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.reddit_server.stop()
-        self.bluesky_server.stop()
+        for server in self.servers.values():
+            server.stop()
 
     @property
     def servers(self) -> dict[str, ReplayServer]:
-        return {"reddit": self.reddit_server, "bluesky": self.bluesky_server}
+        return {
+            "reddit": self.reddit_server,
+            "bluesky": self.bluesky_server,
+            "netflix": self.netflix_server,
+        }
 
     def env(self) -> dict[str, str]:
         """The credentials both fakes accept, as environment variables."""
