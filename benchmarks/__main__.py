@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = ["reddit", "bluesky", "charts"]
+STAGES: list[str] = ["reddit", "bluesky", "charts", "soak"]
 
 
 
