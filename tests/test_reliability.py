@@ -101,6 +101,13 @@ FAULTS = [
     ("reddit", "reset", {"times": 50}, 1, "could not reach Reddit"),
     ("reddit", "hang", {"times": 50, "seconds": 2}, 1, "Reddit"),
     ("bluesky", "status", {"status": 429, "headers": {"ratelimit-reset": "0"}}, 0, "rate limited"),
+    (
+        "bluesky",
+        "status",
+        {"status": 429, "times": 50, "headers": {"ratelimit-reset": "0"}},
+        1,
+        "rate",
+    ),
     ("bluesky", "status", {"status": 500, "times": 2}, 0, None),
     ("bluesky", "status", {"status": 503, "times": 50}, 1, "HTTP 503"),
     ("bluesky", "status", {"status": 401, "times": 50, "path": "/xrpc/"}, 1, "refused"),

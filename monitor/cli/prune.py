@@ -31,4 +31,5 @@ def prune_command(app: App, older_than: str) -> None:
     with hold(app.resolve_db()):
         pruned, cutoff = prune(app.store(), age)
         app.close()
-    click.echo(f"Dropped the text of {pruned} posts created before {cutoff}.")
+    if not app.quiet:
+        click.echo(f"Dropped the text of {pruned} posts created before {cutoff}.")
