@@ -47,20 +47,26 @@ class RunReport:
 
     def summary(self) -> str:
         """One line: per source new posts, requests, failures; then the other steps."""
-        parts = []
-        for name in dict.fromkeys(r.source for r in self.results):
-            mine = [r for r in self.results if r.source == name]
-            part = (
-                f"{name}: {sum(r.new for r in mine)} new, "
-                f"{sum(r.requests for r in mine)} requests, {sum(not r.ok for r in mine)} failed"
-            )
-            if name in self.deleted:
-                part += f", {self.deleted[name]} deleted"
-            parts.append(part)
+        parts = [poll_summary(self.results, self.deleted)] if self.results else []
         parts += [f"{name}: skipped (no credentials)" for name in self.skipped]
         parts += self.notes
         parts += [f"{step}: failed" for step in self.failed_steps]
         return "; ".join(parts) or "nothing to do"
+
+
+def poll_summary(results: Sequence[PollResult], deleted: dict[str, int] | None = None) -> str:
+    """Per source: new posts, requests, failures (and deletions found, when known)."""
+    parts = []
+    for name in dict.fromkeys(r.source for r in results):
+        mine = [r for r in results if r.source == name]
+        part = (
+            f"{name}: {sum(r.new for r in mine)} new, "
+            f"{sum(r.requests for r in mine)} requests, {sum(not r.ok for r in mine)} failed"
+        )
+        if deleted and name in deleted:
+            part += f", {deleted[name]} deleted"
+        parts.append(part)
+    return "; ".join(parts) or "nothing polled"
 
 
 def poll_sources(
