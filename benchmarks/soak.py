@@ -66,11 +66,14 @@ def one_run(world: World, db: Path, log: Path, kill_after: float | None) -> Run:
             stdout=out,
             stderr=out,
         )
+        pid = 0
         if kill_after is not None:
             time.sleep(kill_after)
-            if proc.poll() is None:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # reaps it if it has ended
+            if pid == 0:
                 proc.send_signal(signal.SIGKILL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        if pid == 0:
+            _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(proc.returncode, time.monotonic() - start, usage.ru_maxrss / 1024, "")
 
