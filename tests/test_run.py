@@ -174,25 +174,36 @@ def test_no_secret_in_any_output_even_verbose_and_in_tracebacks(
 
 
 UNCAUGHT = """
-import logging, os, sys
-from monitor.cli.app import setup_logging
-from monitor.config import credentials
-setup_logging(2, False, credentials().secrets(), None)
-logging.getLogger("monitor.x").debug("secret is %s", os.environ["REDDIT_CLIENT_SECRET"])
-raise RuntimeError("token " + os.environ["BLUESKY_APP_PASSWORD"] + " rejected")
+import os, sys
+import monitor.cli.run
+
+def boom(*args, **kwargs):
+    raise RuntimeError("token " + os.environ["BLUESKY_APP_PASSWORD"] + " rejected")
+
+monitor.cli.run.run_once = boom
+from monitor.cli import cli
+cli(prog_name="monitor", args=sys.argv[1:])
 """
 
 
-def test_an_unexpected_crash_in_a_real_process_prints_no_secret() -> None:
+def test_an_unexpected_crash_of_monitor_run_prints_no_secret(
+    config_file: Path, tmp_path: Path
+) -> None:
     env = {**os.environ, **REDDIT_ENV, **BLUESKY_ENV}
     out = subprocess.run(
-        [sys.executable, "-c", UNCAUGHT], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", UNCAUGHT, "-vv", "run", "--log-file", "run.log"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert out.returncode == 1
-    assert "CRITICAL monitor: unexpected error" in out.stderr
-    assert "RuntimeError: token *** rejected" in out.stderr and "secret is ***" in out.stderr
+    logged = (tmp_path / "run.log").read_text()
+    for text in (out.stderr, logged):
+        assert "CRITICAL monitor: unexpected error" in text
+        assert "RuntimeError: token *** rejected" in text
     for value in SECRETS:
-        assert value not in out.stdout + out.stderr
+        assert value not in out.stdout + out.stderr + logged
 
 
 def test_a_second_run_exits_75_while_another_process_holds_the_lock(

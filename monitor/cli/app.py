@@ -101,6 +101,8 @@ def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackTy
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, exc, tb)
         return
+    if not any(getattr(h, "_monitor", False) for h in logging.getLogger().handlers):
+        setup_logging(0, False, credentials().secrets())  # the command had closed them
     log.critical("unexpected error (a bug in monitor; please report it)", exc_info=(kind, exc, tb))
 
 
@@ -221,5 +223,4 @@ def cli(
     )
     ctx.obj = app
     ctx.call_on_close(app.close)
-    ctx.call_on_close(close_logging)
     setup_logging(verbose, quiet, credentials().secrets())
