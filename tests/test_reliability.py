@@ -148,14 +148,19 @@ def test_fault_then_recovery(  # type: ignore[no-untyped-def]
 # --- SIGKILL, two runs at once: real `monitor run` processes ----------------------------
 
 
-def monitor_run(world: World, db: Path) -> subprocess.Popen[str]:
+def monitor_run(world: World, db: Path, *options: str) -> subprocess.Popen[str]:
+    """``monitor [options] run`` as a process; a global option may come first (``-vv``)."""
     config = str(world.config_path)
+    verbose = [o for o in options if o.startswith("-v")]
+    rest = [o for o in options if not o.startswith("-v")]
+    command = [sys.executable, "-m", "monitor", *verbose, "--config", config, "--db", str(db)]
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", config, "--db", str(db), "run"],
+        [*command, "run", *rest],
         env={**os.environ, **world.env()},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=db.parent,
     )
 
 
@@ -318,3 +323,16 @@ def test_deleted_and_removed_posts_lose_text_and_author(  # type: ignore[no-unty
     assert world.reddit_server.count(info) - before["reddit"] == -(-len(recent) // 100)
     bluesky = [p for p in rows if p.startswith("bluesky:")]
     assert world.bluesky_server.count(get_posts) - before["bluesky"] == -(-len(bluesky) // 25)
+
+
+def test_no_secret_in_the_output_of_a_real_verbose_run(world: World, tmp_path: Path) -> None:
+    world.grow(30)
+    world.reddit_server.fail("status", status=500, times=1, path=SEARCH["reddit"])
+    world.bluesky_server.fail("status", status=401, times=50, path=LOGIN["bluesky"])
+    proc = monitor_run(world, tmp_path / "monitor.db", "-vv", "--log-file", "run.log")
+    status, err = finish(proc)
+    assert status == 1  # Bluesky refused the login
+    everything = err + (tmp_path / "run.log").read_text()
+    assert "DEBUG" in everything and "Bluesky refused the login" in everything
+    for name in ("REDDIT_CLIENT_SECRET", "BLUESKY_APP_PASSWORD"):
+        assert world.env()[name] not in everything
