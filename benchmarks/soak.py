@@ -3,9 +3,11 @@
 Each run is a real ``python -m monitor run`` process; before it, new posts arrive on both
 platforms and, two runs in three, one fault is queued at random (429, 500/503 bursts, 401,
 malformed JSON, truncated body, connection reset, a hang, or a SIGKILL at a random moment).
-At the end one fault-free run, then the database is compared with a fault-free reference run
-over the same content in a fresh database: posts lost and posts extra (a duplicate would be
-one) must both be 0. Each run's peak RSS (from ``wait4``) shows whether memory is steady.
+After each run, a fault-free reference run over the same content goes into a database of its
+own (in this process: the reference must see what the soaked runs saw, since a cold search
+reaches only the newest 1,000 posts of a Reddit listing). At the end one fault-free run, then
+the two databases are compared: posts lost and posts extra (a duplicate would be one) must
+both be 0. Each run's peak RSS (from ``wait4``) shows whether memory is steady.
 
 ``python -m benchmarks.soak --minutes 10`` is the full soak; ``python -m benchmarks soak``
 runs a short one (1 minute, or ``$SOAK_MINUTES``).
@@ -83,6 +85,9 @@ def soak(minutes: float, seed: int = 2018) -> list[Figure]:
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp, World(Path(tmp), latency=0.002) as world:
         folder, db, log = Path(tmp), Path(tmp) / "soak.db", Path(tmp) / "soak.log"
+        reference = folder / "reference.db"
+        config = load_config(world.config_path)
+        os.environ.update(world.env())
         world.grow(200)
         deadline = time.monotonic() + minutes * 60
         while time.monotonic() < deadline:
@@ -101,13 +106,13 @@ def soak(minutes: float, seed: int = 2018) -> list[Figure]:
             runs.append(result)
             for server in world.servers.values():
                 server.clear_faults()
+            with Store(reference) as store:
+                store.sync_titles(config.titles)
+                run_once(store, config, credentials())
             time.sleep(max(0.0, INTERVAL - (time.monotonic() - tick)))
         final = one_run(world, db, log, None)
         final.fault = "none"
         runs.append(final)
-        reference = folder / "reference.db"
-        config = load_config(world.config_path)
-        os.environ.update(world.env())
         with Store(reference) as store:
             store.sync_titles(config.titles)
             run_once(store, config, credentials())
