@@ -10,8 +10,7 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = ["reddit", "bluesky", "charts", "soak"]
-
+STAGES: list[str] = ["sentiment", "relevance", "reddit", "bluesky", "charts", "soak"]
 
 
 def main(argv: list[str]) -> int:

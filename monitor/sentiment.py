@@ -1,17 +1,44 @@
-"""Pure: text -> sentiment scores. One analyzer per model, built once."""
+"""Pure: text -> sentiment scores. One analyzer per model, built once.
+
+Two models:
+
+- ``vader`` (:data:`VADER`): plain vaderSentiment, for comparison.
+- ``film`` (:data:`FILM`, the default): VADER made to read film talk. Before scoring, the
+  titles' names are masked (a film called *Killer* is not an opinion) and film idioms
+  ("so bad it's good", "guilty pleasure", "not the worst"…) become one token with their own
+  valence; plot words (kill, murder, horror…) are dropped from the lexicon and review words
+  (tedious, gripping, forgettable…) added. A linear calibration fitted offline on human-rated
+  movie-review snippets (``benchmarks/fit_sentiment.py``) then maps VADER's scores plus a
+  per-word weight table to the compound score, blended back towards VADER's own compound
+  where VADER is sure. All of it is plain JSON in ``monitor/data/``, applied in plain
+  Python: VADER runs once per text.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import pairwise, repeat
+from typing import Any
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+
+from .errors import ConfigError
 
 VADER = "vader-3.3.2"
-DEFAULT_MODEL = VADER
+#: Bump the number whenever the film lexicon or the fitted weights change: stored labels
+#: name the version, and ``monitor label`` relabels what an older version labelled.
+FILM = "film-1"
+DEFAULT_MODEL = FILM
+ALIASES = {"vader": VADER, "film": FILM}
 #: The band around zero a compound score must leave to count as positive or negative.
 NEUTRAL_BAND = 0.05
+#: What a masked title becomes: a word in no lexicon.
+TITLE_TOKEN = "thetitle"
 
 
 @dataclass(frozen=True)
@@ -47,9 +74,176 @@ class Analyzer:
         return Scores(s["compound"], s["pos"], s["neu"], s["neg"])
 
 
-@cache
+# --- the film model ---------------------------------------------------------------------
+
+
+def load_data(name: str) -> dict[str, Any]:
+    """One of the JSON files shipped in ``monitor/data``."""
+    data: dict[str, Any] = json.loads(
+        resources.files("monitor").joinpath("data", name).read_text(encoding="utf-8")
+    )
+    return data
+
+
+def idiom_token(index: int) -> str:
+    return f"filmidiom{index}"
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a regex: any whitespace between words, straight or curly apostrophes."""
+    words = [re.escape(w).replace("'", "['’]?") for w in phrase.split()]
+    return r"\s+".join(words)
+
+
+@lru_cache(maxsize=256)
+def _title_mask(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every title name, longest first; hashtags and possessives included."""
+    names = tuple(sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True))
+    if not names:
+        return None
+    alternation = "|".join(_phrase_pattern(n) for n in names)
+    return re.compile(rf"(?<!\w)#?(?:{alternation})(?:['’]s)?(?!\w)", re.IGNORECASE)
+
+
+class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
+    """VADER's scoring loop, returning the tokens too, with a fast path for ASCII text."""
+
+    def valences(self, text: str) -> tuple[dict[str, float], list[str]]:
+        if not text.isascii():
+            text = self._describe_emoji(text)
+        sentitext = SentiText(text)
+        words = sentitext.words_and_emoticons
+        sentiments: list[float] = []
+        lexicon = self.lexicon
+        n = len(words)
+        for i, item in enumerate(words):
+            lower = item.lower()
+            kind_of = lower == "kind" and i < n - 1 and words[i + 1].lower() == "of"
+            if lower in BOOSTER_DICT or kind_of or lower not in lexicon:
+                # VADER's sentiment_valence gives 0 to a word outside its lexicon: skip the call.
+                sentiments.append(0)
+                continue
+            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words, sentiments)
+        return self.score_valence(sentiments, text), words
+
+    def _describe_emoji(self, text: str) -> str:
+        """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
+        out = []
+        prev_space = True
+        for char in text:
+            description = self.emojis.get(char)
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(char)
+                prev_space = char == " "
+        return "".join(out).strip()
+
+
+class FilmAnalyzer(Analyzer):
+    """VADER with the film layer and the fitted calibration (see the module docstring)."""
+
+    model = FILM
+
+    def __init__(
+        self, lexicon: dict[str, Any] | None = None, weights: dict[str, Any] | None = None
+    ) -> None:
+        lexicon = lexicon if lexicon is not None else load_data("film_lexicon.json")
+        self._core = _Vader()
+        table = self._core.lexicon
+        for word in lexicon["neutral"]:
+            table.pop(word, None)
+        table.update({k.lower(): float(v) for k, v in lexicon["lexicon"].items()})
+        self._idioms: dict[str, str] = {}
+        patterns = []
+        for index, (phrase, valence) in enumerate(
+            sorted(lexicon["idioms"].items(), key=lambda kv: len(kv[0]), reverse=True)
+        ):
+            token = idiom_token(index)
+            table[token] = float(valence)
+            self._idioms[_normal(phrase)] = token
+            patterns.append(_phrase_pattern(phrase))
+        self._idiom_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE)
+        # The regex is the costliest step of the layer: run it only on texts holding the
+        # first two words of some idiom (a substring test per key is far cheaper).
+        self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
+        self.set_weights(weights if weights is not None else load_data("film_weights.json"))
+
+    def set_weights(self, weights: dict[str, Any]) -> None:
+        """Use these calibration weights (``{}``: no calibration, VADER on the film layer)."""
+        self._bias = float(weights.get("bias", 0.0))
+        dense = weights.get("dense", {"compound": 1.0})
+        self._w_compound = float(dense.get("compound", 0.0))
+        self._w_pos = float(dense.get("pos", 0.0))
+        self._w_neg = float(dense.get("neg", 0.0))
+        self._words: dict[str, float] = {k: float(v) for k, v in weights.get("words", {}).items()}
+        self._blend = float(weights.get("blend", 0.0))
+
+    def features(
+        self, text: str, titles: Iterable[str] = ()
+    ) -> tuple[dict[str, float], list[str]]:
+        """VADER's scores on the masked, idiom-folded text, and its tokens."""
+        names = tuple(titles)
+        if names:
+            mask = _title_mask(names)
+            if mask is not None:
+                text = mask.sub(TITLE_TOKEN, text)
+        lowered = text.lower()
+        if any(key in lowered for key in self._idiom_keys):
+            text = self._idiom_re.sub(self._fold_idiom, text)
+        return self._core.valences(text)
+
+    def _fold_idiom(self, match: re.Match[str]) -> str:
+        return self._idioms.get(_normal(match.group(0)), match.group(0))
+
+    def score(self, text: str, titles: Iterable[str] = ()) -> Scores:
+        if not text or text.isspace():
+            return Scores(0.0, 0.0, 0.0, 0.0)
+        s, words = self.features(text, titles)
+        raw = (
+            self._bias
+            + self._w_compound * s["compound"]
+            + self._w_pos * s["pos"]
+            + self._w_neg * s["neg"]
+            + sum(map(self._words.get, map(str.lower, words), repeat(0.0)))
+        )
+        raw = max(-1.0, min(1.0, raw))
+        if self._blend:
+            # Where VADER is sure (a tweet full of "love" and "!!!") keep its verdict; the
+            # calibration speaks where its evidence is thin, as in sober review prose.
+            trust = abs(s["compound"]) ** self._blend
+            raw = trust * s["compound"] + (1.0 - trust) * raw
+        compound = round(raw, 4) + 0.0  # never "-0.0"
+        return Scores(compound, s["pos"], s["neu"], s["neg"])
+
+
+def _key(phrase: str) -> str:
+    """A plain substring every match of the idiom holds: two words without an apostrophe."""
+    words = phrase.lower().split()
+    for first, second in pairwise(words):
+        if "'" not in first + second:
+            return f"{first} {second}"
+    return max(words, key=len)
+
+
+def _normal(phrase: str) -> str:
+    return " ".join(phrase.lower().replace("’", "'").replace("'", "").split())
+
+
 def analyzer(model: str = DEFAULT_MODEL) -> Analyzer:
-    """The analyzer for ``model``, built once per process."""
-    if model in (VADER, "vader"):
+    """The analyzer for ``model`` (a version or ``vader``/``film``), built once per process."""
+    return _build(ALIASES.get(model, model))
+
+
+@cache
+def _build(version: str) -> Analyzer:
+    if version == VADER:
         return Analyzer()
-    raise ValueError(f"unknown sentiment model {model!r}")
+    if version == FILM:
+        return FilmAnalyzer()
+    known = ", ".join(sorted({*ALIASES, *ALIASES.values()}))
+    raise ConfigError(f"unknown sentiment model {version!r}", hint=f"use one of: {known}")

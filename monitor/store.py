@@ -618,3 +618,44 @@ def open_gaps(store: Store) -> list[Row]:
             """
         )
     )
+
+
+# --- signal stage: posts to (re)label --------------------------------------------------
+
+
+def posts_to_label(
+    store: Store, model: str, *, relabel: bool = False, after: str = "", limit: int = 500
+) -> list[Row]:
+    """Posts with a mention and text, by id after ``after``, that ``model`` has not labelled
+    (every one with ``relabel``); each with ``names``, a JSON list of the mentioned titles'
+    names and aliases."""
+    return list(
+        store.query(
+            f"""
+            select p.id, p.text, json_group_array(t.name) as names,
+              json_group_array(coalesce(t.aliases, '[]')) as aliases
+            from {POSTS} p
+            join {MENTIONS} m on m.post_id = p.id
+            join {TITLES} t on t.name = m.title
+            where p.id > :after and p.deleted = 0 and coalesce(p.text, '') != ''
+              and (:relabel or not exists (
+                select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
+            group by p.id order by p.id limit :limit
+            """,
+            {"after": after, "relabel": int(relabel), "model": model, "limit": limit},
+        )
+    )
+
+
+def count_to_label(store: Store, model: str, *, relabel: bool = False) -> int:
+    """How many posts :func:`posts_to_label` would go through."""
+    rows = store.query(
+        f"""
+        select count(distinct p.id) as n from {POSTS} p join {MENTIONS} m on m.post_id = p.id
+        where p.deleted = 0 and coalesce(p.text, '') != ''
+          and (:relabel or not exists (
+            select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
+        """,
+        {"relabel": int(relabel), "model": model},
+    )
+    return int(next(rows)["n"])

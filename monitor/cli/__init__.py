@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import charts, core, poll, stream  # noqa: F401  (each module registers its commands)
+from . import charts, core, poll, signal, stream  # noqa: F401  (each module registers its commands)
 from .app import cli
 from .prune import prune_command  # noqa: F401
 from .run import run as run_command  # noqa: F401

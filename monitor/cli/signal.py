@@ -1,0 +1,82 @@
+"""``monitor label`` and ``monitor sentiment``: the signal stage from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import labels, sentiment
+from ..errors import InputError
+from .app import App, cli, pass_app
+
+MODELS = click.Choice(sorted(sentiment.ALIASES))
+
+
+@cli.command()
+@click.option("--relabel", is_flag=True, help="Label every mentioned post again.")
+@click.option(
+    "--model",
+    type=MODELS,
+    default="film",
+    show_default=True,
+    help="Sentiment model; labels are stored under its version.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=labels.DEFAULT_BATCH,
+    show_default=True,
+    help="Posts per transaction.",
+)
+@pass_app
+def label(app: App, relabel: bool, model: str, batch: int) -> None:
+    """Label the sentiment of stored posts that mention a title.
+
+    Labels only the posts the model's current version has not labelled yet, unless
+    --relabel. Each batch is committed as it finishes: an interrupted run loses nothing.
+
+    \b
+    Example:
+        monitor label
+        monitor label --relabel --model vader
+    """
+    store = app.store()
+    version = sentiment.analyzer(model).model
+    if sys.stderr.isatty():
+        total = labels.pending(store, model, relabel=relabel)
+        bar = click.progressbar(length=total, label=f"labelling ({version})", file=sys.stderr)
+        with bar:
+            done = labels.label_posts(
+                store, model, relabel=relabel, batch=batch, progress=bar.update
+            )
+    else:
+        done = labels.label_posts(store, model, relabel=relabel, batch=batch)
+    click.echo(f"labelled {done} posts with {version}")
+
+
+@cli.command("sentiment")
+@click.option("--model", type=MODELS, default="film", show_default=True, help="Sentiment model.")
+def sentiment_command(model: str) -> None:
+    """Score text from stdin, one item per line: prints compound<TAB>label per line.
+
+    Exactly one output line per input line; an empty line gives 0.0<TAB>neutral. The label
+    is positive, neutral or negative. Input must be UTF-8.
+
+    \b
+    Example:
+        printf 'so bad it is good\\nwhat a dreary mess\\n' | monitor sentiment
+        monitor sentiment --model vader < posts.txt
+    """
+    analyzer = sentiment.analyzer(model)
+    stdin = sys.stdin.buffer
+    for number, raw in enumerate(stdin, 1):
+        try:
+            text = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"stdin line {number}: not valid UTF-8 text (byte {exc.start + 1})",
+                hint="convert the input to UTF-8, e.g. with iconv",
+            ) from None
+        s = analyzer.score(text)
+        click.echo(f"{s.compound}\t{s.label}")

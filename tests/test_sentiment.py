@@ -1,0 +1,107 @@
+"""Sentiment: the film layer reads film talk the right way; the shipped weights are plain data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from monitor import sentiment
+from monitor.errors import ConfigError
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sentiment"
+FILM = sentiment.analyzer("film")
+VADER = sentiment.analyzer("vader")
+
+
+def test_default_model_is_the_versioned_film_model() -> None:
+    assert sentiment.analyzer() is FILM
+    assert FILM.model == sentiment.FILM == "film-1"
+    assert VADER.model == sentiment.VADER
+    assert sentiment.analyzer(sentiment.VADER) is VADER
+
+
+def test_unknown_model_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown sentiment model"):
+        sentiment.analyzer("bert")
+
+
+def test_masked_title_carries_no_sentiment() -> None:
+    text = "Killer is a fantastic film"
+    assert VADER.score(text).label == "negative"  # what the mask is for
+    assert FILM.score(text, ["Killer"]).label == "positive"
+    bad_times = "Bad Times at the El Royale is a great ride"
+    assert FILM.score(bad_times, ["Bad Times at the El Royale"]).label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Backtrace is so bad it's good",
+        "so bad it is good, honestly",
+        "my guilty pleasure movie of the year",
+        "cheesy fun, exactly what I wanted on a Friday",
+        "not the worst thing Stallone has done",
+        "the robber kills everyone in the first ten minutes and it's amazing",
+    ],
+)
+def test_film_idioms_and_plot_words_read_positive(text: str) -> None:
+    assert FILM.score(text, ["Backtrace"]).label == "positive", FILM.score(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what a tedious, forgettable mess", "a total waste of time", "the plot falls flat"],
+)
+def test_review_words_read_negative(text: str) -> None:
+    assert FILM.score(text).label == "negative"
+
+
+def test_scores_are_bounded_and_empty_text_is_neutral() -> None:
+    assert FILM.score("").label == "neutral"
+    for text in ("LOVE LOVE LOVE it!!! 😍😍", "worst, worst, worst movie ever!!!", "x" * 10_000):
+        s = FILM.score(text)
+        assert -1.0 <= s.compound <= 1.0 and not math.isnan(s.compound)
+
+
+def test_weights_are_plain_json_in_the_package() -> None:
+    weights = sentiment.load_data("film_weights.json")
+    assert weights["model"] == sentiment.FILM
+    assert all(isinstance(v, float) for v in weights["words"].values())
+
+
+needs_data = pytest.mark.skipif(
+    not DATA.is_dir(),
+    reason=f"shared sentiment data not found at {DATA} (it sits beside the checkout)",
+)
+
+
+@needs_data
+def test_film_model_beats_vader_on_movie_review_snippets() -> None:
+    from benchmarks.fit_sentiment import pearson, read_tsv
+
+    rows = read_tsv(DATA / "movie_reviews_dev.tsv")
+    truth = [r for r, _ in rows]
+    film = pearson([FILM.score(t).compound for _, t in rows], truth)
+    vader = pearson([VADER.score(t).compound for _, t in rows], truth)
+    assert film > vader + 0.1
+
+
+def test_film_layer_runs_vaders_own_scoring() -> None:
+    """The film model's faster loop gives plain VADER's scores when given plain VADER's lexicon."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from monitor.sentiment import _Vader
+
+    plain, fast = SentimentIntensityAnalyzer(), _Vader()
+    texts = [
+        "VADER is smart, handsome, and funny!",
+        "The movie was kind of good but the ending was NOT GREAT at all :(",
+        "I don't really hate it, it's not the worst 😂 but meh",
+        "no good, no fun, least convincing cast ever!!!",
+        "",
+        "😍🔥 10/10",
+    ]
+    for text in texts:
+        assert fast.valences(text)[0] == plain.polarity_scores(text), text
