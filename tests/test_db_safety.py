@@ -26,7 +26,7 @@ def page(start: int, n: int, size: int = 2000) -> list[dict[str, object]]:
             "id": f"reddit:t3_{i}",
             "platform": "reddit",
             "native_id": f"t3_{i}",
-            "text": f"Backtrace {i} " + "x" * size,
+            "text": f"Just watched Backtrace on Netflix, loved it {i} " + "x" * size,
             "author": f"user{i}",
             "created_at": "2024-01-01T00:00:00Z",
         }
