@@ -15,10 +15,6 @@ from . import relevance, sentiment
 from .config import Title
 from .store import POSTS, Row, Store
 
-#: Sentiment is scored on a post's first this many characters: VADER's time grows with the
-#: square of the length (a 100,000-character post took ~25 s), and the tone shows early.
-SCORED_CHARS = 5_000
-
 
 @dataclass(frozen=True)
 class Cursor:
@@ -85,7 +81,7 @@ def store_page(
     labels = []
     for post in posts:
         if post["id"] in about and post.get("text"):
-            s = model.score(post["text"][:SCORED_CHARS], names)
+            s = model.score(post["text"], names)
             labels.append(
                 {
                     "post_id": post["id"],
