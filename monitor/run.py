@@ -1,4 +1,4 @@
-"""One unattended run: poll every source, re-check recent posts, then the later stages.
+"""One unattended run: poll every source, re-check recent posts, label, update the charts.
 
 ``monitor run`` (the cron entry) is a thin wrapper around :func:`run_once`; the lock is
 taken by the caller (:mod:`monitor.lock`). A failing source is logged and recorded, and
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from . import labels
 from .charts.netflix import update as update_netflix
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
@@ -159,11 +160,12 @@ def run_once(
     progress: Progress | None = None,
     build: Builder | None = None,
 ) -> RunReport:
-    """Poll, re-check recent posts for deletion, update the charts when due.
+    """Poll, re-check recent posts for deletion, label what the current sentiment model has
+    not labelled, update the charts when due.
 
     ``charts_every=None`` leaves the charts alone. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "charts"]
+    steps = ["poll", "re-check", "label", "charts"]
     report = RunReport()
 
     def step(what: str) -> None:
@@ -177,6 +179,10 @@ def run_once(
     step("re-check")
     report.deleted, failed = recheck_sources(store, usable, config.store.recheck_days)
     report.failed_steps += failed
+    step("label")
+    labelled = labels.label_posts(store)  # only a store error can stop it: that one stops the run
+    if labelled:
+        report.notes.append(f"labelled {labelled}")
     if charts_every is not None:
         step("charts")
         try:

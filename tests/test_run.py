@@ -256,3 +256,21 @@ def test_charts_are_updated_at_most_once_per_interval(
     charts.error = None
     assert run_cli("run", "--charts-every", "0", "--no-charts").exit_code == 0
     assert len(charts) == 2
+
+
+def test_run_labels_what_the_current_model_has_not_labelled(
+    run_cli, config_file: Path, tmp_path: Path, stubs: dict[str, StubSource]
+) -> None:  # type: ignore[no-untyped-def]
+    with Store(tmp_path / "monitor.db") as store:
+        store.sync_titles([Title("Backtrace"), Title("The Man from Toronto")])
+        store.upsert_posts([post("reddit", 1, 1)])  # stored without a label
+        store.upsert_mentions(
+            [{"post_id": "reddit:1", "title": "Backtrace", "relevance": 1.0, "terms": []}]
+        )
+    result = run_cli("run", env=REDDIT_ENV)
+    assert result.exit_code == 0, result.output
+    assert "; labelled 1" in result.output.splitlines()[-1]
+    with Store(tmp_path / "monitor.db") as store:
+        assert store.count("sentiments") == 1
+    again = run_cli("run", env=REDDIT_ENV)
+    assert "labelled" not in again.output.splitlines()[-1]  # nothing left to label

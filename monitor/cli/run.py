@@ -56,7 +56,7 @@ def run(
     no_charts: bool,
     quiet: bool,
 ) -> None:
-    """Poll every source for every title, re-check recent posts, update the charts when due.
+    """Poll every source for every title, re-check recent posts, label, update the charts.
 
     Meant for cron: one summary line at the end, log lines on stderr, and a lock so that
     two runs on the same database never poll at once.
