@@ -4,10 +4,12 @@ Each run is a real ``python -m monitor run`` process; before it, new posts arriv
 platforms and, two runs in three, one fault is queued at random (429, 500/503 bursts, 401,
 malformed JSON, truncated body, connection reset, a hang, or a SIGKILL at a random moment).
 After each run, a fault-free reference run over the same content goes into a database of its
-own (in this process: the reference must see what the soaked runs saw, since a cold search
-reaches only the newest 1,000 posts of a Reddit listing). At the end one fault-free run, then
-the two databases are compared: posts lost and posts extra (a duplicate would be one) must
-both be 0. Each run's peak RSS (from ``wait4``) shows whether memory is steady.
+own (alongside, not once at the end: the reference must see what the soaked runs saw, since
+a cold search reaches only the newest 1,000 posts of a Reddit listing; and as a process too,
+because a child's peak RSS counts the pages it shares with this process before ``exec``).
+At the end one fault-free run, then the two databases are compared: posts lost and posts
+extra (a duplicate would be one) must both be 0. Each run's peak RSS (from ``wait4``) shows
+whether memory is steady.
 
 ``python -m benchmarks.soak --minutes 10`` is the full soak; ``python -m benchmarks soak``
 runs a short one (1 minute, or ``$SOAK_MINUTES``).
@@ -28,10 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import Figure, print_table
-from monitor.config import credentials, load_config
 from monitor.replay.world import World, snapshot
-from monitor.run import run_once
-from monitor.store import Store
 
 INTERVAL = 3.0  # seconds between the starts of two runs
 SEARCH = {"reddit": "/r/all/search", "bluesky": "/xrpc/app.bsky.feed.searchPosts"}
@@ -84,10 +83,8 @@ def soak(minutes: float, seed: int = 2018) -> list[Figure]:
     rng = random.Random(seed)
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp, World(Path(tmp), latency=0.002) as world:
-        folder, db, log = Path(tmp), Path(tmp) / "soak.db", Path(tmp) / "soak.log"
-        reference = folder / "reference.db"
-        config = load_config(world.config_path)
-        os.environ.update(world.env())
+        folder = Path(tmp)
+        db, reference, log = folder / "soak.db", folder / "reference.db", folder / "soak.log"
         world.grow(200)
         deadline = time.monotonic() + minutes * 60
         while time.monotonic() < deadline:
@@ -106,16 +103,12 @@ def soak(minutes: float, seed: int = 2018) -> list[Figure]:
             runs.append(result)
             for server in world.servers.values():
                 server.clear_faults()
-            with Store(reference) as store:
-                store.sync_titles(config.titles)
-                run_once(store, config, credentials())
+            one_run(world, reference, log, None)
             time.sleep(max(0.0, INTERVAL - (time.monotonic() - tick)))
         final = one_run(world, db, log, None)
         final.fault = "none"
         runs.append(final)
-        with Store(reference) as store:
-            store.sync_titles(config.titles)
-            run_once(store, config, credentials())
+        one_run(world, reference, log, None)
         got, want = snapshot(db), snapshot(reference)
     lost = len(set(want["posts"]) - set(got["posts"]))
     extra = len(set(got["posts"]) - set(want["posts"]))
