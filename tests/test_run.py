@@ -110,6 +110,7 @@ def test_polls_sources_with_credentials_skips_the_others_and_rechecks_recent_pos
     result = run_cli("run", env=REDDIT_ENV)
     assert result.exit_code == 0, result.output
     assert "bluesky: skipped, no credentials" in result.output
+    assert "\x1b[K" not in result.output and "[1/4]" not in result.output  # no TTY: no progress
     summary = result.output.strip().splitlines()[-1]
     assert "reddit: 2 new, 2 requests, 0 failed, 1 deleted" in summary
     assert "bluesky: skipped (no credentials)" in summary
