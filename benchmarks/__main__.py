@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = ["sentiment", "relevance", "reddit", "bluesky", "charts", "report"]
+STAGES: list[str] = ["sentiment", "relevance", "reddit", "bluesky", "charts", "report", "soak"]
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,17 @@ Row = dict[str, Any]
 def utcnow() -> str:
     """Now, as the ISO-8601 UTC text every timestamp column holds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(value: Any) -> Any:
+    """Text as SQLite and every export can hold it: NUL bytes dropped, lone surrogates
+    (which UTF-8 cannot encode) replaced by U+FFFD. Anything else passes unchanged."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+    return value
 
 
 def iso(moment: datetime) -> str:
@@ -262,7 +274,9 @@ class Store:
 
     def upsert_posts(self, rows: Iterable[Row]) -> None:
         """Insert or refresh posts by ``id``; a post marked deleted stays deleted."""
-        self._upsert(POSTS, ("id",), rows, _POST_GUARDS)
+        self._upsert(
+            POSTS, ("id",), ({k: clean(v) for k, v in r.items()} for r in rows), _POST_GUARDS
+        )
 
     def upsert_mentions(self, rows: Iterable[Row]) -> None:
         self._upsert(
@@ -508,8 +522,15 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def _uri(path: Path, read_only: bool) -> str:
-    """A SQLite URI; a file without write permission opens read-only, even for root."""
+    """A SQLite URI; a file without write permission opens read-only, even for root.
+
+    Without a pending write-ahead log it opens ``immutable`` too, so that SQLite leaves no
+    ``-wal``/``-shm`` files beside a database it may not change.
+    """
     mode = "ro" if read_only else "rwc"
+    wal = Path(f"{path}-wal")
+    if read_only and not (wal.exists() and wal.stat().st_size):
+        mode += "&immutable=1"
     return f"file:{quote(str(path.absolute()))}?mode={mode}"
 
 
@@ -808,6 +829,67 @@ def export_chart(
         order by period_start, chart, region, category, rank
         """,
         {"title": title, "since": since or "", "until": until or _FAR_FUTURE},
+    )
+
+
+# --- running unattended: recheck, retention, gaps (ops) ----------------------------------
+
+
+def recent_post_ids(store: Store, platform: str, since: str) -> list[str]:
+    """Ids of the live (not deleted) posts of ``platform`` created at or after ``since``."""
+    return [
+        str(r["id"])
+        for r in store.query(
+            f"select id from {POSTS} where platform = ? and created_at >= ? and deleted = 0 "
+            f"order by created_at",
+            [platform, since],
+        )
+    ]
+
+
+def prune_text(store: Store, before: str) -> int:
+    """Drop the text and author of posts created before ``before``; keep every other row.
+
+    Mentions, sentiment labels and the posts' metadata stay, so the daily aggregates of the
+    report are unchanged. Returns how many posts lost their text.
+    """
+    with store.transaction():
+        cursor = store.db.execute(
+            f"update {POSTS} set text = null, author = null "
+            f"where created_at < ? and (text is not null or author is not null)",
+            [before],
+        )
+    return int(cursor.rowcount)
+
+
+def open_gaps(store: Store) -> list[Row]:
+    """Poll runs that could not reach everything, oldest first.
+
+    A failed run, or one still marked ``running`` (killed, or in progress), is closed by a
+    later run of the same source and title that finished ``ok`` without hitting the cap (it
+    resumed from the stored cursor). A run that finished but hit
+    the cap or cut a rate-limit wait short stays open: those posts were passed over.
+    """
+    return list(
+        store.query(
+            f"""
+            select r.id, r.source, r.title, r.started, r.status, r.cap_hit, r.error,
+              coalesce(r.gap_start, r.started) as gap_start,
+              coalesce(r.gap_end, r.finished, r.started) as gap_end
+            from {POLL_RUNS} r
+            where (r.status in ('failed', 'running') or r.cap_hit = 1
+                   or r.gap_start is not null)
+              and not (
+                r.status in ('failed', 'running') and r.cap_hit = 0
+                and exists (
+                  select 1 from {POLL_RUNS} later
+                  where later.source = r.source and later.title = r.title
+                    and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
+                )
+              )
+            order by r.started, r.id
+            """
+        )
     )
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import click
 
 from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
-from ..errors import MonitorError
+from ..errors import ConfigError, MonitorError
 from ..store import Store
 
 log = logging.getLogger("monitor")
@@ -22,28 +26,62 @@ class SecretFilter(logging.Filter):
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
         super().__init__()
-        self.secrets = tuple(s for s in secrets if len(s) >= 4)
+        self.secrets = _variants(s for s in secrets if len(s) >= 4)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+            record.msg, record.args = self.scrub(record.getMessage()), None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self.scrub(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self.scrub(record.stack_info)
         return True
+
+
+def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret as it may be printed: raw, URL-quoted, JSON-escaped, in a repr."""
+    found: set[str] = set()
+    for secret in secrets:
+        found |= {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+        found.add(repr(secret)[1:-1])
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def close_logging() -> None:
+    """Remove and close the handlers :func:`setup_logging` added (the log file among them)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_monitor", False):
+            root.removeHandler(handler)
+            handler.close()
 
 
 def setup_logging(
     verbose: int, quiet: bool, secrets: tuple[str, ...], log_file: Path | None = None
 ) -> None:
-    level = logging.ERROR if quiet else logging.DEBUG if verbose > 0 else logging.INFO
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_monitor", False):
-            root.removeHandler(handler)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    """Time-stamped lines on stderr (errors only when ``quiet``) and, in full, in ``log_file``.
+
+    ``-v`` shows monitor's debug lines, ``-vv`` the libraries' too. Every handler blanks
+    the ``secrets``, in messages and tracebacks alike.
+    """
+    detail = logging.DEBUG if verbose > 0 else logging.INFO
+    close_logging()
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.ERROR if quiet else detail)
+    handlers: list[logging.Handler] = [stderr]
     if log_file is not None:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{log_file}: cannot write the log file ({exc.strerror})") from None
+    root = logging.getLogger()
     for handler in handlers:
         handler.setFormatter(
             logging.Formatter(
@@ -53,10 +91,19 @@ def setup_logging(
         handler.addFilter(SecretFilter(secrets))
         handler._monitor = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-    log.setLevel(level)
-    if verbose > 1:
-        root.setLevel(logging.DEBUG)
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    log.setLevel(detail)
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """An unexpected error's traceback goes through the log handlers, secrets blanked."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    if not any(getattr(h, "_monitor", False) for h in logging.getLogger().handlers):
+        setup_logging(0, False, credentials().secrets())  # the command had closed them
+    log.critical("unexpected error (a bug in monitor; please report it)", exc_info=(kind, exc, tb))
 
 
 @dataclass

@@ -8,6 +8,7 @@ import click
 
 from ..config import load_config
 from ..errors import ConfigError
+from ..store import Store, open_gaps
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -95,5 +96,31 @@ def status(app: App) -> None:
             ("new_total", "new"),
             ("failures", "failed"),
             ("caps_hit", "capped"),
+        ],
+    )
+    _echo_gaps(store)
+
+
+_WHY = {"running": "interrupted, or still running", "failed": "failed"}
+
+
+def _echo_gaps(store: Store) -> None:
+    """Open gaps: runs that failed, hit the cap or cut a rate-limit wait short."""
+    gaps = open_gaps(store)
+    if not gaps:
+        return
+    click.echo(f"\nOpen gaps ({len(gaps)}): time ranges a poll could not reach")
+    for gap in gaps:
+        gap["why"] = "cap hit" if gap["cap_hit"] else gap["error"] or _WHY.get(gap["status"])
+        for key in ("gap_start", "gap_end"):  # minutes are enough, and fit 80 columns
+            gap[key] = (gap[key] or "")[:16].replace("T", " ")
+    echo_table(
+        gaps,
+        [
+            ("source", "source"),
+            ("title", "title"),
+            ("gap_start", "from"),
+            ("gap_end", "to"),
+            ("why", "why"),
         ],
     )

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import httpx
 from atproto import Client, Session, SessionEvent, models
 from atproto.exceptions import (
     AtProtocolError,
@@ -30,12 +31,12 @@ from atproto.exceptions import (
     RequestException,
     UnauthorizedError,
 )
-from atproto_client.request import Request
+from atproto_client.request import Request, Response
 
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, store_page
-from ..store import Store, utcnow
+from ..store import Row, Store, utcnow
 from . import PollResult
 from .bluesky_rows import (
     PLATFORM,
@@ -55,6 +56,7 @@ PAGE_SIZE = 100
 LOOKUP_SIZE = 25
 RESULT_CAP = 10_000
 SEARCH = "app.bsky.feed.searchPosts"
+LOOKUP = "app.bsky.feed.getPosts"
 
 
 # --- sweep progress (the cursor) --------------------------------------------------------
@@ -168,7 +170,9 @@ class BlueskySource:
     def _open(self, store: Store) -> Client:
         """A logged-in client: the saved session if the server still takes it, else a login."""
         self._store = store
-        client = Client(base_url=self.service, request=Request(timeout=self.settings.timeout))
+        client = Client(
+            base_url=self.service, request=_LenientRequest(timeout=self.settings.timeout)
+        )
         client.on_session_change(self._save_session)
         self._client = client
         saved = self._saved_session(store)
@@ -230,7 +234,9 @@ class BlueskySource:
                 if _xrpc_error(exc) in ("ExpiredToken", "InvalidToken"):
                     raise AuthError(f"Bluesky refused the session: {exc}") from None
                 raise SourceError(f"Bluesky refused the request: {exc}") from None
-            except (NetworkError, RequestException, ValueError, AtProtocolError) as exc:
+            except (
+                NetworkError, RequestException, ValueError, AtProtocolError, httpx.TransportError
+            ) as exc:
                 retryable = not isinstance(exc, RequestException) or _status(exc) >= 500
                 if not retryable or attempt >= self.settings.retries:
                     raise SourceError(f"Bluesky request failed: {_describe(exc)}") from None
@@ -340,8 +346,13 @@ class BlueskySource:
             reached = 0
             oldest: datetime | None = None
             for views in self._pages(client, key.query, progress, spent_at):
-                rows = [post_view_to_row(v, utcnow()) for v in views]
-                times = [t for t in (parse_time(v["record"].get("createdAt")) for v in views) if t]
+                rows = _rows(views)
+                horizon = datetime.now(UTC) + timedelta(minutes=10)
+                times = [  # a post dated in the future must not move the next search past now
+                    t
+                    for t in (parse_time((v.get("record") or {}).get("createdAt")) for v in views)
+                    if t and t < horizon
+                ]
                 if times:
                     oldest = min(times) if oldest is None else min(oldest, *times)
                     newest = stamp(max(times) + timedelta(milliseconds=1))
@@ -402,8 +413,9 @@ class BlueskySource:
             client = self._open(store)
             for i in range(0, len(uris), LOOKUP_SIZE):
                 batch = uris[i : i + LOOKUP_SIZE]
-                response = self._call(partial(client.app.bsky.feed.get_posts, {"uris": batch}))
-                found = {view.uri for view in response.posts}
+                query = models.AppBskyFeedGetPosts.Params(uris=batch)  # raw JSON, as for search
+                response = self._call(partial(client.invoke_query, LOOKUP, params=query))
+                found = {view.get("uri") for view in _search_page(response.content, LOOKUP)[0]}
                 gone.extend(post_id(u) for u in batch if u not in found)
         finally:
             self.close()
@@ -413,12 +425,38 @@ class BlueskySource:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _search_page(content: Any) -> tuple[list[dict[str, Any]], str | None]:
-    """The posts and next cursor of a searchPosts answer, or a SourceError."""
+class _LenientRequest(Request):  # type: ignore[misc]
+    """The SDK's HTTP layer, reading JSON answers with Python's parser: the SDK's own
+    refuses a whole page over one unpaired surrogate escape (``\\ud800``) in one post."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Response:
+        response = self._send_request("GET", *args, **kwargs)
+        content: Any = response.content
+        if "application/json" in response.headers.get("content-type", "").lower():
+            content = json.loads(response.content)
+        headers = {key.lower(): value for key, value in response.headers.items()}
+        return Response(True, response.status_code, content, headers)
+
+
+def _rows(views: Sequence[dict[str, Any]]) -> list[Row]:
+    """The rows of a page of postViews; a post without uri, author, record or date is
+    skipped with a log line rather than failing the page (and every later poll)."""
+    rows = []
+    fetched_at = utcnow()
+    for view in views:
+        try:
+            rows.append(post_view_to_row(view, fetched_at))
+        except SourceError as exc:
+            log.warning("bluesky: skipped a post: %s", exc)
+    return rows
+
+
+def _search_page(content: Any, nsid: str = SEARCH) -> tuple[list[dict[str, Any]], str | None]:
+    """The posts and next cursor of a searchPosts (or getPosts) answer, or a SourceError."""
     posts = content.get("posts") if isinstance(content, dict) else None
     cursor = content.get("cursor") if isinstance(content, dict) else None
     if not isinstance(posts, list) or not all(isinstance(p, dict) for p in posts):
-        raise SourceError(f"Bluesky answered {SEARCH} without a list of posts")
+        raise SourceError(f"Bluesky answered {nsid} without a list of posts")
     return posts, cursor if isinstance(cursor, str) and cursor else None
 
 
@@ -443,6 +481,8 @@ def _xrpc_error(exc: AtProtocolError) -> str:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ValueError):
         return "malformed JSON in the answer"
+    if isinstance(exc, httpx.TransportError):  # the SDK passes some of these on unwrapped
+        return f"network error ({type(exc).__name__})"
     status = _status(exc) if isinstance(exc, AtProtocolError) else 0
     if isinstance(exc, NetworkError) and not status:
         cause = exc.__cause__

@@ -408,8 +408,9 @@ class RedditSource:
                     break
                 fresh.append(item)
             depth += len(fresh)
-            if top is None and fresh:
-                top = _mark(fresh[0])
+            if top is None:  # a post dated in the future must not hide the ones after it
+                horizon = time.time() + 600
+                top = next((_mark(i) for i in fresh if _mark(i).utc < horizon), None)
             done = reached or not items or not next_after or next_after == after
             if done:
                 advance = Progress(newest=top or stop)
@@ -531,6 +532,10 @@ class RedditSource:
                 ) from None
             except prawcore.BadJSON:
                 raise SourceError(f"Reddit answered malformed JSON ({what})") from None
+            except (TypeError, AttributeError) as exc:  # e.g. a null author praw cannot read
+                raise SourceError(
+                    f"Reddit sent data praw could not read ({what}): {type(exc).__name__}: {exc}"
+                ) from None
             except prawcore.ResponseException as exc:
                 status = exc.response.status_code
                 if "access_token" in (exc.response.url or "") and status in (400, 401, 403):

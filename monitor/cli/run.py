@@ -1,0 +1,94 @@
+"""``monitor run``: the cron entry. Lock, poll, re-check, summary line, exit status."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from ..lock import hold
+from ..run import CHARTS_EVERY, run_once
+from ..sources import SOURCES
+from .app import App, cli, pass_app, setup_logging
+
+log = logging.getLogger("monitor.run")
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    """A one-line progress display on stderr, for terminals only (never under cron)."""
+    end = "\n" if done == total else ""
+    click.echo(f"\r\x1b[K[{done}/{total}] {what}", err=True, nl=False)
+    click.echo(end, err=True, nl=False)
+
+
+@cli.command("run")
+@click.option(
+    "--source",
+    "sources",
+    type=click.Choice(sorted(SOURCES)),
+    multiple=True,
+    help="Source to poll (repeatable); default every source with credentials.",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also append the log lines to this file.",
+)
+@click.option(
+    "--charts-every",
+    type=click.FloatRange(min=0),
+    default=CHARTS_EVERY.total_seconds() / 3600,
+    show_default=True,
+    help="Update the charts when the last update is older than this many hours.",
+)
+@click.option("--no-charts", is_flag=True, help="Leave the charts alone in this run.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only (for cron).")
+@pass_app
+def run(
+    app: App,
+    sources: tuple[str, ...],
+    log_file: Path | None,
+    charts_every: float,
+    no_charts: bool,
+    quiet: bool,
+) -> None:
+    """Poll every source for every title, re-check recent posts, label, update the charts.
+
+    Meant for cron: one summary line at the end, log lines on stderr, and a lock so that
+    two runs on the same database never poll at once.
+
+    \b
+    Exit status:
+      0   everything ran
+      1   a source or a step failed (what the others fetched is stored)
+      2   a config or usage error
+      75  another run holds the database lock (cron tries again next time)
+
+    \b
+    Example:
+        monitor run
+        monitor run --quiet --log-file monitor.log
+    """
+    quiet = quiet or app.quiet
+    creds = app.credentials
+    if log_file is not None or quiet != app.quiet:
+        setup_logging(app.verbose, quiet, creds.secrets(), log_file)
+    config = app.config
+    show_progress = sys.stderr.isatty() and not quiet
+    with hold(app.resolve_db(config)):
+        report = run_once(
+            app.store(),
+            config,
+            creds,
+            sources=list(sources or SOURCES),
+            charts_every=None if no_charts else timedelta(hours=charts_every),
+            progress=_progress if show_progress else None,
+        )
+        app.close()
+    log.info("%s", report.summary())
+    if not report.ok:
+        raise SystemExit(1)

@@ -1,0 +1,200 @@
+"""One unattended run: poll every source, re-check recent posts, label, update the charts.
+
+``monitor run`` (the cron entry) is a thin wrapper around :func:`run_once`; the lock is
+taken by the caller (:mod:`monitor.lock`). A failing source is logged and recorded, and
+the other sources and steps still run; only a store error (a full disk, a read-only file)
+stops the run, because nothing after it could be written either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from . import labels
+from .charts.netflix import update as update_netflix
+from .config import Config, Credentials, Title
+from .errors import MonitorError, StoreError
+from .sources import SOURCES, PollResult, Source, build, has_credentials
+from .store import Store, iso, recent_post_ids, utcnow
+
+log = logging.getLogger("monitor.run")
+
+#: ``state`` key: when ``monitor run`` last updated the charts (their files change weekly).
+CHARTS_UPDATED = "run.charts_updated_at"
+CHARTS_EVERY = timedelta(hours=6)
+
+#: ``progress(done, total, what)`` is called before each step.
+Progress = Callable[[int, int, str], None]
+#: Builds a source by name; :func:`monitor.sources.build` unless a test hands its own.
+Builder = Callable[[str, Config, Credentials], Source]
+
+
+@dataclass
+class RunReport:
+    """What one run did, for the summary line and the exit status."""
+
+    results: list[PollResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    deleted: dict[str, int] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_steps and all(r.ok for r in self.results)
+
+    def summary(self) -> str:
+        """One line: per source new posts, requests, failures; then the other steps."""
+        parts = [poll_summary(self.results, self.deleted)] if self.results else []
+        parts += [f"{name}: skipped (no credentials)" for name in self.skipped]
+        parts += self.notes
+        parts += [f"{step}: failed" for step in self.failed_steps]
+        return "; ".join(parts) or "nothing to do"
+
+
+def poll_summary(results: Sequence[PollResult], deleted: dict[str, int] | None = None) -> str:
+    """Per source: new posts, requests, failures (and deletions found, when known)."""
+    parts = []
+    for name in dict.fromkeys(r.source for r in results):
+        mine = [r for r in results if r.source == name]
+        part = (
+            f"{name}: {sum(r.new for r in mine)} new, "
+            f"{sum(r.requests for r in mine)} requests, {sum(not r.ok for r in mine)} failed"
+        )
+        if deleted and name in deleted:
+            part += f", {deleted[name]} deleted"
+        parts.append(part)
+    return "; ".join(parts) or "nothing polled"
+
+
+def poll_sources(
+    store: Store,
+    config: Config,
+    creds: Credentials,
+    names: Sequence[str],
+    titles: Sequence[Title],
+    build_source: Builder | None = None,
+) -> tuple[list[PollResult], list[str], dict[str, Source]]:
+    """Poll each named source that has credentials.
+
+    Returns the results, the names skipped for lack of credentials, and the sources that
+    polled without an authentication failure (ready for :func:`recheck_sources`).
+    """
+    results: list[PollResult] = []
+    skipped: list[str] = []
+    usable: dict[str, Source] = {}
+    for name in names:
+        if not has_credentials(name, creds):
+            log.warning("%s: skipped, no credentials in the environment (see README)", name)
+            skipped.append(name)
+            continue
+        try:
+            source = (build_source or build)(name, config, creds)
+            results.extend(source.poll(store, titles))
+            usable[name] = source
+        except StoreError:
+            raise
+        except MonitorError as exc:
+            log.error("%s: %s%s", name, exc, f" ({exc.hint})" if exc.hint else "")
+            results.append(PollResult(name, "*", error=str(exc)))
+        except Exception as exc:  # a bug in one source must not stop the others
+            log.exception("%s: unexpected error while polling", name)
+            results.append(PollResult(name, "*", error=f"unexpected: {type(exc).__name__}"))
+    return results, skipped, usable
+
+
+def recheck_sources(
+    store: Store, sources: dict[str, Source], days: int, now: datetime | None = None
+) -> tuple[dict[str, int], list[str]]:
+    """Ask each source about its posts younger than ``days``; return deletions and failures."""
+    since = iso((now or datetime.now(UTC)) - timedelta(days=days))
+    deleted: dict[str, int] = {}
+    failed: list[str] = []
+    for name, source in sources.items():
+        ids = recent_post_ids(store, name, since)
+        if not ids:
+            continue
+        try:
+            deleted[name] = source.recheck(store, ids)
+        except StoreError:
+            raise
+        except MonitorError as exc:
+            log.error("%s: re-check for deletions failed: %s", name, exc)
+            failed.append(f"{name} re-check")
+        except Exception:
+            log.exception("%s: unexpected error while re-checking for deletions", name)
+            failed.append(f"{name} re-check")
+        else:
+            log.info("%s: re-checked %d recent posts, %d deleted", name, len(ids), deleted[name])
+    return deleted, failed
+
+
+def update_charts(
+    store: Store, config: Config, every: timedelta, now: datetime | None = None
+) -> str | None:
+    """Update the charts when the last update is older than ``every``; a note for the
+    summary line, or None when it was not due. A failure raises (and is retried next run)."""
+    now = now or datetime.now(UTC)
+    last = store.get_state(CHARTS_UPDATED)
+    if last is not None and now - datetime.fromisoformat(last) < every:
+        log.debug(
+            "charts: updated at %s; next after %s", last, iso(datetime.fromisoformat(last) + every)
+        )
+        return None
+    results = update_netflix(store, config)
+    store.set_state(CHARTS_UPDATED, utcnow())
+    changed = [r for r in results if r.changed]
+    return f"charts: {len(changed)} of {len(results)} files changed"
+
+
+def run_once(
+    store: Store,
+    config: Config,
+    creds: Credentials,
+    *,
+    sources: Sequence[str] = tuple(SOURCES),
+    charts_every: timedelta | None = CHARTS_EVERY,
+    progress: Progress | None = None,
+    build: Builder | None = None,
+) -> RunReport:
+    """Poll, re-check recent posts for deletion, label what the current sentiment model has
+    not labelled, update the charts when due.
+
+    ``charts_every=None`` leaves the charts alone. The caller holds the lock.
+    """
+    steps = ["poll", "re-check", "label", "charts"]
+    report = RunReport()
+
+    def step(what: str) -> None:
+        if progress is not None:
+            progress(steps.index(what), len(steps), what)
+
+    step("poll")
+    report.results, report.skipped, usable = poll_sources(
+        store, config, creds, sources, config.titles, build
+    )
+    step("re-check")
+    report.deleted, failed = recheck_sources(store, usable, config.store.recheck_days)
+    report.failed_steps += failed
+    step("label")
+    labelled = labels.label_posts(store)  # only a store error can stop it: that one stops the run
+    if labelled:
+        report.notes.append(f"labelled {labelled}")
+    if charts_every is not None:
+        step("charts")
+        try:
+            note = update_charts(store, config, charts_every)
+        except StoreError:
+            raise
+        except MonitorError as exc:
+            log.error("charts: %s%s", exc, f" ({exc.hint})" if exc.hint else "")
+            report.failed_steps.append("charts")
+        else:
+            if note:
+                report.notes.append(note)
+    if progress is not None:
+        progress(len(steps), len(steps), "done")
+    return report
