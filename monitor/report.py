@@ -141,7 +141,8 @@ class Phase:
 
 @dataclass(frozen=True)
 class Gap:
-    """A stretch the collection could not see fully: a failed poll or a result cap."""
+    """A stretch the collection could not see fully (see :func:`monitor.store.open_gaps`):
+    a failed poll no later run made up for, a result cap, an interrupted run."""
 
     source: str
     start: datetime
@@ -270,7 +271,7 @@ def build_report(
     days = daily_totals(grouped, start, end, chart)
     gaps = tuple(
         g
-        for g in (_gap(r) for r in queries.collection_gaps(store, title.name))
+        for g in (_gap(r) for r in queries.open_gaps(store) if r["title"] in (title.name, "", "*"))
         if _overlaps(g, start, end)
     )
     phases = tuple(
@@ -492,10 +493,14 @@ def _gap(row: Row) -> Gap:
     start = _moment(row["gap_start"])
     end = _moment(row["gap_end"]) if row["gap_end"] else start
     if row["status"] == "failed":
-        reason = f"{row['source']}: poll failed"
+        why = "poll failed"
+    elif row["status"] == "running":
+        why = "poll interrupted or running"
+    elif row["cap_hit"]:
+        why = "result cap hit"
     else:
-        reason = f"{row['source']}: result cap hit"
-    return Gap(row["source"], min(start, end), max(start, end), reason)
+        why = "not everything reached"
+    return Gap(row["source"], min(start, end), max(start, end), f"{row['source']}: {why}")
 
 
 def _overlaps(gap: Gap, start: date, end: date) -> bool:

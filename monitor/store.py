@@ -697,24 +697,6 @@ def chart_rows(store: Store, title: str) -> list[Row]:
     )
 
 
-def collection_gaps(store: Store, title: str) -> list[Row]:
-    """Poll runs that failed or hit a result cap, for ``title`` or for every title."""
-    return list(
-        store.query(
-            f"""
-            select source, title, status, cap_hit, error,
-              coalesce(gap_start, started) as gap_start,
-              coalesce(gap_end, finished, started) as gap_end
-            from {POLL_RUNS}
-            where (title = :title or title in ('', '*'))
-              and (status = 'failed' or cap_hit = 1)
-            order by gap_start
-            """,
-            {"title": title},
-        )
-    )
-
-
 Stream = tuple[list[str], Iterator[tuple[Any, ...]]]
 
 #: A streamed query hands over rows in batches of this many, at most STREAM_DEPTH in flight.

@@ -140,16 +140,20 @@ def test_lead_lag_reports_no_link_for_unrelated_noise(store: Store) -> None:
 
 def test_gaps_are_marked_with_their_reason(store: Store) -> None:
     chart_run_scenario(store)
-    add_gap(store, "bluesky", "2024-01-20T00:00:00Z", "2024-01-22T00:00:00Z")
+    add_gap(store, "bluesky", "2024-01-10T00:00:00Z", "2024-01-11T00:00:00Z", status="failed")
+    add_gap(store, "bluesky", "2024-01-20T00:00:00Z", "2024-01-22T00:00:00Z")  # cap hit
     add_gap(store, "reddit", "2024-02-03T00:00:00Z", "2024-02-03T06:00:00Z", status="failed")
     add_gap(store, "reddit", "2023-01-01T00:00:00Z", "2023-01-02T00:00:00Z", status="failed")
-    run = store.start_poll_run("reddit", "Backtrace")
-    store.finish_poll_run(run, status="ok")  # a good run is no gap
     gaps = build_report(store, BACKTRACE).gaps
     assert [(g.source, g.start.date().isoformat(), g.reason) for g in gaps] == [
+        ("bluesky", "2024-01-10", "bluesky: poll failed"),
         ("bluesky", "2024-01-20", "bluesky: result cap hit"),
         ("reddit", "2024-02-03", "reddit: poll failed"),
     ]
+    run = store.start_poll_run("reddit", "Backtrace")
+    store.finish_poll_run(run, status="ok")  # resumed from the cursor: the failure is made up
+    gaps = build_report(store, BACKTRACE).gaps
+    assert [g.reason for g in gaps] == ["bluesky: poll failed", "bluesky: result cap hit"]
 
 
 def test_window_and_platform_filters(store: Store) -> None:
