@@ -31,8 +31,6 @@ CHART_SIZE = 10
 #: How many of the most positive and negative posts to show per phase.
 TOP_POSTS = 3
 
-PHASES = ("before", "climbing", "at best", "falling", "after")
-
 
 @dataclass(frozen=True)
 class DayRow:
