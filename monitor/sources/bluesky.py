@@ -235,11 +235,7 @@ class BlueskySource:
                     raise AuthError(f"Bluesky refused the session: {exc}") from None
                 raise SourceError(f"Bluesky refused the request: {exc}") from None
             except (
-                NetworkError,
-                RequestException,
-                ValueError,
-                AtProtocolError,
-                httpx.TransportError,
+                NetworkError, RequestException, ValueError, AtProtocolError, httpx.TransportError
             ) as exc:
                 retryable = not isinstance(exc, RequestException) or _status(exc) >= 500
                 if not retryable or attempt >= self.settings.retries:
