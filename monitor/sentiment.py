@@ -183,7 +183,9 @@ class FilmAnalyzer(Analyzer):
         self._words: dict[str, float] = {k: float(v) for k, v in weights.get("words", {}).items()}
         self._blend = float(weights.get("blend", 0.0))
 
-    def features(self, text: str, titles: Iterable[str] = ()) -> tuple[dict[str, float], list[str]]:
+    def features(
+        self, text: str, titles: Iterable[str] = ()
+    ) -> tuple[dict[str, float], list[str]]:
         """VADER's scores on the masked, idiom-folded text, and its tokens."""
         names = tuple(titles)
         if names:

@@ -108,7 +108,6 @@ class Settings:
 class _Unreached(Exception):
     """The request budget for this poll is spent; the rest of the window waits."""
 
-
 Gap = tuple[str, str]
 
 
@@ -242,7 +241,9 @@ class BlueskySource:
                     raise SourceError(f"Bluesky request failed: {_describe(exc)}") from None
                 delay = self.settings.backoff * 2**attempt
                 attempt += 1
-                log.warning("bluesky: %s; retry %d in %.1f s", _describe(exc), attempt, delay)
+                log.warning(
+                    "bluesky: %s; retry %d in %.1f s", _describe(exc), attempt, delay
+                )
                 self.sleep(delay)
 
     # --- poll ---------------------------------------------------------------------------
@@ -322,11 +323,7 @@ class BlueskySource:
             log.log(
                 logging.ERROR if failed else logging.WARNING,
                 "bluesky: %s %r: %s; %s..%s waits for the next poll",
-                title.name,
-                phrase,
-                exc,
-                gap[0] or "the start",
-                gap[1],
+                title.name, phrase, exc, gap[0] or "the start", gap[1],
             )
 
     def _search_window(
