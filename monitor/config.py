@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +277,11 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             countries=countries,
         ),
     )
+
+
+def example_config() -> str:
+    """The documented example config shipped in the package (``config/monitor.example.toml``)."""
+    return resources.files("monitor").joinpath("data/monitor.example.toml").read_text("utf-8")
 
 
 def load_config(path: Path) -> Config:

@@ -14,12 +14,19 @@ import logging
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 
 from . import html
 from .charts import netflix
-from .config import BlueskyConfig, Config, Credentials, NetflixConfig, RedditConfig, parse_config
+from .config import (
+    BlueskyConfig,
+    Config,
+    Credentials,
+    NetflixConfig,
+    RedditConfig,
+    example_config,
+    parse_config,
+)
 from .errors import MonitorError
 from .replay import ReplayServer, scenario
 from .replay.bluesky import FakeBluesky
@@ -78,13 +85,9 @@ def load(reddit: FakeReddit, bluesky: FakeBluesky) -> tuple[int, int]:
     return film, debugger
 
 
-def _starter_text() -> str:
-    return resources.files("monitor").joinpath("data/monitor.example.toml").read_text("utf-8")
-
-
 def starter_title_config() -> Config:
     """The starter config (Backtrace, with its aliases and exclusions)."""
-    return parse_config(tomllib.loads(_starter_text()), "monitor.example.toml")
+    return parse_config(tomllib.loads(example_config()), "monitor.example.toml")
 
 
 def _fresh(db: Path) -> None:
@@ -152,7 +155,8 @@ def run(out: Path, progress: Callable[[str], None] = log.info) -> DemoResult:
     png, page = html.write([report], out)
     config_path = out / "monitor.toml"
     config_path.write_text(
-        _starter_text().replace('path = "monitor.db"', f'path = "{db.resolve()}"'), encoding="utf-8"
+        example_config().replace('path = "monitor.db"', f'path = "{db.resolve()}"'),
+        encoding="utf-8",
     )
     return DemoResult(
         database=db,

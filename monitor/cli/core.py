@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 import click
 
-from ..config import load_config
+from ..config import example_config, load_config
 from ..errors import ConfigError
 from ..store import Store, open_gaps
 from .app import App, cli, pass_app
 from .table import echo_table
-
-
-def starter_config() -> str:
-    """The example config shipped in the package, a copy of ``config/monitor.example.toml``."""
-    return resources.files("monitor").joinpath("data/monitor.example.toml").read_text("utf-8")
 
 
 @cli.command()
@@ -34,7 +27,7 @@ def init(app: App, force: bool) -> None:
         raise ConfigError(
             f"{path} already exists", hint="pass --force to overwrite it, or --config another path"
         )
-    text = starter_config()
+    text = example_config()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     app._config = load_config(path)
