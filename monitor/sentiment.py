@@ -17,6 +17,7 @@ Two models:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from .errors import ConfigError
 VADER = "vader-3.3.2"
 #: Bump the number whenever the film lexicon or the fitted weights change: stored labels
 #: name the version, and ``monitor label`` relabels what an older version labelled.
-FILM = "film-1"
+FILM = "film-2"
 DEFAULT_MODEL = FILM
 ALIASES = {"vader": VADER, "film": FILM}
 #: The band around zero a compound score must leave to count as positive or negative.
@@ -105,6 +106,53 @@ def _title_mask(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)#?(?:{alternation})(?:['’]s)?(?!\w)", re.IGNORECASE)
 
 
+#: The social head's inputs: VADER's compound c, pos, neg, c³ and |c|·c.
+SOCIAL = ("compound", "pos", "neg", "compound3", "compound_abs")
+#: Cheap surface cues of social-media style, in the order the gate's weights name them.
+SURFACE = (
+    "at",  # an @handle
+    "hash",  # a #hashtag
+    "url",
+    "bang",  # "!"
+    "bangs",  # "!!" or "?!" and the like
+    "emoji",  # non-ASCII: emoji, mostly
+    "emoticon",  # :) ;-) <3 …: a VADER lexicon token without a letter
+    "lower_start",
+    "no_stop",  # does not end the way a written sentence ends
+    "first_person",
+    "slang",
+    "caps",  # a shouted word
+    "log_words",
+)
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "my", "me", "i've", "i'll", "ive", "mine"})
+_SLANG = frozenset(
+    {"lol", "lmao", "omg", "haha", "hahaha", "u", "ur", "gonna", "wanna", "idk", "tbh",
+     "smh", "ya", "yay", "ugh", "thx", "pls", "plz", "xd", "lmfao", "rofl", "yall", "y'all"}
+)
+_STOPS = frozenset(".\"')”’")
+
+
+def surface(text: str, words: list[str], emoticons: frozenset[str]) -> list[float]:
+    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens)."""
+    stripped = text.rstrip()
+    lowered = {w.lower() for w in words}
+    return [
+        float("@" in text),
+        float("#" in text),
+        float("http" in text or "www." in text),
+        float("!" in text),
+        float("!!" in text or "?!" in text or "!?" in text or "??" in text),
+        float(not text.isascii()),
+        float(not emoticons.isdisjoint(words)),
+        float(stripped[:1].islower()),
+        float(stripped[-1:] not in _STOPS),
+        float(not lowered.isdisjoint(_FIRST_PERSON)),
+        float(not lowered.isdisjoint(_SLANG)),
+        float(any(len(w) > 1 and w.isupper() and w.isalpha() for w in words)),
+        math.log1p(len(words)),
+    ]
+
+
 class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
     """VADER's scoring loop, returning the tokens too, with a fast path for ASCII text."""
 
@@ -171,6 +219,7 @@ class FilmAnalyzer(Analyzer):
         # The regex is the costliest step of the layer: run it only on texts holding the
         # first two words of some idiom (a substring test per key is far cheaper).
         self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
+        self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
     def set_weights(self, weights: dict[str, Any]) -> None:
@@ -182,6 +231,16 @@ class FilmAnalyzer(Analyzer):
         self._w_neg = float(dense.get("neg", 0.0))
         self._words: dict[str, float] = {k: float(v) for k, v in weights.get("words", {}).items()}
         self._blend = float(weights.get("blend", 0.0))
+        social = weights.get("social", {})
+        self._s_bias = float(social.get("bias", 0.0))
+        self._s_dense = tuple(float(social.get("dense", {}).get(k, 0.0)) for k in SOCIAL)
+        gate = weights.get("gate")
+        self._gate: tuple[float, ...] | None = None
+        if gate:
+            self._gate = (
+                float(gate["bias"]),
+                *(float(gate["weights"].get(k, 0.0)) for k in SURFACE),
+            )
 
     def features(
         self, text: str, titles: Iterable[str] = ()
@@ -196,6 +255,16 @@ class FilmAnalyzer(Analyzer):
         if any(key in lowered for key in self._idiom_keys):
             text = self._idiom_re.sub(self._fold_idiom, text)
         return self._core.valences(text)
+
+    def surface(self, text: str, words: list[str]) -> list[float]:
+        """The text's :data:`SURFACE` cues, which the gate weighs."""
+        return surface(text, words, self._emoticons)
+
+    def _social(self, s: dict[str, float]) -> float:
+        c = s["compound"]
+        values = (c, s["pos"], s["neg"], c * c * c, abs(c) * c)
+        raw = self._s_bias + sum(w * v for w, v in zip(self._s_dense, values, strict=True))
+        return max(-1.0, min(1.0, raw))
 
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
@@ -217,8 +286,22 @@ class FilmAnalyzer(Analyzer):
             # calibration speaks where its evidence is thin, as in sober review prose.
             trust = abs(s["compound"]) ** self._blend
             raw = trust * s["compound"] + (1.0 - trust) * raw
+        if self._gate is not None:
+            # How social-media-like the text reads (0: review prose, 1: a tweet). Social text
+            # keeps VADER's reading (on the film layer), recalibrated on rated tweets.
+            g = _gate(self._gate, self.surface(text, words))
+            if g > 0.001:
+                raw = g * self._social(s) + (1.0 - g) * raw
         compound = round(raw, 4) + 0.0  # never "-0.0"
         return Scores(compound, s["pos"], s["neu"], s["neg"])
+
+
+def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
+    """The logistic gate: ``weights`` is the bias then one weight per :data:`SURFACE` cue."""
+    z = weights[0] + sum(w * v for w, v in zip(weights[1:], cues, strict=True))
+    if z < -30.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _key(phrase: str) -> str:
