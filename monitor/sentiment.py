@@ -230,10 +230,13 @@ class FilmAnalyzer(Analyzer):
         self._w_pos = float(dense.get("pos", 0.0))
         self._w_neg = float(dense.get("neg", 0.0))
         self._words: dict[str, float] = {k: float(v) for k, v in weights.get("words", {}).items()}
-        self._blend = float(weights.get("blend", 0.0))
         social = weights.get("social", {})
         self._s_bias = float(social.get("bias", 0.0))
         self._s_dense = tuple(float(social.get("dense", {}).get(k, 0.0)) for k in SOCIAL)
+        self._s_cues = tuple(float(social.get("cues", {}).get(k, 0.0)) for k in SURFACE)
+        self._s_words: dict[str, float] = {
+            k: float(v) for k, v in social.get("words", {}).items()
+        }
         gate = weights.get("gate")
         self._gate: tuple[float, ...] | None = None
         if gate:
@@ -260,12 +263,6 @@ class FilmAnalyzer(Analyzer):
         """The text's :data:`SURFACE` cues, which the gate weighs."""
         return surface(text, words, self._emoticons)
 
-    def _social(self, s: dict[str, float]) -> float:
-        c = s["compound"]
-        values = (c, s["pos"], s["neg"], c * c * c, abs(c) * c)
-        raw = self._s_bias + sum(w * v for w, v in zip(self._s_dense, values, strict=True))
-        return max(-1.0, min(1.0, raw))
-
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
 
@@ -273,25 +270,31 @@ class FilmAnalyzer(Analyzer):
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
+        c = s["compound"]
+        lowered = list(map(str.lower, words))
         raw = (
             self._bias
-            + self._w_compound * s["compound"]
+            + self._w_compound * c
             + self._w_pos * s["pos"]
             + self._w_neg * s["neg"]
-            + sum(map(self._words.get, map(str.lower, words), repeat(0.0)))
+            + sum(map(self._words.get, lowered, repeat(0.0)))
         )
-        raw = max(-1.0, min(1.0, raw))
-        if self._blend:
-            # Where VADER is sure (a tweet full of "love" and "!!!") keep its verdict; the
-            # calibration speaks where its evidence is thin, as in sober review prose.
-            trust = abs(s["compound"]) ** self._blend
-            raw = trust * s["compound"] + (1.0 - trust) * raw
         if self._gate is not None:
-            # How social-media-like the text reads (0: review prose, 1: a tweet). Social text
-            # keeps VADER's reading (on the film layer), recalibrated on rated tweets.
-            g = _gate(self._gate, self.surface(text, words))
-            if g > 0.001:
-                raw = g * self._social(s) + (1.0 - g) * raw
+            # g: how much the text reads like a social-media post (0: review prose, 1: a
+            # tweet), from surface cues. Such posts are read by the social head: VADER's own
+            # scores, the cues and a word table fitted on rated tweets.
+            cues = self.surface(text, words)
+            g = _gate(self._gate, cues)
+            social = (
+                self._s_bias
+                + sum(w * v for w, v in zip(
+                    self._s_dense, (c, s["pos"], s["neg"], c * c * c, abs(c) * c), strict=True
+                ))
+                + sum(w * v for w, v in zip(self._s_cues, cues, strict=True))
+                + sum(map(self._s_words.get, lowered, repeat(0.0)))
+            )
+            raw = g * social + (1.0 - g) * raw
+        raw = max(-1.0, min(1.0, raw))
         compound = round(raw, 4) + 0.0  # never "-0.0"
         return Scores(compound, s["pos"], s["neu"], s["neg"])
 

@@ -17,7 +17,7 @@ VADER = sentiment.analyzer("vader")
 
 def test_default_model_is_the_versioned_film_model() -> None:
     assert sentiment.analyzer() is FILM
-    assert FILM.model == sentiment.FILM == "film-1"
+    assert FILM.model == sentiment.FILM == "film-2"
     assert VADER.model == sentiment.VADER
     assert sentiment.analyzer(sentiment.VADER) is VADER
 
