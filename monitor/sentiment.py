@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
+from operator import mul
 from typing import Any
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
@@ -121,7 +122,7 @@ SURFACE = (
     "no_stop",  # does not end the way a written sentence ends
     "first_person",
     "slang",
-    "caps",  # a shouted word
+    "caps",  # a shouted word: two capitals or more
     "log_words",
 )
 _FIRST_PERSON = frozenset({"i", "i'm", "im", "my", "me", "i've", "i'll", "ive", "mine"})
@@ -132,23 +133,27 @@ _SLANG = frozenset(
 _STOPS = frozenset(".\"')”’")
 
 
-def surface(text: str, words: list[str], emoticons: frozenset[str]) -> list[float]:
-    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens)."""
+_SHOUT = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
+
+
+def surface(
+    text: str, words: list[str], lowered: list[str], emoticons: frozenset[str]
+) -> list[float]:
+    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens, also lowercased)."""
     stripped = text.rstrip()
-    lowered = {w.lower() for w in words}
     return [
-        float("@" in text),
-        float("#" in text),
-        float("http" in text or "www." in text),
-        float("!" in text),
-        float("!!" in text or "?!" in text or "!?" in text or "??" in text),
-        float(not text.isascii()),
-        float(not emoticons.isdisjoint(words)),
-        float(stripped[:1].islower()),
-        float(stripped[-1:] not in _STOPS),
-        float(not lowered.isdisjoint(_FIRST_PERSON)),
-        float(not lowered.isdisjoint(_SLANG)),
-        float(any(len(w) > 1 and w.isupper() and w.isalpha() for w in words)),
+        "@" in text,
+        "#" in text,
+        "http" in text or "www." in text,
+        "!" in text,
+        "!!" in text or "?!" in text or "!?" in text or "??" in text,
+        not text.isascii(),
+        not emoticons.isdisjoint(words),
+        stripped[:1].islower(),
+        stripped[-1:] not in _STOPS,
+        not _FIRST_PERSON.isdisjoint(lowered),
+        not _SLANG.isdisjoint(lowered),
+        _SHOUT.search(text) is not None,
         math.log1p(len(words)),
     ]
 
@@ -261,7 +266,7 @@ class FilmAnalyzer(Analyzer):
 
     def surface(self, text: str, words: list[str]) -> list[float]:
         """The text's :data:`SURFACE` cues, which the gate weighs."""
-        return surface(text, words, self._emoticons)
+        return surface(text, words, list(map(str.lower, words)), self._emoticons)
 
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
@@ -272,28 +277,33 @@ class FilmAnalyzer(Analyzer):
         s, words = self.features(text, titles)
         c = s["compound"]
         lowered = list(map(str.lower, words))
-        raw = (
-            self._bias
-            + self._w_compound * c
-            + self._w_pos * s["pos"]
-            + self._w_neg * s["neg"]
-            + sum(map(self._words.get, lowered, repeat(0.0)))
-        )
-        if self._gate is not None:
+        if self._gate is None:
+            g = 0.0
+        else:
             # g: how much the text reads like a social-media post (0: review prose, 1: a
             # tweet), from surface cues. Such posts are read by the social head: VADER's own
             # scores, the cues and a word table fitted on rated tweets.
-            cues = self.surface(text, words)
+            cues = surface(text, words, lowered, self._emoticons)
             g = _gate(self._gate, cues)
-            social = (
+        raw = 0.0
+        if g < 0.999:
+            raw = (1.0 - g) * (
+                self._bias
+                + self._w_compound * c
+                + self._w_pos * s["pos"]
+                + self._w_neg * s["neg"]
+                + sum(map(self._words.get, lowered, repeat(0.0)))
+            )
+        if g > 0.001:
+            w_c, w_pos, w_neg, w_c3, w_abs = self._s_dense
+            raw += g * (
                 self._s_bias
-                + sum(w * v for w, v in zip(
-                    self._s_dense, (c, s["pos"], s["neg"], c * c * c, abs(c) * c), strict=True
-                ))
-                + sum(w * v for w, v in zip(self._s_cues, cues, strict=True))
+                + c * (w_c + abs(c) * w_abs + c * c * w_c3)
+                + w_pos * s["pos"]
+                + w_neg * s["neg"]
+                + sum(map(mul, self._s_cues, cues))
                 + sum(map(self._s_words.get, lowered, repeat(0.0)))
             )
-            raw = g * social + (1.0 - g) * raw
         raw = max(-1.0, min(1.0, raw))
         compound = round(raw, 4) + 0.0  # never "-0.0"
         return Scores(compound, s["pos"], s["neu"], s["neg"])
@@ -301,7 +311,7 @@ class FilmAnalyzer(Analyzer):
 
 def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
     """The logistic gate: ``weights`` is the bias then one weight per :data:`SURFACE` cue."""
-    z = weights[0] + sum(w * v for w, v in zip(weights[1:], cues, strict=True))
+    z = weights[0] + sum(map(mul, weights[1:], cues))
     if z < -30.0:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
