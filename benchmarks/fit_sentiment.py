@@ -1,10 +1,13 @@
 """Fit the film model's calibration offline; write ``monitor/data/film_weights.json``.
 
-Reads ``../shared/data/sentiment/movie_reviews_dev.tsv`` (beside the checkout; never copied
-into the project) and fits, by ridge regression on rating / 4, the weights of VADER's
-compound / pos / neg (after the hand-written film layer) plus one weight per review word.
-The ridge penalty and the word-frequency cut-off are chosen by k-fold cross-validation,
-which also gives the figures reported; then the model is refitted on all of the dev half.
+Reads ``../shared/data/sentiment/movie_reviews_dev.tsv`` and ``tweets.tsv`` (beside the
+checkout; never copied into the project). First a logistic gate on surface cues, review
+sentences against tweets; then one ridge regression on rating / 4 over both files, the gate
+g of each text given: g × (social head: VADER's own scores, the cues, tweet words) +
+(1 − g) × (review head: VADER's compound / pos / neg after the hand-written film layer,
+review words). Penalties and cut-offs were chosen by k-fold cross-validation (constants
+below); the cross-validation, on each of the two files with the other one all in, gives the
+figures reported and the output scale; then the model is refitted on both files.
 numpy is needed here only (``pip install -e '.[fit]'``); at run time the weights are
 applied in plain Python.
 
@@ -102,7 +105,8 @@ class Data:
         for _, text in rows:
             scores, tokens = model.features(text)
             self.dense.append([scores[d] for d in DENSE])
-            self.words.append(Counter(t for t in map(str.lower, tokens) if WORD.match(t)))
+            # Each distinct word once, as the film model counts them.
+            self.words.append(Counter({t for t in map(str.lower, tokens) if WORD.match(t)}))
             cues.append(model.surface(text, tokens))
             c = scores["compound"]
             social.append([1.0, c, scores["pos"], scores["neg"], c**3, abs(c) * c])

@@ -7,11 +7,14 @@ Two models:
   titles' names are masked (a film called *Killer* is not an opinion) and film idioms
   ("so bad it's good", "guilty pleasure", "not the worst"…) become one token with their own
   valence; plot words (kill, murder, horror…) are dropped from the lexicon and review words
-  (tedious, gripping, forgettable…) added. A linear calibration fitted offline on human-rated
-  movie-review snippets (``benchmarks/fit_sentiment.py``) then maps VADER's scores plus a
-  per-word weight table to the compound score, blended back towards VADER's own compound
-  where VADER is sure. All of it is plain JSON in ``monitor/data/``, applied in plain
-  Python: VADER runs once per text.
+  (tedious, gripping, forgettable…) added. VADER runs once on that. A logistic gate on cheap
+  surface cues (:data:`SURFACE`: @handles, #tags, emoji, a lowercase start…) gives g, how
+  much the text reads like a social-media post; the compound score is
+  g × (social head) + (1 − g) × (review head): the social head recalibrates VADER's own
+  scores with a word table fitted on rated tweets, the review head maps VADER's scores plus
+  a word table fitted on human-rated movie-review snippets. One ridge regression fits both
+  heads together offline (``benchmarks/fit_sentiment.py``). All of it is plain JSON in
+  ``monitor/data/``, applied in plain Python.
 """
 
 from __future__ import annotations
@@ -137,9 +140,10 @@ _SHOUT = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
 
 
 def surface(
-    text: str, words: list[str], lowered: list[str], emoticons: frozenset[str]
+    text: str, words: list[str], lowered: set[str], emoticons: frozenset[str]
 ) -> list[float]:
-    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens, also lowercased)."""
+    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens; ``lowered``: the
+    set of them lowercased)."""
     stripped = text.rstrip()
     return [
         "@" in text,
@@ -260,13 +264,13 @@ class FilmAnalyzer(Analyzer):
             if mask is not None:
                 text = mask.sub(TITLE_TOKEN, text)
         lowered = text.lower()
-        if any(key in lowered for key in self._idiom_keys):
+        if any(map(lowered.__contains__, self._idiom_keys)):
             text = self._idiom_re.sub(self._fold_idiom, text)
         return self._core.valences(text)
 
     def surface(self, text: str, words: list[str]) -> list[float]:
         """The text's :data:`SURFACE` cues, which the gate weighs."""
-        return surface(text, words, list(map(str.lower, words)), self._emoticons)
+        return surface(text, words, set(map(str.lower, words)), self._emoticons)
 
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
@@ -276,7 +280,8 @@ class FilmAnalyzer(Analyzer):
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
         c = s["compound"]
-        lowered = list(map(str.lower, words))
+        # Each distinct word counts once (a long rant repeating one word is not more sure).
+        lowered = set(map(str.lower, words))
         if self._gate is None:
             g = 0.0
         else:
