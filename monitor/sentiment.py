@@ -30,7 +30,13 @@ from itertools import pairwise, repeat
 from operator import mul
 from typing import Any
 
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    N_SCALAR,
+    NEGATE,
+    SentimentIntensityAnalyzer,
+    SentiText,
+)
 
 from .errors import ConfigError
 
@@ -162,6 +168,14 @@ def surface(
     ]
 
 
+_NEGATE = frozenset(NEGATE)
+
+
+def _negated(word: str) -> bool:
+    """vaderSentiment's ``negated`` for one lowercased word."""
+    return word in _NEGATE or "n't" in word
+
+
 class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
     """VADER's scoring loop, returning the tokens too, with a fast path for ASCII text."""
 
@@ -183,6 +197,30 @@ class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
         sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text), words
+
+    @staticmethod
+    def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+        """VADER's own negation check, lowercasing the few words it reads, not all of them."""
+        if start_i == 0:
+            if _negated(words[i - 1].lower()):
+                valence = valence * N_SCALAR
+        elif start_i == 1:
+            a, b = words[i - 2].lower(), words[i - 1].lower()
+            if a == "never" and (b == "so" or b == "this"):
+                valence = valence * 1.25
+            elif a == "without" and b == "doubt":
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        elif start_i == 2:
+            a, b, c = words[i - 3].lower(), words[i - 2].lower(), words[i - 1].lower()
+            if (a == "never" and (b == "so" or b == "this")) or (c == "so" or c == "this"):
+                valence = valence * 1.25
+            elif a == "without" and (b == "doubt" or c == "doubt"):
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        return valence
 
     def _describe_emoji(self, text: str) -> str:
         """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
