@@ -102,6 +102,9 @@ def test_film_layer_runs_vaders_own_scoring() -> None:
         "no good, no fun, least convincing cast ever!!!",
         "",
         "😍🔥 10/10",
+        "never so good, never this bad, without doubt great",
+        "it isn't great and I ain't happy, nor is she ever glad",
+        "not bad. NOT GOOD either. Never so this good",
     ]
     for text in texts:
         assert fast.valences(text)[0] == plain.polarity_scores(text), text
