@@ -7,32 +7,43 @@ Two models:
   titles' names are masked (a film called *Killer* is not an opinion) and film idioms
   ("so bad it's good", "guilty pleasure", "not the worst"…) become one token with their own
   valence; plot words (kill, murder, horror…) are dropped from the lexicon and review words
-  (tedious, gripping, forgettable…) added. A linear calibration fitted offline on human-rated
-  movie-review snippets (``benchmarks/fit_sentiment.py``) then maps VADER's scores plus a
-  per-word weight table to the compound score, blended back towards VADER's own compound
-  where VADER is sure. All of it is plain JSON in ``monitor/data/``, applied in plain
-  Python: VADER runs once per text.
+  (tedious, gripping, forgettable…) added. VADER runs once on that. A logistic gate on cheap
+  surface cues (:data:`SURFACE`: @handles, #tags, emoji, a lowercase start…) gives g, how
+  much the text reads like a social-media post; the compound score is
+  g × (social head) + (1 − g) × (review head): the social head recalibrates VADER's own
+  scores with a word table fitted on rated tweets, the review head maps VADER's scores plus
+  a word table fitted on human-rated movie-review snippets. One ridge regression fits both
+  heads together offline (``benchmarks/fit_sentiment.py``). All of it is plain JSON in
+  ``monitor/data/``, applied in plain Python.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
+from operator import mul
 from typing import Any
 
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    N_SCALAR,
+    NEGATE,
+    SentimentIntensityAnalyzer,
+    SentiText,
+)
 
 from .errors import ConfigError
 
 VADER = "vader-3.3.2"
 #: Bump the number whenever the film lexicon or the fitted weights change: stored labels
 #: name the version, and ``monitor label`` relabels what an older version labelled.
-FILM = "film-1"
+FILM = "film-2"
 DEFAULT_MODEL = FILM
 ALIASES = {"vader": VADER, "film": FILM}
 #: The band around zero a compound score must leave to count as positive or negative.
@@ -105,6 +116,66 @@ def _title_mask(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)#?(?:{alternation})(?:['’]s)?(?!\w)", re.IGNORECASE)
 
 
+#: The social head's inputs: VADER's compound c, pos, neg, c³ and |c|·c.
+SOCIAL = ("compound", "pos", "neg", "compound3", "compound_abs")
+#: Cheap surface cues of social-media style, in the order the gate's weights name them.
+SURFACE = (
+    "at",  # an @handle
+    "hash",  # a #hashtag
+    "url",
+    "bang",  # "!"
+    "bangs",  # "!!" or "?!" and the like
+    "emoji",  # non-ASCII: emoji, mostly
+    "emoticon",  # :) ;-) <3 …: a VADER lexicon token without a letter
+    "lower_start",
+    "no_stop",  # does not end the way a written sentence ends
+    "first_person",
+    "slang",
+    "caps",  # a shouted word: two capitals or more
+    "log_words",
+)
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "my", "me", "i've", "i'll", "ive", "mine"})
+_SLANG = frozenset(
+    {"lol", "lmao", "omg", "haha", "hahaha", "u", "ur", "gonna", "wanna", "idk", "tbh",
+     "smh", "ya", "yay", "ugh", "thx", "pls", "plz", "xd", "lmfao", "rofl", "yall", "y'all"}
+)
+_STOPS = frozenset(".\"')”’")
+
+
+_SHOUT = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
+
+
+def surface(
+    text: str, words: list[str], lowered: set[str], emoticons: frozenset[str]
+) -> list[float]:
+    """The :data:`SURFACE` cues of ``text`` (``words``: its VADER tokens; ``lowered``: the
+    set of them lowercased)."""
+    stripped = text.rstrip()
+    return [
+        "@" in text,
+        "#" in text,
+        "http" in text or "www." in text,
+        "!" in text,
+        "!!" in text or "?!" in text or "!?" in text or "??" in text,
+        not text.isascii(),
+        not emoticons.isdisjoint(words),
+        stripped[:1].islower(),
+        stripped[-1:] not in _STOPS,
+        not _FIRST_PERSON.isdisjoint(lowered),
+        not _SLANG.isdisjoint(lowered),
+        _SHOUT.search(text) is not None,
+        math.log1p(len(words)),
+    ]
+
+
+_NEGATE = frozenset(NEGATE)
+
+
+def _negated(word: str) -> bool:
+    """vaderSentiment's ``negated`` for one lowercased word."""
+    return word in _NEGATE or "n't" in word
+
+
 class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
     """VADER's scoring loop, returning the tokens too, with a fast path for ASCII text."""
 
@@ -126,6 +197,30 @@ class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
         sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text), words
+
+    @staticmethod
+    def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+        """VADER's own negation check, lowercasing the few words it reads, not all of them."""
+        if start_i == 0:
+            if _negated(words[i - 1].lower()):
+                valence = valence * N_SCALAR
+        elif start_i == 1:
+            a, b = words[i - 2].lower(), words[i - 1].lower()
+            if a == "never" and (b == "so" or b == "this"):
+                valence = valence * 1.25
+            elif a == "without" and b == "doubt":
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        elif start_i == 2:
+            a, b, c = words[i - 3].lower(), words[i - 2].lower(), words[i - 1].lower()
+            if (a == "never" and (b == "so" or b == "this")) or (c == "so" or c == "this"):
+                valence = valence * 1.25
+            elif a == "without" and (b == "doubt" or c == "doubt"):
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        return valence
 
     def _describe_emoji(self, text: str) -> str:
         """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
@@ -171,6 +266,7 @@ class FilmAnalyzer(Analyzer):
         # The regex is the costliest step of the layer: run it only on texts holding the
         # first two words of some idiom (a substring test per key is far cheaper).
         self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
+        self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
     def set_weights(self, weights: dict[str, Any]) -> None:
@@ -181,7 +277,20 @@ class FilmAnalyzer(Analyzer):
         self._w_pos = float(dense.get("pos", 0.0))
         self._w_neg = float(dense.get("neg", 0.0))
         self._words: dict[str, float] = {k: float(v) for k, v in weights.get("words", {}).items()}
-        self._blend = float(weights.get("blend", 0.0))
+        social = weights.get("social", {})
+        self._s_bias = float(social.get("bias", 0.0))
+        self._s_dense = tuple(float(social.get("dense", {}).get(k, 0.0)) for k in SOCIAL)
+        self._s_cues = tuple(float(social.get("cues", {}).get(k, 0.0)) for k in SURFACE)
+        self._s_words: dict[str, float] = {
+            k: float(v) for k, v in social.get("words", {}).items()
+        }
+        gate = weights.get("gate")
+        self._gate: tuple[float, ...] | None = None
+        if gate:
+            self._gate = (
+                float(gate["bias"]),
+                *(float(gate["weights"].get(k, 0.0)) for k in SURFACE),
+            )
 
     def features(
         self, text: str, titles: Iterable[str] = ()
@@ -193,9 +302,13 @@ class FilmAnalyzer(Analyzer):
             if mask is not None:
                 text = mask.sub(TITLE_TOKEN, text)
         lowered = text.lower()
-        if any(key in lowered for key in self._idiom_keys):
+        if any(map(lowered.__contains__, self._idiom_keys)):
             text = self._idiom_re.sub(self._fold_idiom, text)
         return self._core.valences(text)
+
+    def surface(self, text: str, words: list[str]) -> list[float]:
+        """The text's :data:`SURFACE` cues, which the gate weighs."""
+        return surface(text, words, set(map(str.lower, words)), self._emoticons)
 
     def _fold_idiom(self, match: re.Match[str]) -> str:
         return self._idioms.get(_normal(match.group(0)), match.group(0))
@@ -204,21 +317,47 @@ class FilmAnalyzer(Analyzer):
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
-        raw = (
-            self._bias
-            + self._w_compound * s["compound"]
-            + self._w_pos * s["pos"]
-            + self._w_neg * s["neg"]
-            + sum(map(self._words.get, map(str.lower, words), repeat(0.0)))
-        )
+        c = s["compound"]
+        # Each distinct word counts once (a long rant repeating one word is not more sure).
+        lowered = set(map(str.lower, words))
+        if self._gate is None:
+            g = 0.0
+        else:
+            # g: how much the text reads like a social-media post (0: review prose, 1: a
+            # tweet), from surface cues. Such posts are read by the social head: VADER's own
+            # scores, the cues and a word table fitted on rated tweets.
+            cues = surface(text, words, lowered, self._emoticons)
+            g = _gate(self._gate, cues)
+        raw = 0.0
+        if g < 0.999:
+            raw = (1.0 - g) * (
+                self._bias
+                + self._w_compound * c
+                + self._w_pos * s["pos"]
+                + self._w_neg * s["neg"]
+                + sum(map(self._words.get, lowered, repeat(0.0)))
+            )
+        if g > 0.001:
+            w_c, w_pos, w_neg, w_c3, w_abs = self._s_dense
+            raw += g * (
+                self._s_bias
+                + c * (w_c + abs(c) * w_abs + c * c * w_c3)
+                + w_pos * s["pos"]
+                + w_neg * s["neg"]
+                + sum(map(mul, self._s_cues, cues))
+                + sum(map(self._s_words.get, lowered, repeat(0.0)))
+            )
         raw = max(-1.0, min(1.0, raw))
-        if self._blend:
-            # Where VADER is sure (a tweet full of "love" and "!!!") keep its verdict; the
-            # calibration speaks where its evidence is thin, as in sober review prose.
-            trust = abs(s["compound"]) ** self._blend
-            raw = trust * s["compound"] + (1.0 - trust) * raw
         compound = round(raw, 4) + 0.0  # never "-0.0"
         return Scores(compound, s["pos"], s["neu"], s["neg"])
+
+
+def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
+    """The logistic gate: ``weights`` is the bias then one weight per :data:`SURFACE` cue."""
+    z = weights[0] + sum(map(mul, weights[1:], cues))
+    if z < -30.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _key(phrase: str) -> str:

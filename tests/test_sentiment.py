@@ -17,7 +17,7 @@ VADER = sentiment.analyzer("vader")
 
 def test_default_model_is_the_versioned_film_model() -> None:
     assert sentiment.analyzer() is FILM
-    assert FILM.model == sentiment.FILM == "film-1"
+    assert FILM.model == sentiment.FILM == "film-2"
     assert VADER.model == sentiment.VADER
     assert sentiment.analyzer(sentiment.VADER) is VADER
 
@@ -102,6 +102,37 @@ def test_film_layer_runs_vaders_own_scoring() -> None:
         "no good, no fun, least convincing cast ever!!!",
         "",
         "😍🔥 10/10",
+        "never so good, never this bad, without doubt great",
+        "it isn't great and I ain't happy, nor is she ever glad",
+        "not bad. NOT GOOD either. Never so this good",
     ]
     for text in texts:
         assert fast.valences(text)[0] == plain.polarity_scores(text), text
+
+
+def test_shipped_weights_meet_the_cross_validated_targets() -> None:
+    """The figures the fit recorded: movie-review and tweet targets, cross-validated."""
+    cv = sentiment.load_data("film_weights.json")["cv"]
+    assert cv["r"] >= 0.65 and cv["macro_f1"] >= 0.50
+    assert cv["tweets_r"] >= 0.872  # plain VADER on tweets.tsv
+
+
+def test_the_gate_tells_posts_from_review_prose() -> None:
+    from monitor.sentiment import _gate
+
+    weights = sentiment.load_data("film_weights.json")["gate"]
+    gate = (weights["bias"], *(weights["weights"][k] for k in sentiment.SURFACE))
+
+    def g(text: str) -> float:
+        _, words = FILM.features(text)
+        return _gate(gate, FILM.surface(text, words))
+
+    assert g("@dana lol just watched it and i'm still crying 😭") > 0.9
+    assert g("omg this movie!! #Backtrace") > 0.9
+    prose = "The film's second half is a tedious slog, though the photography is handsome."
+    assert g(prose) < 0.5
+
+
+def test_social_posts_keep_vaders_direction() -> None:
+    for text in ("@dana this is the best thing I've seen all year 😍", "ugh I hate this show"):
+        assert FILM.score(text).label == VADER.score(text).label, text
