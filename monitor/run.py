@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from . import labels
+from . import html, labels
 from .charts.netflix import update as update_netflix
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
+from .report import build_report
 from .sources import SOURCES, PollResult, Source, build, has_credentials
 from .store import Store, iso, recent_post_ids, utcnow
 
@@ -150,6 +152,32 @@ def update_charts(
     return f"charts: {len(changed)} of {len(results)} files changed"
 
 
+def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
+    """The report of every title with something stored, into ``out``; how many were
+    written, and the titles that failed (logged). A title with nothing yet is skipped."""
+    written, failed = 0, []
+    for title in config.titles:
+        try:
+            report = build_report(store, title)
+        except StoreError:
+            raise
+        except MonitorError as exc:
+            if "nothing stored" in str(exc):
+                log.info("%s: no report, nothing stored yet", title.name)
+            else:
+                log.error("%s: no report: %s", title.name, exc)
+                failed.append(title.name)
+            continue
+        try:
+            html.write([report], out)
+        except MonitorError as exc:
+            log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
+            failed.append(title.name)
+        else:
+            written += 1
+    return written, failed
+
+
 def run_once(
     store: Store,
     config: Config,
@@ -157,15 +185,16 @@ def run_once(
     *,
     sources: Sequence[str] = tuple(SOURCES),
     charts_every: timedelta | None = CHARTS_EVERY,
+    report_dir: Path | None = None,
     progress: Progress | None = None,
     build: Builder | None = None,
 ) -> RunReport:
     """Poll, re-check recent posts for deletion, label what the current sentiment model has
-    not labelled, update the charts when due.
+    not labelled, update the charts when due, and with ``report_dir`` write the reports.
 
     ``charts_every=None`` leaves the charts alone. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "label", "charts"]
+    steps = ["poll", "re-check", "label", "charts", "reports"]
     report = RunReport()
 
     def step(what: str) -> None:
@@ -195,6 +224,11 @@ def run_once(
         else:
             if note:
                 report.notes.append(note)
+    if report_dir is not None:
+        step("reports")
+        written, failed = write_reports(store, config, report_dir)
+        report.notes.append(f"{written} reports written to {report_dir}")
+        report.failed_steps += [f"{name} report" for name in failed]
     if progress is not None:
         progress(len(steps), len(steps), "done")
     return report

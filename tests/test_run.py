@@ -275,3 +275,16 @@ def test_run_labels_what_the_current_model_has_not_labelled(
         assert store.count("sentiments") == 1
     again = run_cli("run", env=REDDIT_ENV)
     assert "labelled" not in again.output.splitlines()[-1]  # nothing left to label
+
+
+def test_run_writes_the_reports_of_titles_with_something_stored(
+    run_cli, config_file: Path, tmp_path: Path, stubs: dict[str, StubSource]
+) -> None:  # type: ignore[no-untyped-def]
+    stubs["reddit"].posts = [post("reddit", n, n / 3) for n in range(1, 9)]
+    result = run_cli("run", "--report", "reports", env=REDDIT_ENV)
+    assert result.exit_code == 0, result.output
+    assert "1 reports written to reports" in result.output.splitlines()[-1]
+    assert (tmp_path / "reports" / "backtrace.html").stat().st_size > 0
+    assert (tmp_path / "reports" / "backtrace.png").stat().st_size > 0
+    assert "The Man from Toronto: no report, nothing stored yet" in result.output
+    assert not (tmp_path / "reports" / "the-man-from-toronto.html").exists()

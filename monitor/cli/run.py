@@ -46,6 +46,13 @@ def _progress(done: int, total: int, what: str) -> None:
     help="Update the charts when the last update is older than this many hours.",
 )
 @click.option("--no-charts", is_flag=True, help="Leave the charts alone in this run.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write every title's report (HTML page and PNG figure) into this folder.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only (for cron).")
 @pass_app
 def run(
@@ -54,6 +61,7 @@ def run(
     log_file: Path | None,
     charts_every: float,
     no_charts: bool,
+    report_dir: Path | None,
     quiet: bool,
 ) -> None:
     """Poll every source for every title, re-check recent posts, label, update the charts.
@@ -71,7 +79,7 @@ def run(
     \b
     Example:
         monitor run
-        monitor run --quiet --log-file monitor.log
+        monitor run --quiet --log-file monitor.log --report reports
     """
     quiet = quiet or app.quiet
     creds = app.credentials
@@ -86,6 +94,7 @@ def run(
             creds,
             sources=list(sources or SOURCES),
             charts_every=None if no_charts else timedelta(hours=charts_every),
+            report_dir=report_dir,
             progress=_progress if show_progress else None,
         )
         app.close()
