@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import html, labels
+from . import labels
 from .charts.netflix import update as update_netflix
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
-from .report import build_report
 from .sources import SOURCES, PollResult, Source, build, has_credentials
 from .store import Store, iso, recent_post_ids, utcnow
 
@@ -155,6 +154,9 @@ def update_charts(
 def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
     """The report of every title with something stored, into ``out``; how many were
     written, and the titles that failed (logged). A title with nothing yet is skipped."""
+    from . import html  # imported only when a run is asked for reports
+    from .report import build_report
+
     written, failed = 0, []
     for title in config.titles:
         try:
