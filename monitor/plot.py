@@ -103,7 +103,7 @@ def draw(report: Report) -> Figure:
     )
     mood.axhline(0, color="#d1d5db", linewidth=0.8, zorder=1)
     mood.set_ylim(-1.05, 1.05)
-    mood.set_ylabel("mean sentiment (VADER)")
+    mood.set_ylabel(f"mean sentiment ({report.model or 'compound'})")
 
     for ax in (talk, mood):
         _shade_gaps(ax, report, label=ax is talk)

@@ -161,6 +161,7 @@ class Report:
     lead_lag: LeadLag
     gaps: tuple[Gap, ...]
     platforms: tuple[str, ...] = ()
+    model: str = ""  # the sentiment model whose labels the report reads
 
     @property
     def posts(self) -> int:
@@ -288,6 +289,7 @@ def build_report(
         lead_lag=lead_lag(days, chart),
         gaps=gaps,
         platforms=tuple(sorted({r.platform for r in rows})),
+        model=model,
     )
 
 
