@@ -389,3 +389,17 @@ def test_a_401_that_persists_is_an_auth_error(server: ReplayServer, store: Store
     server.fail("status", status=401, times=5, path=SEARCH)  # no WWW-Authenticate header
     with pytest.raises(AuthError, match="refused the access token"):
         poll(store, make_config(server))
+
+
+def test_a_comment_praw_cannot_read_skips_its_thread_not_the_title(
+    fake: FakeReddit, server: ReplayServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = fake.submission(WATCHED, "Dreary, but fun")
+    fake.comment(broken, "agreed")["author"] = None  # Reddit never sends this; praw chokes
+    fine = fake.submission(f"{WATCHED} again")
+    fake.comment(fine, "me too")
+    assert poll(store, make_config(server)).ok
+    ids = {r["id"] for r in store.query("select id from posts")}
+    assert {f"reddit:{broken['name']}", f"reddit:{fine['name']}"} <= ids
+    assert sum(i.startswith("reddit:t1_") for i in ids) == 1  # the readable comment
+    assert "skipped the comments" in caplog.text

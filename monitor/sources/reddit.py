@@ -455,7 +455,12 @@ class RedditSource:
             about = frozenset(m["title"] for m in mentions_for(row, titles))
             if about:
                 threads[row["id"]] = about
-                comments.extend(self._comments(reddit.submission(submission["id"]), fetched_at))
+                try:
+                    comments.extend(
+                        self._comments(reddit.submission(submission["id"]), fetched_at)
+                    )
+                except UnreadableData as exc:  # retrying would fail the title on every poll
+                    log.warning("reddit: skipped the comments of %s: %s", row["url"], exc)
         cursor = Cursor(PLATFORM, title.name, key, progress.dumps())
         with store.transaction():
             new = store_page(store, rows, titles, cursor)
@@ -468,13 +473,13 @@ class RedditSource:
         wanted = self.config.comments
         submission.comment_sort = self.config.comment_sort
         submission.comment_limit = wanted
-        forest = self._call(lambda: submission.comments, f"comments of {submission.name}")
+        forest = self._call(lambda: submission.comments, f"comments of t3_{submission.id}")
         found = [c for c in forest.list() if isinstance(c, Comment)]
         more = any(isinstance(c, MoreComments) for c in forest.list())
         if len(found) < wanted and more and self.config.replace_more > 0:
             self._call(
                 lambda: forest.replace_more(limit=self.config.replace_more),
-                f"more comments of {submission.name}",
+                f"more comments of t3_{submission.id}",
             )
             found = [c for c in forest.list() if isinstance(c, Comment)]
         return [comment_to_row(vars(c), fetched_at) for c in found[:wanted]]
@@ -533,7 +538,7 @@ class RedditSource:
             except prawcore.BadJSON:
                 raise SourceError(f"Reddit answered malformed JSON ({what})") from None
             except (TypeError, AttributeError) as exc:  # e.g. a null author praw cannot read
-                raise SourceError(
+                raise UnreadableData(
                     f"Reddit sent data praw could not read ({what}): {type(exc).__name__}: {exc}"
                 ) from None
             except prawcore.ResponseException as exc:
@@ -551,6 +556,10 @@ class RedditSource:
                 else:
                     message = f"could not reach Reddit ({what}): {type(reason).__name__}"
                 raise SourceError(message) from None
+
+
+class UnreadableData(SourceError):
+    """Reddit answered, but with data praw cannot read: asking again will not help."""
 
 
 def _reset_seconds(headers: Mapping[str, str], cap: float) -> float:
