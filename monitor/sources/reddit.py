@@ -456,9 +456,7 @@ class RedditSource:
             if about:
                 threads[row["id"]] = about
                 try:
-                    comments.extend(
-                        self._comments(reddit.submission(submission["id"]), fetched_at)
-                    )
+                    comments.extend(self._comments(reddit.submission(submission["id"]), fetched_at))
                 except UnreadableData as exc:  # retrying would fail the title on every poll
                     log.warning("reddit: skipped the comments of %s: %s", row["url"], exc)
         cursor = Cursor(PLATFORM, title.name, key, progress.dumps())
