@@ -225,9 +225,12 @@ def test_a_second_run_exits_75_while_another_process_holds_the_lock(
     try:
         assert holder.stdout.readline().strip() == "locked"
         stubs["reddit"].posts = [post("reddit", 1, 1)]
-        blocked = run_cli("run", env=REDDIT_ENV)
+        blocked = run_cli("run", "--log-file", "run.log", env=REDDIT_ENV)
         assert blocked.exit_code == 75
         assert "another monitor run holds" in blocked.output and str(holder.pid) in blocked.output
+        # cron's log file says why this run did nothing, not just its exit status
+        logged = (tmp_path / "run.log").read_text()
+        assert "ERROR monitor: Error: another monitor run holds" in logged
         assert not (tmp_path / "monitor.db").exists()  # it never polled
     finally:
         os.kill(holder.pid, signal.SIGKILL)

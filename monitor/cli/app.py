@@ -181,7 +181,16 @@ class MonitorGroup(click.Group):
             message = str(exc)
             if exc.hint:
                 message += f"\n  Hint: {exc.hint}"
+            _to_log_files(f"Error: {message}")
             raise DomainError(message, exc.exit_code) from None
+
+
+def _to_log_files(message: str) -> None:
+    """Put the error a command ends with into ``--log-file`` too (click prints it on stderr)."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, (), None)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler) and getattr(handler, "_monitor", False):
+            handler.handle(record)
 
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
