@@ -188,22 +188,23 @@ def run() -> list[Figure]:
         conn.execute(BARE_GROUP_BY, (DEFAULT_MODEL, TITLE)).fetchall()
         conn.close()
 
+    def monitor(*args: str) -> list[str]:
+        """A quiet ``monitor`` command line against the benchmark database."""
+        return [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "-q",
+            *args,
+        ]
+
     def report() -> None:
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "monitor",
-                "--config",
-                str(config),
-                "--db",
-                str(db),
-                "-q",
-                "report",
-                TITLE,
-                "--out",
-                str(work / "out"),
-            ],
+            monitor("report", TITLE, "--out", str(work / "out")),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -227,20 +228,7 @@ def run() -> list[Figure]:
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(took, peak)\n"
     )
-    export_cmd = [
-        sys.executable,
-        "-m",
-        "monitor",
-        "--config",
-        str(config),
-        "--db",
-        str(db),
-        "-q",
-        "export",
-        "posts",
-        "-o",
-        str(work / "posts.csv"),
-    ]
+    export_cmd = monitor("export", "posts", "-o", str(work / "posts.csv"))
     runs = []
     for _ in range(3):
         out = subprocess.run(

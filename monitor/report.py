@@ -433,29 +433,23 @@ def _with_posts(
         key, sign = ("highest", -1) if most == "positive" else ("lowest", 1)
         extremes = sorted(sign * r[key] for r in inside)
         bound = sign * extremes[TOP_POSTS - 1] if len(extremes) >= TOP_POSTS else sign * 1.0
-        rows = queries.extreme_posts(
-            store,
-            title,
-            model,
-            first,
-            last,
-            most=most,
-            bound=bound,
-            limit=TOP_POSTS,
-            platform=platform,
-        )
-        if len(rows) < TOP_POSTS and bound != sign * 1.0:  # deleted posts fell out: widen
-            rows = queries.extreme_posts(
+
+        def top(bound: float) -> list[Row]:
+            return queries.extreme_posts(
                 store,
                 title,
                 model,
                 first,
                 last,
                 most=most,
-                bound=sign * 1.0,
+                bound=bound,
                 limit=TOP_POSTS,
                 platform=platform,
             )
+
+        rows = top(bound)
+        if len(rows) < TOP_POSTS and bound != sign * 1.0:  # deleted posts fell out: widen
+            rows = top(sign * 1.0)
         return tuple(
             PostRef(
                 id=r["id"],
