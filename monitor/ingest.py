@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from . import relevance, sentiment
 from .config import Title
-from .store import POSTS, Row, Store
+from .schema import POSTS
+from .store import Row, Store
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Everything that touches SQLite. One file, plain enough to open in Datasette.
 
-Table names are the constants below; every other module goes through :class:`Store`.
+Table names and migrations live in :mod:`monitor.schema`; every other module goes through
+:class:`Store` and the queries here.
 """
 
 from __future__ import annotations
@@ -22,15 +23,20 @@ import sqlite_utils
 
 from .config import Title
 from .errors import StoreError
-
-TITLES = "titles"
-POSTS = "posts"
-MENTIONS = "mentions"
-SENTIMENTS = "sentiments"
-CHART_ENTRIES = "chart_entries"
-POLL_RUNS = "poll_runs"
-CURSORS = "cursors"
-STATE = "state"
+from .schema import (
+    CHART_ENTRIES,
+    CURSORS,
+    DAILY_MENTIONS,
+    DAILY_SENTIMENT,
+    MENTIONS,
+    MIGRATIONS,
+    POLL_RUNS,
+    POSTS,
+    SCHEMA_VERSION,
+    SENTIMENTS,
+    STATE,
+    TITLES,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -58,131 +64,6 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- schema -----------------------------------------------------------------------------
-
-
-def _v1(db: sqlite_utils.Database) -> None:
-    db[TITLES].create(  # type: ignore[union-attr]
-        {"name": str, "slug": str, "aliases": str, "released": str, "chart_title": str},
-        pk="name",
-    )
-    db[POSTS].create(  # type: ignore[union-attr]
-        {
-            "id": str,  # "<platform>:<native id>", the natural key
-            "platform": str,
-            "native_id": str,
-            "url": str,
-            "author": str,
-            "community": str,  # subreddit; empty on Bluesky
-            "parent_id": str,  # the post this one replies to, as a posts.id
-            "thread_id": str,  # the thread's root post, as a posts.id
-            "text": str,
-            "langs": str,
-            "created_at": str,
-            "score": int,
-            "likes": int,
-            "replies": int,
-            "reposts": int,
-            "quotes": int,
-            "num_comments": int,
-            "deleted": int,
-            "fetched_at": str,
-        },
-        pk="id",
-        not_null={"platform", "native_id", "created_at"},
-        defaults={"deleted": 0},
-    )
-    db[MENTIONS].create(  # type: ignore[union-attr]
-        {"post_id": str, "title": str, "relevance": float, "terms": str},
-        pk=("post_id", "title"),
-        foreign_keys=[("post_id", POSTS, "id"), ("title", TITLES, "name")],
-    )
-    db[SENTIMENTS].create(  # type: ignore[union-attr]
-        {
-            "post_id": str,
-            "model": str,
-            "compound": float,
-            "pos": float,
-            "neu": float,
-            "neg": float,
-            "label": str,
-        },
-        pk=("post_id", "model"),
-        foreign_keys=[("post_id", POSTS, "id")],
-    )
-    db[CHART_ENTRIES].create(  # type: ignore[union-attr]
-        {
-            "chart": str,
-            "region": str,
-            "category": str,
-            "period_start": str,
-            "period_end": str,
-            "rank": int,
-            "title": str,  # the tracked title it matched, or null
-            "chart_title": str,  # the chart's own spelling
-            "season": str,
-            "weeks_on_chart": int,
-            "hours_viewed": int,
-            "views": int,
-        },
-        pk=("chart", "region", "category", "period_start", "rank"),
-    )
-    db[POLL_RUNS].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "source": str,
-            "title": str,
-            "query": str,
-            "started": str,
-            "finished": str,
-            "status": str,  # running, ok, failed
-            "requests": int,
-            "fetched": int,
-            "new": int,
-            "error": str,
-            "cap_hit": int,
-            "gap_start": str,  # what could not be reached, when anything could not
-            "gap_end": str,
-        },
-        pk="id",
-        defaults={"requests": 0, "fetched": 0, "new": 0, "cap_hit": 0},
-    )
-    db[CURSORS].create(  # type: ignore[union-attr]
-        {"source": str, "title": str, "query": str, "value": str, "updated_at": str},
-        pk=("source", "title", "query"),
-    )
-    db[STATE].create({"key": str, "value": str, "updated_at": str}, pk="key")  # type: ignore[union-attr]
-
-
-def _v2(db: sqlite_utils.Database) -> None:
-    """Indexes for the report: by title, then by time."""
-    db[POSTS].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db[POSTS].create_index(["thread_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db[MENTIONS].create_index(["title", "post_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db[CHART_ENTRIES].create_index(["title", "period_start"], if_not_exists=True)  # type: ignore[union-attr]
-    db[POLL_RUNS].create_index(["source", "title", "started"], if_not_exists=True)  # type: ignore[union-attr]
-
-
-def _v3_chart_platform(db: sqlite_utils.Database) -> None:
-    """charts: the platform a chart ranks (netflix, prime-video…), for CSV-imported charts."""
-    db[CHART_ENTRIES].add_column("platform", str)  # type: ignore[union-attr]
-
-
-def _report_indexes(db: sqlite_utils.Database) -> None:
-    """The report's most positive and negative posts: sentiments by model, then score."""
-    db[SENTIMENTS].create_index(["model", "compound"], if_not_exists=True)  # type: ignore[union-attr]
-
-
-#: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1,
-    _v2,
-    _v3_chart_platform,
-    _report_indexes,
-]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # --- the store --------------------------------------------------------------------------
@@ -216,6 +97,8 @@ class Store:
                 )
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            # an INSERT OR REPLACE then fires the delete triggers that keep the daily totals
+            self.db.execute("PRAGMA recursive_triggers = ON")
             if self.version < SCHEMA_VERSION:
                 self.migrate()
             if not self.read_only and self.db.journal_mode != "wal":
@@ -609,26 +492,30 @@ def daily_counts(
     platform: str | None = None,
 ) -> Iterator[Row]:
     """Per day and platform: posts, labelled posts, sum, sum of squares, highest and lowest
-    of the compound score, and how many were positive and negative. One GROUP BY that walks
-    the title's mentions (the ``+`` keeps SQLite off the created_at index, which would
-    visit the posts in time order, one random read each)."""
-    low, high = _window(since, until)
+    of the compound score (bounds: see :mod:`monitor.schema`), and how many were positive
+    and negative. Read off the daily totals the triggers keep: a few hundred rows a title,
+    however many posts."""
     return store.query(
         f"""
-        select substr(p.created_at, 1, 10) as day, p.platform as platform,
-          count(*) as posts, count(s.compound) as scored,
-          total(s.compound) as sum_compound, total(s.compound * s.compound) as sum_squares,
-          total(s.label = 'positive') as positive, total(s.label = 'negative') as negative,
-          max(s.compound) as highest, min(s.compound) as lowest
-        from {MENTIONS} m
-        join {POSTS} p on p.id = m.post_id
-        left join {SENTIMENTS} s on s.post_id = m.post_id and s.model = :model
-        where m.title = :title and +p.created_at >= :low and +p.created_at < :high
-          and (:platform is null or p.platform = :platform)
-        group by day, p.platform
-        order by day, p.platform
+        select d.day, d.platform, d.posts, coalesce(s.scored, 0) as scored,
+          coalesce(s.sum_compound, 0.0) as sum_compound,
+          coalesce(s.sum_squares, 0.0) as sum_squares,
+          coalesce(s.positive, 0) as positive, coalesce(s.negative, 0) as negative,
+          s.highest, s.lowest
+        from {DAILY_MENTIONS} d
+        left join {DAILY_SENTIMENT} s on (s.title, s.model, s.day, s.platform)
+          = (d.title, :model, d.day, d.platform)
+        where d.title = :title and d.day >= :since and d.day <= :until
+          and (:platform is null or d.platform = :platform)
+        order by d.day, d.platform
         """,
-        {"title": title, "model": model, "low": low, "high": high, "platform": platform},
+        {
+            "title": title,
+            "model": model,
+            "since": since or "",
+            "until": until or _FAR_FUTURE,
+            "platform": platform,
+        },
     )
 
 

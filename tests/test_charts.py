@@ -16,7 +16,8 @@ from monitor.config import Title, load_config
 from monitor.errors import InputError, SourceError
 from monitor.replay import ReplayServer
 from monitor.replay.netflix import COUNTRIES_HEADER, GLOBAL_HEADER, GLOBAL_HEADER_OLD, Top10Files
-from monitor.store import CHART_ENTRIES, Store
+from monitor.schema import CHART_ENTRIES
+from monitor.store import Store
 from tests.conftest import BACKTRACE, Invoke
 
 GLOBAL_NEW = f"""{GLOBAL_HEADER}

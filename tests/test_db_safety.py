@@ -14,7 +14,8 @@ from monitor.config import Config, Credentials, Title
 from monitor.errors import StoreError
 from monitor.run import run_once
 from monitor.sources import PollResult
-from monitor.store import SCHEMA_VERSION, Store
+from monitor.schema import SCHEMA_VERSION
+from monitor.store import Store
 
 TITLES = (Title("Backtrace"),)
 REDDIT_ENV = {"REDDIT_CLIENT_ID": "id", "REDDIT_CLIENT_SECRET": "secret-value"}

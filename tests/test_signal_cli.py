@@ -7,7 +7,8 @@ from pathlib import Path
 from monitor import sentiment
 from monitor.config import load_config
 from monitor.ingest import store_page
-from monitor.store import SENTIMENTS, Store
+from monitor.schema import SENTIMENTS
+from monitor.store import Store
 
 POSTS = [
     ("p1", "Backtrace is so bad it's good, Stallone in a wig #Backtrace"),

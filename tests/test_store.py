@@ -11,7 +11,8 @@ import sqlite_utils
 from monitor import ingest
 from monitor.config import Title
 from monitor.errors import StoreError
-from monitor.store import MIGRATIONS, POSTS, SCHEMA_VERSION, Store
+from monitor.schema import MIGRATIONS, POSTS, SCHEMA_VERSION
+from monitor.store import Store
 
 
 def post(n: int, text: str = "watching Backtrace tonight", **extra: object) -> dict[str, object]:
