@@ -1,12 +1,16 @@
 """`monitor report` and `monitor export posts` on a generated database of 1,000,000 posts.
 
-The database is built once (executemany in one transaction) and cached under
-``$MONITOR_BENCH_DIR`` (default: the system temp folder). Figures:
+The database is built once (executemany in one transaction, the daily-total triggers
+firing as on any write) and cached under ``$MONITOR_BENCH_DIR`` (default: the system temp
+folder). Figures:
 
 - the report, beside a bare SQL ``GROUP BY`` day over the same rows (posts ⨝ mentions ⨝
   sentiments) timed in the same run, interleaved: once in-process (build the report, draw
   it, write the PNG and HTML) and once as the `monitor report` command (Python start-up
   and imports included); target < 3 s and ≤ 1.5×.
+- what the daily totals cost: counting them afresh for the whole database (an upgrade
+  does it once), beside the bare ``GROUP BY``; and posts written per second with the
+  triggers, beside the same writes without them.
 - `monitor export posts` rows per second and peak memory, measured in a subprocess
   (``ru_maxrss``): target ≥ 100,000 rows/s and < 200 MB.
 """
@@ -16,18 +20,24 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+
+import sqlite_utils
 
 from benchmarks.common import Figure, median_seconds
 from monitor import html
 from monitor.config import Title
 from monitor.report import build_report
+from monitor.schema import rebuild_daily
 from monitor.sentiment import DEFAULT_MODEL, label
 from monitor.store import Store
 
@@ -36,7 +46,7 @@ DAYS = 365
 FIRST_DAY = date(2023, 6, 1)
 TITLE = "Backtrace"
 #: Bump when the generated data changes, so a stale cache is not reused.
-VERSION = 4
+VERSION = 5
 REPEAT = 5
 
 CONFIG = """
@@ -67,51 +77,11 @@ def database(posts: int = POSTS) -> Path:
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     print(f"generating {posts:,} posts into {path} …", file=sys.stderr, flush=True)
-    Store(partial).close()  # the schema, migrations and indexes
+    Store(partial).close()  # the schema, migrations, indexes and daily-total triggers
     conn = sqlite3.connect(partial)
-    rng = random.Random(4)
-    seconds = DAYS * 86400
     with conn:
         conn.execute("insert into titles (name, slug) values (?, ?)", (TITLE, "backtrace"))
-        post_rows, mention_rows, sentiment_rows = [], [], []
-        for n in range(posts):
-            # talk swells around the chart run, in the middle of the year
-            t = min(seconds - 1, max(0, int(rng.gauss(seconds / 2, seconds / 5))))
-            day = FIRST_DAY + timedelta(seconds=t)
-            created = f"{day.isoformat()}T{t % 86400 // 3600:02d}:{t % 3600 // 60:02d}:00Z"
-            platform = "reddit" if n % 3 else "bluesky"
-            pid = f"{platform}:{n}"
-            text = " ".join(rng.choices(WORDS, k=rng.randint(5, 30)))
-            compound = round(rng.uniform(-1, 1), 4)
-            post_rows.append(
-                (
-                    pid,
-                    platform,
-                    str(n),
-                    f"https://example.invalid/{n}",
-                    f"user{n % 5000}",
-                    "movies" if platform == "reddit" else "",
-                    text,
-                    created,
-                    n % 50,
-                    0,
-                )
-            )
-            mention_rows.append((pid, TITLE, 1.0, '["Backtrace"]'))
-            sentiment_rows.append(
-                (
-                    pid,
-                    DEFAULT_MODEL,
-                    compound,
-                    max(compound, 0),
-                    0.5,
-                    max(-compound, 0),
-                    label(compound),
-                )
-            )
-            if len(post_rows) == 50_000:
-                _flush(conn, post_rows, mention_rows, sentiment_rows)
-        _flush(conn, post_rows, mention_rows, sentiment_rows)
+        _insert(conn, _generated(posts))
         start = FIRST_DAY + timedelta(days=DAYS // 2 - 28)
         ranks = [9, 6, 4, 4, 5, 8, 10]
         conn.executemany(
@@ -150,7 +120,61 @@ def database(posts: int = POSTS) -> Path:
     return path
 
 
-def _flush(conn: sqlite3.Connection, posts: list, mentions: list, sentiments: list) -> None:  # type: ignore[type-arg]
+Rows = tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...]]
+
+
+def _generated(posts: int, seed: int = 4) -> Iterator[Rows]:
+    """A post, its mention and its label, ``posts`` times; talk swells around the chart run,
+    in the middle of the year."""
+    rng = random.Random(seed)
+    seconds = DAYS * 86400
+    for n in range(posts):
+        t = min(seconds - 1, max(0, int(rng.gauss(seconds / 2, seconds / 5))))
+        day = FIRST_DAY + timedelta(seconds=t)
+        created = f"{day.isoformat()}T{t % 86400 // 3600:02d}:{t % 3600 // 60:02d}:00Z"
+        platform = "reddit" if n % 3 else "bluesky"
+        pid = f"{platform}:{n}"
+        text = " ".join(rng.choices(WORDS, k=rng.randint(5, 30)))
+        compound = round(rng.uniform(-1, 1), 4)
+        yield (
+            (
+                pid,
+                platform,
+                str(n),
+                f"https://example.invalid/{n}",
+                f"user{n % 5000}",
+                "movies" if platform == "reddit" else "",
+                text,
+                created,
+                n % 50,
+                0,
+            ),
+            (pid, TITLE, 1.0, '["Backtrace"]'),
+            (
+                pid,
+                DEFAULT_MODEL,
+                compound,
+                max(compound, 0),
+                0.5,
+                max(-compound, 0),
+                label(compound),
+            ),
+        )
+
+
+def _insert(conn: sqlite3.Connection, rows: Iterable[Rows], batch: int = 50_000) -> None:
+    """Posts, mentions and labels, a batch of each at a time."""
+    chunk: list[Rows] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == batch:
+            _flush(conn, chunk)
+            chunk = []
+    _flush(conn, chunk)
+
+
+def _flush(conn: sqlite3.Connection, rows: list[Rows]) -> None:
+    posts, mentions, sentiments = zip(*rows, strict=True) if rows else ((), (), ())
     conn.executemany(
         "insert into posts (id, platform, native_id, url, author, community, text, "
         "created_at, score, deleted) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -164,9 +188,44 @@ def _flush(conn: sqlite3.Connection, posts: list, mentions: list, sentiments: li
         "values (?, ?, ?, ?, ?, ?, ?)",
         sentiments,
     )
-    posts.clear()
-    mentions.clear()
-    sentiments.clear()
+
+
+#: Posts (each with its mention and label) written to measure what the triggers cost.
+WRITE_POSTS = 50_000
+
+
+def write_rate(triggers: bool = True) -> float:
+    """Posts with their mention and label written per second into a new database, in
+    batches of 1,000 as a poll writes them; ``triggers=False`` drops the daily-total
+    triggers first."""
+    folder = Path(tempfile.mkdtemp(prefix="monitor-bench-write-"))
+    try:
+        Store(folder / "w.db").close()
+        conn = sqlite3.connect(folder / "w.db")
+        if not triggers:
+            for (name,) in conn.execute("select name from sqlite_master where type = 'trigger'"):
+                conn.execute(f"drop trigger {name}")
+        conn.execute("insert into titles (name, slug) values (?, ?)", (TITLE, "backtrace"))
+        conn.commit()
+        rows = list(_generated(WRITE_POSTS, seed=5))
+        start = time.perf_counter()
+        with conn:
+            _insert(conn, rows, batch=1000)
+        took = time.perf_counter() - start
+        conn.close()
+        return WRITE_POSTS / took
+    finally:
+        shutil.rmtree(folder)
+
+
+def recount(db: Path) -> None:
+    """Count the daily totals of the whole database afresh (what upgrading an older
+    database does once), then roll back."""
+    conn = sqlite3.connect(db)
+    conn.execute("begin")
+    rebuild_daily(sqlite_utils.Database(conn))
+    conn.rollback()
+    conn.close()
 
 
 BARE_GROUP_BY = """
@@ -219,6 +278,11 @@ def run() -> list[Figure]:
         for name, fn in (("bare", bare), ("cli", report), ("lib", in_process)):
             timings[name].append(median_seconds(fn, repeat=1))
     bare_s, report_s, lib_s = (statistics.median(timings[k]) for k in ("bare", "cli", "lib"))
+    recount_s = median_seconds(lambda: recount(db), repeat=3)
+    writes: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(3):
+        for triggers in (True, False):
+            writes[triggers].append(write_rate(triggers))
 
     probe = (
         "import resource, subprocess, sys, time\n"
@@ -259,6 +323,24 @@ def run() -> list[Figure]:
             bare_s,
             "bare SQL GROUP BY day",
             "< 3 s, ≤ 1.5×",
+        ),
+        Figure(
+            "report",
+            "upgrade: count the daily totals, s",
+            recount_s,
+            "s",
+            bare_s,
+            "bare SQL GROUP BY day",
+            "once",
+        ),
+        Figure(
+            "report",
+            "posts written/s, with daily totals",
+            statistics.median(writes[True]),
+            "posts/s",
+            statistics.median(writes[False]),
+            "the same without the triggers",
+            "",
         ),
         Figure("report", "export posts, rows/s", rows / took, "rows/s", None, "", "≥ 100,000"),
         Figure("report", "export posts, peak memory, MB", peak_kb / 1024, "MB", None, "", "< 200"),

@@ -167,6 +167,14 @@ _LABEL_ROWS = {
 
 _MENTION_KEY = "title, day, platform"
 _LABEL_KEY = "title, model, day, platform"
+#: What each label adds. Within one trigger every row has a key of its own (a post is
+#: mentioned once per title and labelled once per model), so no trigger needs a GROUP BY …
+_LABEL_PARTS = (
+    "1 as scored, compound as sum_compound, compound * compound as sum_squares, "
+    "label is 'positive' as positive, label is 'negative' as negative, "
+    "compound as highest, compound as lowest"
+)
+#: … only counting a whole table at once does.
 _LABEL_SUMS = (
     "count(*) as scored, total(compound) as sum_compound, "
     "total(compound * compound) as sum_squares, sum(label is 'positive') as positive, "
@@ -174,35 +182,36 @@ _LABEL_SUMS = (
 )
 
 
-def _add_mentions(rows: str) -> list[str]:
+def _add_mentions(rows: str, *, grouped: bool = False) -> list[str]:
     """Count the mentions in ``rows`` into ``daily_mentions``."""
+    count = "count(*)" if grouped else "1"
     return [
         f"insert into {DAILY_MENTIONS} ({_MENTION_KEY}, posts) "
-        f"select {_MENTION_KEY}, count(*) from ({rows}) where true group by {_MENTION_KEY} "
-        f"on conflict ({_MENTION_KEY}) do update set posts = posts + excluded.posts"
+        f"select {_MENTION_KEY}, {count} from ({rows}) where true "
+        + (f"group by {_MENTION_KEY} " if grouped else "")
+        + f"on conflict ({_MENTION_KEY}) do update set posts = posts + excluded.posts"
     ]
 
 
 def _subtract_mentions(rows: str) -> list[str]:
     """Take back what :func:`_add_mentions` added; an emptied day goes."""
-    t = DAILY_MENTIONS
     return [
-        f"update {t} set posts = {t}.posts - c.posts "
-        f"from (select {_MENTION_KEY}, count(*) as posts from ({rows}) group by {_MENTION_KEY}) c "
-        f"where ({t}.title, {t}.day, {t}.platform) = (c.title, c.day, c.platform)",
-        f"delete from {t} where posts <= 0 "
+        f"update {DAILY_MENTIONS} set posts = posts - 1 "
+        f"where ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
+        f"delete from {DAILY_MENTIONS} where posts <= 0 "
         f"and ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
     ]
 
 
-def _add_labels(labels: str) -> list[str]:
+def _add_labels(labels: str, *, grouped: bool = False) -> list[str]:
     """Sum the labels in ``labels`` into ``daily_sentiment``."""
+    parts = _LABEL_SUMS if grouped else _LABEL_PARTS
     return [
         f"insert into {DAILY_SENTIMENT} ({_LABEL_KEY}, scored, sum_compound, sum_squares, "
         "positive, negative, highest, lowest) "
-        f"select {_LABEL_KEY}, {_LABEL_SUMS} from ({labels}) where compound is not null "
-        f"group by {_LABEL_KEY} "
-        f"on conflict ({_LABEL_KEY}) do update set scored = scored + excluded.scored, "
+        f"select {_LABEL_KEY}, {parts} from ({labels}) where compound is not null "
+        + (f"group by {_LABEL_KEY} " if grouped else "")
+        + f"on conflict ({_LABEL_KEY}) do update set scored = scored + excluded.scored, "
         "sum_compound = sum_compound + excluded.sum_compound, "
         "sum_squares = sum_squares + excluded.sum_squares, "
         "positive = positive + excluded.positive, negative = negative + excluded.negative, "
@@ -219,8 +228,8 @@ def _subtract_labels(labels: str) -> list[str]:
         f"sum_compound = {t}.sum_compound - c.sum_compound, "
         f"sum_squares = {t}.sum_squares - c.sum_squares, "
         f"positive = {t}.positive - c.positive, negative = {t}.negative - c.negative "
-        f"from (select {_LABEL_KEY}, {_LABEL_SUMS} from ({labels}) where compound is not null "
-        f"group by {_LABEL_KEY}) c "
+        f"from (select {_LABEL_KEY}, {_LABEL_PARTS} from ({labels}) "
+        "where compound is not null) c "
         f"where ({t}.title, {t}.model, {t}.day, {t}.platform) "
         "= (c.title, c.model, c.day, c.platform)",
         f"delete from {t} where scored <= 0 "
@@ -285,7 +294,7 @@ def rebuild_daily(db: sqlite_utils.Database) -> None:
         label=", s.compound as compound, s.label as label",
         join=f"join {SENTIMENTS} s on s.post_id = m.post_id",
     )
-    for sql in _add_mentions(mentions) + _add_labels(labels):
+    for sql in _add_mentions(mentions, grouped=True) + _add_labels(labels, grouped=True):
         db.execute(sql)
 
 
