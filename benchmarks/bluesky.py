@@ -26,9 +26,7 @@ from monitor.store import Store
 
 POSTS = 3_000
 EVENTS = 50_000
-TITLE = Title(
-    "Backtrace", aliases=("Backtrace 2018",), exclude=("gdb", "segfault", "stack trace")
-)
+TITLE = Title("Backtrace", aliases=("Backtrace 2018",), exclude=("gdb", "segfault", "stack trace"))
 ABOUT = "Backtrace on Netflix is so bad it's good, Stallone sleepwalks through it"
 CHATTER = [
     "just made coffee and the cat knocked it over again",
@@ -78,8 +76,12 @@ def _events() -> list[str]:
             event = commit_event(did, start + i, "delete", tid(i))
         else:
             text = ABOUT if i % 100 == 0 else rng.choice(CHATTER)
-            record = {"$type": "app.bsky.feed.post", "createdAt": "2026-11-23T00:00:00.000Z",
-                      "langs": ["en"], "text": text}
+            record = {
+                "$type": "app.bsky.feed.post",
+                "createdAt": "2026-11-23T00:00:00.000Z",
+                "langs": ["en"],
+                "text": text,
+            }
             event = commit_event(did, start + i, "create", tid(i), record)
         out.append(json.dumps(event))
     return out
@@ -111,16 +113,31 @@ def run() -> list[Figure]:
     ideal = math.ceil(POSTS / 100) / POSTS  # one page of 100 posts per request
     return [
         Figure(
-            "bluesky", f"posts stored/s, atproto poll of {POSTS:,}", POSTS / poll_s, "posts/s",
-            POSTS / store_s, "store_page of the same rows, no network", "≥ 3,000",
+            "bluesky",
+            f"posts stored/s, atproto poll of {POSTS:,}",
+            POSTS / poll_s,
+            "posts/s",
+            POSTS / store_s,
+            "store_page of the same rows, no network",
+            "≥ 3,000",
         ),
         Figure(
-            "bluesky", "requests per new post", per_item, "requests",
-            ideal, "one request per 100 posts", "≈ 0.01",
+            "bluesky",
+            "requests per new post",
+            per_item,
+            "requests",
+            ideal,
+            "one request per 100 posts",
+            "≈ 0.01",
         ),
         Figure(
-            "bluesky", f"Jetstream events filtered/s ({EVENTS:,})", EVENTS / filter_s,
-            "events/s", EVENTS / loads_s, "bare json.loads of the same events", "≥ 20,000",
+            "bluesky",
+            f"Jetstream events filtered/s ({EVENTS:,})",
+            EVENTS / filter_s,
+            "events/s",
+            EVENTS / loads_s,
+            "bare json.loads of the same events",
+            "≥ 20,000",
         ),
     ]
 

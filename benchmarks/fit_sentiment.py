@@ -178,7 +178,7 @@ def fit(
         g = gate_value(data, i, gate)
         x[r, :ns] = g * np.concatenate([data.social[i], data.cues[i]])
         x[r, ns] = 1 - g
-        x[r, ns + 1:base] = (1 - g) * data.dense_arr[i]
+        x[r, ns + 1 : base] = (1 - g) * data.dense_arr[i]
         for w, c in data.words[i].items():
             j = col.get(w)
             if j is not None:
@@ -188,9 +188,9 @@ def fit(
                 x[r, base + len(vocab) + j] = g * c
         y[r] = data.y[i]
     weight = np.concatenate([np.ones(len(r_idx)), np.full(len(t_idx), TWEET_WEIGHT)])
-    penalty = np.concatenate([
-        np.full(base, 1e-3), np.full(len(vocab), ALPHA), np.full(len(svocab), SOCIAL_ALPHA)
-    ])
+    penalty = np.concatenate(
+        [np.full(base, 1e-3), np.full(len(vocab), ALPHA), np.full(len(svocab), SOCIAL_ALPHA)]
+    )
     xw = x * weight[:, None]
     w = np.linalg.solve(xw.T @ x + np.diag(penalty), xw.T @ y)
     social_names = ("bias", *SOCIAL)
@@ -266,8 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     dev, tweets_path = DATA / REVIEWS, DATA / TWEETS
     for path in (dev, tweets_path):
         if not path.exists():
-            print(f"error: {path} not found (the shared data sits beside the checkout)",
-                  file=sys.stderr)
+            print(
+                f"error: {path} not found (the shared data sits beside the checkout)",
+                file=sys.stderr,
+            )
             return 1
     model = FilmAnalyzer(weights={})
     reviews, tweets = Data(read_tsv(dev), model), Data(read_tsv(tweets_path), model)
@@ -276,8 +278,10 @@ def main(argv: list[str] | None = None) -> int:
     cv_f1, scale = max((macro_f1(final(fold, s), fold.truth), s) for s in SCALES)
     cv_r = pearson(final(fold, scale), fold.truth)
     tfold = cross_validate(reviews, tweets, on_tweets=True)
-    tw_r, tw_f1 = pearson(final(tfold, scale), tfold.truth), macro_f1(final(tfold, scale),
-                                                                      tfold.truth)
+    tw_r, tw_f1 = (
+        pearson(final(tfold, scale), tfold.truth),
+        macro_f1(final(tfold, scale), tfold.truth),
+    )
     every_r, every_t = range(len(reviews.y)), range(len(tweets.y))
     gate = fit_gate(reviews, every_r, tweets, every_t)
     weights = fit(reviews, every_r, tweets, every_t, gate)
@@ -285,26 +289,43 @@ def main(argv: list[str] | None = None) -> int:
     out = {
         "model": FILM,
         "fitted_on": [REVIEWS, TWEETS],
-        "cv": {"folds": FOLDS, "alpha": ALPHA, "min_df": MIN_DF, "social_alpha": SOCIAL_ALPHA,
-               "social_min_df": SOCIAL_MIN_DF, "tweet_weight": TWEET_WEIGHT, "scale": scale,
-               "r": round(cv_r, 4), "macro_f1": round(cv_f1, 4),
-               "tweets_r": round(tw_r, 4), "tweets_macro_f1": round(tw_f1, 4)},
+        "cv": {
+            "folds": FOLDS,
+            "alpha": ALPHA,
+            "min_df": MIN_DF,
+            "social_alpha": SOCIAL_ALPHA,
+            "social_min_df": SOCIAL_MIN_DF,
+            "tweet_weight": TWEET_WEIGHT,
+            "scale": scale,
+            "r": round(cv_r, 4),
+            "macro_f1": round(cv_f1, 4),
+            "tweets_r": round(tw_r, 4),
+            "tweets_macro_f1": round(tw_f1, 4),
+        },
         "gate": {"bias": round(gate["bias"], 5), "weights": _scaled(gate["weights"], 1.0)},
         "social": {
             "bias": round(scale * social["bias"], 5),
             "dense": _scaled(social["dense"], scale),
             "cues": _scaled(social["cues"], scale),
-            "words": {w: round(scale * v, 4) for w, v in sorted(social["words"].items())
-                      if abs(scale * v) >= 5e-4},
+            "words": {
+                w: round(scale * v, 4)
+                for w, v in sorted(social["words"].items())
+                if abs(scale * v) >= 5e-4
+            },
         },
         "bias": round(scale * weights["bias"], 5),
         "dense": _scaled(weights["dense"], scale),
-        "words": {w: round(scale * v, 4) for w, v in sorted(weights["words"].items())
-                  if abs(scale * v) >= 5e-4},
+        "words": {
+            w: round(scale * v, 4)
+            for w, v in sorted(weights["words"].items())
+            if abs(scale * v) >= 5e-4
+        },
     }
-    print(f"scale={scale}: movie reviews {FOLDS}-fold cv r={cv_r:.3f} macro F1={cv_f1:.3f}; "
-          f"tweets {FOLDS}-fold cv r={tw_r:.3f} macro F1={tw_f1:.3f}; "
-          f"{len(out['words'])} + {len(out['social']['words'])} word weights")
+    print(
+        f"scale={scale}: movie reviews {FOLDS}-fold cv r={cv_r:.3f} macro F1={cv_f1:.3f}; "
+        f"tweets {FOLDS}-fold cv r={tw_r:.3f} macro F1={tw_f1:.3f}; "
+        f"{len(out['words'])} + {len(out['social']['words'])} word weights"
+    )
     if not args.dry_run:
         OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")

@@ -51,12 +51,26 @@ def run() -> list[Figure]:
             kind = "ambiguous" if ambiguous else "distinctive"
             if ambiguous:
                 figures.append(
-                    Figure("relevance", f"{kind} precision ({split})", _p(mine), "",
-                           _p(base), "name match", "≥ 0.95")
+                    Figure(
+                        "relevance",
+                        f"{kind} precision ({split})",
+                        _p(mine),
+                        "",
+                        _p(base),
+                        "name match",
+                        "≥ 0.95",
+                    )
                 )
             figures.append(
-                Figure("relevance", f"{kind} recall ({split})", _r(mine), "",
-                       _r(base), "name match", "≥ 0.90" if ambiguous else "≥ 0.98")
+                Figure(
+                    "relevance",
+                    f"{kind} recall ({split})",
+                    _r(mine),
+                    "",
+                    _r(base),
+                    "name match",
+                    "≥ 0.90" if ambiguous else "≥ 0.98",
+                )
             )
     texts = [(p["text"], t, c, th) for p, t, c, th in cases] * 20
     mine_s = median_seconds(
@@ -64,8 +78,14 @@ def run() -> list[Figure]:
     )
     base_s = median_seconds(lambda: [_baseline(x, t) for x, t, _, _ in texts])
     figures.append(
-        Figure("relevance", "posts judged/s", len(texts) / mine_s, "posts/s",
-               len(texts) / base_s, "name match")
+        Figure(
+            "relevance",
+            "posts judged/s",
+            len(texts) / mine_s,
+            "posts/s",
+            len(texts) / base_s,
+            "name match",
+        )
     )
     return figures
 

@@ -22,8 +22,9 @@ TWEETS = "tweets.tsv"
 FITTED = (DEV, TWEETS)
 
 
-def _cross_validated(reviews: list[tuple[float, str]], tweets: list[tuple[float, str]],
-                     on_tweets: bool) -> tuple[float, float]:
+def _cross_validated(
+    reviews: list[tuple[float, str]], tweets: list[tuple[float, str]], on_tweets: bool
+) -> tuple[float, float]:
     from benchmarks import fit_sentiment as fit
 
     scale = sentiment.load_data("film_weights.json")["cv"]["scale"]
@@ -50,11 +51,16 @@ def run() -> list[Figure]:
         base_r, base_f1 = fit.pearson(base, truth), fit.macro_f1(base, truth)
         if path.name in FITTED:
             try:
-                r, f1 = _cross_validated(fit.read_tsv(fit.DATA / DEV),
-                                         fit.read_tsv(fit.DATA / TWEETS), path.name == TWEETS)
+                r, f1 = _cross_validated(
+                    fit.read_tsv(fit.DATA / DEV),
+                    fit.read_tsv(fit.DATA / TWEETS),
+                    path.name == TWEETS,
+                )
             except ImportError:
-                print("sentiment: cross-validation needs numpy: pip install -e '.[fit]'",
-                      file=sys.stderr)
+                print(
+                    "sentiment: cross-validation needs numpy: pip install -e '.[fit]'",
+                    file=sys.stderr,
+                )
                 continue
             how = f"{fit.FOLDS}-fold CV"
         else:

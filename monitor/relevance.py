@@ -81,12 +81,26 @@ CODE_COMMUNITIES = _words(
     iOSProgramming swift Kotlin haskell Zig ReverseEngineering compsci"""
 )
 FILM_SITES = (
-    "letterboxd.com", "imdb.com", "netflix.com", "rottentomatoes.com", "themoviedb.org",
-    "justwatch.com", "youtube.com/watch", "youtu.be", "metacritic.com",
+    "letterboxd.com",
+    "imdb.com",
+    "netflix.com",
+    "rottentomatoes.com",
+    "themoviedb.org",
+    "justwatch.com",
+    "youtube.com/watch",
+    "youtu.be",
+    "metacritic.com",
 )
 CODE_SITES = (
-    "github.com", "gitlab.com", "stackoverflow.com", "docs.rs", "bugzilla", "sourceware.org",
-    "docs.python.org", "crates.io", "pypi.org",
+    "github.com",
+    "gitlab.com",
+    "stackoverflow.com",
+    "docs.rs",
+    "bugzilla",
+    "sourceware.org",
+    "docs.python.org",
+    "crates.io",
+    "pypi.org",
 )
 _URL = re.compile(r"https?://\S+|(?:www\.)?[a-z0-9-]+\.(?:com|org|io|be|rs)/\S*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
@@ -147,8 +161,9 @@ def _phrase(phrase: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1024)
 def _word(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w])",
-                      re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w])", re.IGNORECASE
+    )
 
 
 def _title_forms(text: str, match: re.Match[str], name: str) -> list[tuple[str, float]]:

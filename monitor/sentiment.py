@@ -136,8 +136,31 @@ SURFACE = (
 )
 _FIRST_PERSON = frozenset({"i", "i'm", "im", "my", "me", "i've", "i'll", "ive", "mine"})
 _SLANG = frozenset(
-    {"lol", "lmao", "omg", "haha", "hahaha", "u", "ur", "gonna", "wanna", "idk", "tbh",
-     "smh", "ya", "yay", "ugh", "thx", "pls", "plz", "xd", "lmfao", "rofl", "yall", "y'all"}
+    {
+        "lol",
+        "lmao",
+        "omg",
+        "haha",
+        "hahaha",
+        "u",
+        "ur",
+        "gonna",
+        "wanna",
+        "idk",
+        "tbh",
+        "smh",
+        "ya",
+        "yay",
+        "ugh",
+        "thx",
+        "pls",
+        "plz",
+        "xd",
+        "lmfao",
+        "rofl",
+        "yall",
+        "y'all",
+    }
 )
 _STOPS = frozenset(".\"')”’")
 
@@ -281,9 +304,7 @@ class FilmAnalyzer(Analyzer):
         self._s_bias = float(social.get("bias", 0.0))
         self._s_dense = tuple(float(social.get("dense", {}).get(k, 0.0)) for k in SOCIAL)
         self._s_cues = tuple(float(social.get("cues", {}).get(k, 0.0)) for k in SURFACE)
-        self._s_words: dict[str, float] = {
-            k: float(v) for k, v in social.get("words", {}).items()
-        }
+        self._s_words: dict[str, float] = {k: float(v) for k, v in social.get("words", {}).items()}
         gate = weights.get("gate")
         self._gate: tuple[float, ...] | None = None
         if gate:
@@ -292,9 +313,7 @@ class FilmAnalyzer(Analyzer):
                 *(float(gate["weights"].get(k, 0.0)) for k in SURFACE),
             )
 
-    def features(
-        self, text: str, titles: Iterable[str] = ()
-    ) -> tuple[dict[str, float], list[str]]:
+    def features(self, text: str, titles: Iterable[str] = ()) -> tuple[dict[str, float], list[str]]:
         """VADER's scores on the masked, idiom-folded text, and its tokens."""
         names = tuple(titles)
         if names:

@@ -432,9 +432,7 @@ def test_answer_without_posts_fails_the_title_clearly(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     fake.generate(3, ABOUT, start=T0)
-    server.fail(
-        "status", status=200, body=b'{"hits": []}', path="/xrpc/app.bsky.feed.searchPosts"
-    )
+    server.fail("status", status=200, body=b'{"hits": []}', path="/xrpc/app.bsky.feed.searchPosts")
     [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert result.error == "Bluesky answered app.bsky.feed.searchPosts without a list of posts"
     [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])

@@ -13,8 +13,8 @@ from monitor import ingest
 from monitor.config import Config, Credentials, Title
 from monitor.errors import StoreError
 from monitor.run import run_once
-from monitor.sources import PollResult
 from monitor.schema import SCHEMA_VERSION
+from monitor.sources import PollResult
 from monitor.store import Store
 
 TITLES = (Title("Backtrace"),)

@@ -145,8 +145,10 @@ def test_unreachable_jetstream_is_a_source_error(store: Store) -> None:
 def test_unreadable_events_are_skipped(store: Store) -> None:
     batcher = Batcher(store, [BACKTRACE])
     batcher.handle("{not json")
-    batcher.handle('{"time_us": 5, "kind": "commit", "commit": {"collection": '
-                   '"app.bsky.feed.post", "operation": "delete"}}')
+    batcher.handle(
+        '{"time_us": 5, "kind": "commit", "commit": {"collection": '
+        '"app.bsky.feed.post", "operation": "delete"}}'
+    )
     batcher.flush()
     assert batcher.stats.skipped == 2 and store.get_state(CURSOR_KEY) == "5"
 

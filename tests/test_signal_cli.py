@@ -150,8 +150,15 @@ def test_sentiment_streams_each_line_as_it_comes() -> None:
 def test_a_new_model_version_labels_beside_the_old_one(run_cli, config_file: Path) -> None:  # type: ignore[no-untyped-def]
     _seed(config_file)
     old = [
-        {"post_id": f"bluesky:{n}", "model": "film-0", "compound": 0.0, "pos": 0.0,
-         "neu": 1.0, "neg": 0.0, "label": "neutral"}
+        {
+            "post_id": f"bluesky:{n}",
+            "model": "film-0",
+            "compound": 0.0,
+            "pos": 0.0,
+            "neu": 1.0,
+            "neg": 0.0,
+            "label": "neutral",
+        }
         for n in ("p1", "p2", "p4")
     ]
     with Store("monitor.db") as store:

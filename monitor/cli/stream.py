@@ -55,9 +55,7 @@ def stream(
     """
     titles = app.config.select(title)
     if not titles:
-        raise ConfigError(
-            f"{app.config_path}: no titles to follow", hint="add a [[titles]] entry"
-        )
+        raise ConfigError(f"{app.config_path}: no titles to follow", hint="add a [[titles]] entry")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -272,9 +272,10 @@ class FakeBluesky:
         with self._lock:
             self.sessions_created += 1
         body = request.json() or {}
-        if body.get("identifier") not in (self.handle, self.did) or body.get(
-            "password"
-        ) != self.password:
+        if (
+            body.get("identifier") not in (self.handle, self.did)
+            or body.get("password") != self.password
+        ):
             return xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
         return Response.json(self._session())
 
@@ -309,7 +310,7 @@ class FakeBluesky:
     def _search(self, request: Request) -> Response:
         q = (request.arg("q") or "").replace('"', "").strip().casefold()
         if not q:
-            return xrpc_error(400, "InvalidRequest", "Error: params must have the property \"q\"")
+            return xrpc_error(400, "InvalidRequest", 'Error: params must have the property "q"')
         if (request.arg("sort") or "latest") != "latest":
             return xrpc_error(400, "InvalidRequest", "this fake answers sort=latest only")
         try:

@@ -108,6 +108,7 @@ class Settings:
 class _Unreached(Exception):
     """The request budget for this poll is spent; the rest of the window waits."""
 
+
 Gap = tuple[str, str]
 
 
@@ -234,16 +235,18 @@ class BlueskySource:
                     raise AuthError(f"Bluesky refused the session: {exc}") from None
                 raise SourceError(f"Bluesky refused the request: {exc}") from None
             except (
-                NetworkError, RequestException, ValueError, AtProtocolError, httpx.TransportError
+                NetworkError,
+                RequestException,
+                ValueError,
+                AtProtocolError,
+                httpx.TransportError,
             ) as exc:
                 retryable = not isinstance(exc, RequestException) or _status(exc) >= 500
                 if not retryable or attempt >= self.settings.retries:
                     raise SourceError(f"Bluesky request failed: {_describe(exc)}") from None
                 delay = self.settings.backoff * 2**attempt
                 attempt += 1
-                log.warning(
-                    "bluesky: %s; retry %d in %.1f s", _describe(exc), attempt, delay
-                )
+                log.warning("bluesky: %s; retry %d in %.1f s", _describe(exc), attempt, delay)
                 self.sleep(delay)
 
     # --- poll ---------------------------------------------------------------------------
@@ -323,7 +326,11 @@ class BlueskySource:
             log.log(
                 logging.ERROR if failed else logging.WARNING,
                 "bluesky: %s %r: %s; %s..%s waits for the next poll",
-                title.name, phrase, exc, gap[0] or "the start", gap[1],
+                title.name,
+                phrase,
+                exc,
+                gap[0] or "the start",
+                gap[1],
             )
 
     def _search_window(
