@@ -1,8 +1,9 @@
 """Pure aggregation: what the report shows, as dataclasses built from the store.
 
-:func:`build_report` reads one title's daily counts (one GROUP BY), its chart run, its
-collection gaps and the extreme posts of each phase, and derives the rolling sentiment, the
-phases table and the lead/lag between talk and rank. Drawing lives in :mod:`monitor.plot`.
+:func:`build_report` reads one title's daily totals (kept by triggers, see
+:mod:`monitor.schema`), its chart run, its collection gaps and the extreme posts of each
+phase, and derives the rolling sentiment, the phases table and the lead/lag between talk
+and rank. Drawing lives in :mod:`monitor.plot`.
 """
 
 from __future__ import annotations

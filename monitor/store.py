@@ -114,11 +114,26 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the schema forward to :data:`SCHEMA_VERSION`, one step per transaction."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: the database is read-only and needs an upgrade from schema "
+                f"version {self.version} to {SCHEMA_VERSION}",
+                hint="make it writable once (chmod u+w) and run any monitor command",
+            )
         while self.version < SCHEMA_VERSION:
             with self.db.atomic():
                 MIGRATIONS[self.version](self.db)
                 self.db.execute(f"PRAGMA user_version = {self.version + 1}")
             self.version += 1
+
+    def require_writable(self) -> None:
+        """Refuse now, before a command starts work it could not save."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: the database is read-only",
+                hint="check the file's permissions; status, titles, report, export and "
+                "charts show only read it",
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -604,13 +619,16 @@ def _stream(store: Store, sql: str, params: dict[str, Any]) -> Stream:
         raise _store_error(store.path, exc) from None
     columns = [d[0] for d in cursor.description]
     cursor.close()
-    return columns, _read_behind(store.path, sql, params)
+    return columns, _read_behind(store.path, sql, params, store.read_only)
 
 
-def _read_behind(path: Path, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def _read_behind(
+    path: Path, sql: str, params: dict[str, Any], read_only: bool
+) -> Iterator[tuple[Any, ...]]:
     batches: queue.Queue[list[tuple[Any, ...]] | StoreError | None] = queue.Queue(STREAM_DEPTH)
     stop = threading.Event()
-    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    # a file we may not write opens as the store did; else read-only beside the writers
+    uri = _uri(path, True) if read_only else f"file:{quote(str(path.absolute()))}?mode=ro"
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
     def hand_over(item: list[tuple[Any, ...]] | StoreError | None) -> None:

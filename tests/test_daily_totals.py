@@ -17,6 +17,7 @@ import sqlite_utils
 
 from monitor.config import Title
 from monitor.schema import MIGRATIONS
+from monitor.sentiment import label
 from monitor.store import Store, daily_counts, prune_text
 
 TITLES = ("Backtrace", "Sisu")
@@ -81,8 +82,7 @@ def post(n: int, day: int, platform: str = "reddit") -> dict[str, Any]:
 
 
 def sentiment(n: int, model: str, compound: float) -> dict[str, Any]:
-    label = "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
-    return {"post_id": f"p{n}", "model": model, "compound": compound, "label": label}
+    return {"post_id": f"p{n}", "model": model, "compound": compound, "label": label(compound)}
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ a full disk stops the run with a clear message and nothing half-written."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -120,3 +121,51 @@ def test_text_no_database_can_hold_is_cleaned_not_fatal(tmp_path: Path) -> None:
         store.upsert_posts([odd])
         row = next(store.query("select text, author from posts"))
     assert row == {"text": "Backtrace was \ufffdfine\ufffd", "author": "ab"}
+
+
+def test_a_read_only_database_can_still_be_read(
+    run_cli, config_file: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A copy handed to a researcher without write permission: reading commands work and
+    change nothing; a command that writes stops before it starts."""
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "monitor.db"
+    read_only(db)
+    before = snapshot(data)
+    try:
+        common = ("--config", str(config_file), "--db", str(db))
+        status = run_cli(*common, "status")
+        assert status.exit_code == 0, status.output
+        titles = run_cli(*common, "titles")
+        assert re.search(r"Backtrace\s+-\s+3\s+3\s+0", titles.output), titles.output
+        export = run_cli(*common, "export", "posts", "--format", "jsonl")
+        assert export.exit_code == 0, export.output
+        assert len(export.output.splitlines()) == 3
+        report = run_cli(*common, "report", "Backtrace", "--out", str(tmp_path / "out"))
+        assert report.exit_code == 0, report.output
+        assert (tmp_path / "out" / "backtrace.html").exists()
+        label = run_cli(*common, "label")
+        assert label.exit_code == 1
+        assert f"Error: {db}: the database is read-only" in label.output
+        assert snapshot(data) == before
+    finally:
+        db.chmod(0o644)
+
+
+def test_a_read_only_database_of_an_older_schema_says_it_needs_upgrading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table posts (id text primary key)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(StoreError, match="needs an upgrade from schema version 1") as err:
+            Store(path)
+        assert err.value.hint and "chmod u+w" in err.value.hint
+    finally:
+        path.chmod(0o644)

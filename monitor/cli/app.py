@@ -141,13 +141,17 @@ class App:
         config = config if config is not None else self.optional_config()
         return Path(config.store.path or DEFAULT_DB)
 
-    def store(self, *, create: bool = True) -> Store:
-        """The database, opened (and migrated) once; tracked titles synced into it."""
+    def store(self, *, create: bool = True, write: bool = True) -> Store:
+        """The database, opened (and migrated) once; tracked titles synced into it.
+
+        ``write=False`` is for commands that only read: they work on a read-only file too."""
         if self._store is None:
             config = self.optional_config()
             self._store = Store(self.resolve_db(config), create=create)
-            if config.titles:
+            if config.titles and not self._store.read_only:
                 self._store.sync_titles(config.titles)
+        if write:
+            self._store.require_writable()
         return self._store
 
     def close(self) -> None:

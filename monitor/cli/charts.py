@@ -76,7 +76,7 @@ def show(app: App, title: str) -> None:
         monitor charts show Backtrace
     """
     config = app.optional_config()
-    store = app.store()
+    store = app.store(write=False)
     try:
         tracked: str | None = config.title(title).name
     except ConfigError:

@@ -46,7 +46,7 @@ def titles(app: App) -> None:
     Example:
         monitor titles
     """
-    store = app.store()
+    store = app.store(write=False)
     rows = store.title_counts()
     if not rows:
         click.echo("No titles tracked yet. Add [[titles]] to the config file.")
@@ -73,7 +73,7 @@ def status(app: App) -> None:
     Example:
         monitor status
     """
-    store = app.store()
+    store = app.store(write=False)
     click.echo(f"Database: {store.path} (schema {store.version})")
     rows = store.last_polls()
     if not rows:

@@ -54,7 +54,7 @@ def export(
     """
     config = app.optional_config()
     name = config.title(title).name if title else None
-    store = app.store(create=False)
+    store = app.store(create=False, write=False)
     columns, rows = exports.stream(
         store, kind, config.titles, title=name, since=day(since), until=day(until)
     )

@@ -120,7 +120,7 @@ def report(
     drawing.start()
     config = app.config
     chosen = [config.title(name) for name in dict.fromkeys((*titles, *others))]
-    store = app.store()
+    store = app.store(create=False, write=False)
     reports = [
         build_report(
             store,
