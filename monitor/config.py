@@ -74,6 +74,7 @@ class RedditConfig:
     comments: int = 20
     comment_sort: str = "top"
     replace_more: int = 2
+    refresh_threads: int = 20
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,15 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
     store.check_keys(("path", "recheck_days"))
     reddit = _Section(source, "reddit", data.get("reddit", {}))
     reddit.check_keys(
-        ("user_agent", "oauth_url", "reddit_url", "comments", "comment_sort", "replace_more")
+        (
+            "user_agent",
+            "oauth_url",
+            "reddit_url",
+            "comments",
+            "comment_sort",
+            "replace_more",
+            "refresh_threads",
+        )
     )
     comment_sort = reddit.text("comment_sort", RedditConfig.comment_sort)
     if comment_sort not in COMMENT_SORTS:
@@ -270,6 +279,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             comments=reddit.integer("comments", RedditConfig.comments),
             comment_sort=comment_sort or RedditConfig.comment_sort,
             replace_more=reddit.integer("replace_more", RedditConfig.replace_more),
+            refresh_threads=reddit.integer("refresh_threads", RedditConfig.refresh_threads),
         ),
         bluesky=BlueskyConfig(service=_url(bluesky, "service", BlueskyConfig.service) or ""),
         netflix=NetflixConfig(

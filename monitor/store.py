@@ -749,6 +749,20 @@ def prune_text(store: Store, before: str) -> int:
     return int(cursor.rowcount)
 
 
+def threads_about(store: Store, post_ids: Sequence[str]) -> dict[str, tuple[int, frozenset[str]]]:
+    """Of these posts, the ones about a tracked title: their stored comment count and the
+    titles they are about."""
+    return {
+        str(r["id"]): (int(r["num_comments"] or 0), frozenset(json.loads(r["titles"])))
+        for r in store.query(
+            f"select p.id, p.num_comments, json_group_array(m.title) as titles "
+            f"from {POSTS} p join {MENTIONS} m on m.post_id = p.id "
+            f"where p.id in (select value from json_each(?)) group by p.id",
+            [json.dumps(list(post_ids))],
+        )
+    }
+
+
 def open_gaps(store: Store) -> list[Row]:
     """Poll runs that could not reach everything, oldest first.
 

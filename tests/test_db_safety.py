@@ -123,9 +123,7 @@ def test_text_no_database_can_hold_is_cleaned_not_fatal(tmp_path: Path) -> None:
     assert row == {"text": "Backtrace was \ufffdfine\ufffd", "author": "ab"}
 
 
-def test_a_read_only_database_can_still_be_read(
-    run_cli, config_file: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_read_only_database_can_still_be_read(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A copy handed to a researcher without write permission: reading commands work and
     change nothing; a command that writes stops before it starts."""
     data = tmp_path / "data"

@@ -355,6 +355,59 @@ def test_recheck_marks_deleted_posts_100_per_request(
     assert gone == {f"reddit:{posts[0]['name']}", f"reddit:{posts[120]['name']}"}
 
 
+def comment_ids(store: Store) -> set[str]:
+    return ids(store, "select id from posts where parent_id is not null")
+
+
+def test_recheck_fetches_the_newest_comments_of_threads_that_grew(
+    fake: FakeReddit, server: ReplayServer, store: Store
+) -> None:
+    config = make_config(server, comments=3)
+    busy = fake.submission(WATCHED)
+    fake.submission("Backtrace on Netflix: a dreary heist")
+    debugger = fake.submission(DEBUGGER)
+    for i in range(3):
+        fake.comment(busy, f"first wave {i}", score=10)
+    poll(store, config)
+    assert len(comment_ids(store)) == 3
+    # the thread keeps talking after it was stored; the other two do not
+    later = [fake.comment(busy, f"Rewatched it, still dreary ({i})", score=0) for i in range(2)]
+    fake.comment(debugger, "try valgrind")
+    stored = sorted(ids(store))
+    requests = server.count("/comments/")
+    make_source(config).recheck(store, stored)
+    assert server.count("/comments/") == requests + 1  # the busy thread only
+    new = {f"reddit:{c['name']}" for c in later}
+    assert new <= comment_ids(store)
+    # the new comments count for the title, though they never name it
+    assert new <= mentioned(store)
+    (row,) = store.query("select num_comments from posts where id = ?", [f"reddit:{busy['name']}"])
+    assert row["num_comments"] == 5
+    # nothing grew since: a second re-check asks for no comments
+    make_source(config).recheck(store, sorted(ids(store)))
+    assert server.count("/comments/") == requests + 1
+
+
+def test_thread_refresh_takes_the_most_grown_first_and_can_be_turned_off(
+    fake: FakeReddit, server: ReplayServer, store: Store
+) -> None:
+    small = fake.submission(WATCHED)
+    big = fake.submission("Backtrace on Netflix: so bad it's good")
+    poll(store, make_config(server))
+    fake.comment(small, "one more")
+    for i in range(4):
+        fake.comment(big, f"talking about it ({i})")
+    make_source(make_config(server, refresh_threads=0)).recheck(store, sorted(ids(store)))
+    assert server.count("/comments/") == 0 and not comment_ids(store)
+    make_source(make_config(server, refresh_threads=1)).recheck(store, sorted(ids(store)))
+    assert [r.path for r in server.requests if r.path.startswith("/comments/")] == [
+        f"/comments/{big['id']}/"
+    ]
+    assert {i.split("_")[-1] for i in comment_ids(store)} == {
+        c["id"] for c in fake.comments.values() if c["link_id"] == big["name"]
+    }
+
+
 def test_a_run_killed_mid_way_resumes_without_duplicates_or_holes(
     fake: FakeReddit, server: ReplayServer, store: Store
 ) -> None:

@@ -32,7 +32,7 @@ from prawcore.sessions import FiniteRetryStrategy
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, mentions_for, store_page
-from ..store import Row, Store, iso, utcnow
+from ..store import Row, Store, iso, threads_about, utcnow
 from . import PollResult
 
 log = logging.getLogger("monitor.sources.reddit")
@@ -264,6 +264,7 @@ class RedditSource:
         if not creds.reddit:
             raise AuthError("no Reddit credentials in the environment", hint=CREDENTIALS_HINT)
         self.config = config.reddit
+        self.titles = config.titles
         self.creds = creds
         self.timeout = timeout
         self.retries = retries
@@ -466,10 +467,11 @@ class RedditSource:
                 new += store_page(store, comments, titles, thread_titles=threads)
         return len(rows) + len(comments), new
 
-    def _comments(self, submission: Any, fetched_at: str) -> list[Row]:
-        """Up to ``[reddit] comments`` comments, in ``comment_sort`` order, breadth first."""
+    def _comments(self, submission: Any, fetched_at: str, sort: str | None = None) -> list[Row]:
+        """Up to ``[reddit] comments`` comments, in ``sort`` (default: ``comment_sort``)
+        order, breadth first."""
         wanted = self.config.comments
-        submission.comment_sort = self.config.comment_sort
+        submission.comment_sort = sort or self.config.comment_sort
         submission.comment_limit = wanted
         forest = self._call(lambda: submission.comments, f"comments of t3_{submission.id}")
         found = [c for c in forest.list() if isinstance(c, Comment)]
@@ -485,15 +487,63 @@ class RedditSource:
     # --- re-checking -----------------------------------------------------------------
 
     def recheck(self, store: Store, post_ids: Sequence[str]) -> int:
-        """Ask Reddit about stored posts, 100 per request; mark the deleted; return how many."""
+        """Ask Reddit about stored posts, 100 per request; mark the deleted, and fetch the
+        newest comments of threads that have grown (see :meth:`refresh_threads`). Returns
+        how many were deleted."""
         names = [p.removeprefix(f"{PLATFORM}:") for p in post_ids if p.startswith(PLATFORM)]
         gone: list[str] = []
+        threads: list[dict[str, Any]] = []
         with self.client() as reddit:
             for start in range(0, len(names), PAGE_SIZE):
                 chunk = names[start : start + PAGE_SIZE]
                 things = self._call(partial(_info, reddit, chunk), "info about stored posts")
-                gone.extend(post_id(t.name) for t in things if is_deleted(vars(t)))
-        return store.mark_deleted(gone) if gone else 0
+                for thing in things:
+                    raw = vars(thing)
+                    if is_deleted(raw):
+                        gone.append(post_id(thing.name))
+                    elif thing.name.startswith("t3_"):
+                        threads.append(raw)
+            deleted = store.mark_deleted(gone) if gone else 0
+            self.refresh_threads(reddit, store, threads)
+        return deleted
+
+    def refresh_threads(
+        self, reddit: praw.Reddit, store: Store, threads: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Store the newest comments of stored threads about a title that have gained
+        comments since they were stored: at most ``[reddit] refresh_threads`` threads, the
+        most grown first, ``[reddit] comments`` comments each. ``threads`` is Reddit's
+        current ``t3`` data. Returns how many posts were new."""
+        if self.config.refresh_threads <= 0 or self.config.comments <= 0 or not threads:
+            return 0
+        stored = threads_about(store, [post_id(t["name"]) for t in threads])
+        grown = sorted(
+            (
+                (int(t.get("num_comments") or 0) - stored[post_id(t["name"])][0], t)
+                for t in threads
+                if post_id(t["name"]) in stored
+            ),
+            key=lambda pair: -pair[0],
+        )
+        new = 0
+        for growth, thread in grown[: self.config.refresh_threads]:
+            if growth <= 0:
+                break
+            fetched_at = utcnow()
+            row = submission_to_row(thread, fetched_at)
+            try:
+                comments = self._comments(reddit.submission(thread["id"]), fetched_at, "new")
+            except UnreadableData as exc:
+                log.warning("reddit: skipped the new comments of %s: %s", row["url"], exc)
+                continue
+            with store.transaction():
+                store.upsert_posts([row])  # its new count: the same comments are not asked again
+                added = store_page(
+                    store, comments, self.titles, thread_titles={row["id"]: stored[row["id"]][1]}
+                )
+            log.info("reddit: %s gained %d comments; %d new stored", row["url"], growth, added)
+            new += added
+        return new
 
     # --- errors ----------------------------------------------------------------------
 
