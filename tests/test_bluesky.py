@@ -15,7 +15,7 @@ from monitor.errors import AuthError
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
 from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
-from monitor.sources.bluesky_rows import post_view_to_row, search_phrases
+from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases
 from monitor.store import Store
 
 ABOUT = "Backtrace on Netflix is so bad it's good, Stallone sleepwalks through it"
@@ -145,7 +145,7 @@ def test_poll_pages_through_results_and_stores_mentions(
 def test_second_poll_fetches_only_whats_new_and_reuses_the_session(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
-    fake.generate(150, ABOUT, start=T0)
+    fake.generate(150, ABOUT, start=T0, step=timedelta(minutes=1))
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert fake.sessions_created == 1
     assert store.get_state(SESSION_KEY)
@@ -157,6 +157,24 @@ def test_second_poll_fetches_only_whats_new_and_reuses_the_session(
     assert server.count("/xrpc/app.bsky.feed.searchPosts") - searches == 1
     assert fake.sessions_created == 1  # no second login
     assert store.count("posts") == 155
+
+
+def test_a_post_indexed_late_is_found_by_the_next_poll(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    """Search sorts by creation time: a post that reaches the index a minute late lands
+    below the newest post already stored. The next poll searches the last two minutes
+    again, so it is stored; what was stored already is not counted as new."""
+    fake.generate(30, ABOUT, start=T0, step=timedelta(minutes=1))  # newest at T0 + 29 min
+    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    late = fake.add_post(f"{ABOUT}, posted from the train", T0 + timedelta(minutes=28))
+    too_late = fake.add_post(f"{ABOUT}, posted an hour ago", T0)
+    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    assert result.ok and result.new == 1
+    stored = {r["id"] for r in posts(store)}
+    assert post_id(late["uri"]) in stored
+    assert post_id(too_late["uri"]) not in stored  # beyond the overlap: still a known limit
+    assert store.count("posts") == 31
 
 
 def test_result_cap_splits_the_time_range_and_reaches_everything(
@@ -188,7 +206,9 @@ def test_posts_beyond_the_cap_in_one_instant_are_recorded_as_a_gap(
     )
     fake.add_post(ABOUT, T0 + timedelta(hours=1))
     [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
-    assert result.new == 1 and last_run(store)["gap_start"] is None
+    assert result.new == 1  # the overlap searched the crowded instant again, still capped
+    [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
+    assert result.new == 0 and last_run(store)["gap_start"] is None  # past it now
 
 
 def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
@@ -207,7 +227,8 @@ def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert store.count("posts") == 353
     progress = Progress.load(store.get_cursor("bluesky", "Backtrace", "Backtrace"))
-    assert progress.until is None and progress.since == "2026-11-22T12:00:02.001Z"
+    # the newest post, less the two minutes searched again for posts indexed late
+    assert progress.until is None and progress.since == "2026-11-22T11:58:02.001Z"
 
 
 def test_rate_limit_waits_until_the_reset_then_goes_on(

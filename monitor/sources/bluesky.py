@@ -103,6 +103,7 @@ class Settings:
     max_wait: float = 900.0
     max_requests: int = 300  # per title and poll; the rest waits for the next poll
     result_cap: int = RESULT_CAP
+    overlap: float = 120.0  # seconds searched again below the newest post: late-indexed posts
 
 
 class _Unreached(Exception):
@@ -377,7 +378,11 @@ class BlueskySource:
                 progress.until = stamp(oldest)
             split_at = progress.until
             log.info("bluesky: %r hit the result cap; searching below %s", key.query, split_at)
-        done = Progress(since=progress.newest or progress.since)
+        # a post Bluesky indexes late sorts by its (earlier) creation time: search the last
+        # minutes again next time, so it is not left below the mark
+        mark = parse_time(progress.newest)
+        back = timedelta(seconds=self.settings.overlap)
+        done = Progress(since=stamp(mark - back) if mark else progress.since)
         store.set_cursor(key.source, key.title, key.query, done.dump())
         progress.since, progress.until, progress.newest = done.since, None, None
 
