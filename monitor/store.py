@@ -763,6 +763,17 @@ def threads_about(store: Store, post_ids: Sequence[str]) -> dict[str, tuple[int,
     }
 
 
+def name_authors(store: Store, names: Iterable[tuple[str, str, str]]) -> int:
+    """``(post id, author id, handle)``: where a live post names its author by that id (a
+    Bluesky DID: all the stream knows), put the handle instead. Returns how many changed."""
+    with store.transaction():
+        cursor = store.db.conn.executemany(
+            f"update {POSTS} set author = ? where id = ? and author = ? and deleted = 0",
+            ((handle, pid, did) for pid, did, handle in names),
+        )
+    return int(cursor.rowcount)
+
+
 def open_gaps(store: Store) -> list[Row]:
     """Poll runs that could not reach everything, oldest first.
 

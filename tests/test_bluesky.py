@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from monitor import ingest
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
 from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
 from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases
+from monitor.sources.jetstream import create_to_row
 from monitor.store import Store
 
 ABOUT = "Backtrace on Netflix is so bad it's good, Stallone sleepwalks through it"
@@ -362,6 +364,26 @@ def test_recheck_marks_posts_that_are_gone(
     assert server.count("/xrpc/app.bsky.feed.getPosts") - before == 2  # 25 + 5
     gone = list(store.query("select text, author from posts where deleted = 1"))
     assert gone == [{"text": None, "author": None}] * 2
+
+
+def test_recheck_names_the_handle_of_posts_from_the_stream(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
+) -> None:
+    """The stream knows an author only by DID; the re-check's answers carry the handle."""
+    view = fake.add_post(ABOUT, T0, author="critic.bsky.social")
+    did, _, rkey = view["uri"].removeprefix("at://").partition("/app.bsky.feed.post/")
+    event = {
+        "did": did,
+        "time_us": int(T0.timestamp() * 1_000_000),
+        "commit": {"operation": "create", "rkey": rkey, "record": view["record"]},
+    }
+    ingest.store_page(store, [create_to_row(event, "2026-11-20T12:00:00Z")], [BACKTRACE])
+    (row,) = posts(store)
+    assert row["author"] == did
+    assert make_source(server, fake, sleeps).recheck(store, [row["id"]]) == 0
+    (row,) = posts(store)
+    assert row["author"] == "critic.bsky.social"
+    assert row["url"] == f"https://bsky.app/profile/{did}/post/{rkey}"  # a DID link never breaks
 
 
 def test_credentials_are_required() -> None:

@@ -36,7 +36,7 @@ from atproto_client.request import Request, Response
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, store_page
-from ..store import Row, Store, utcnow
+from ..store import Row, Store, name_authors, utcnow
 from . import PollResult
 from .bluesky_rows import (
     PLATFORM,
@@ -413,21 +413,33 @@ class BlueskySource:
     # --- recheck ------------------------------------------------------------------------
 
     def recheck(self, store: Store, post_ids: Sequence[str]) -> int:
-        """Look the posts up 25 at a time; mark those Bluesky no longer returns as deleted."""
+        """Look the posts up 25 at a time; mark those Bluesky no longer returns as deleted.
+
+        The answers name each author's handle too: a post stored from the stream, where
+        only the author's DID is known, gets its handle."""
         uris = [pid.removeprefix(f"{NAME}:") for pid in post_ids if pid.startswith(f"{NAME}:")]
         if not uris:
             return 0
         gone: list[str] = []
+        names: list[tuple[str, str, str]] = []
         try:
             client = self._open(store)
             for i in range(0, len(uris), LOOKUP_SIZE):
                 batch = uris[i : i + LOOKUP_SIZE]
                 query = models.AppBskyFeedGetPosts.Params(uris=batch)  # raw JSON, as for search
                 response = self._call(partial(client.invoke_query, LOOKUP, params=query))
-                found = {view.get("uri") for view in _search_page(response.content, LOOKUP)[0]}
+                found = set()
+                for view in _search_page(response.content, LOOKUP)[0]:
+                    found.add(view.get("uri"))
+                    author = view.get("author") or {}
+                    if view.get("uri") and author.get("did") and author.get("handle"):
+                        names.append((post_id(view["uri"]), author["did"], author["handle"]))
                 gone.extend(post_id(u) for u in batch if u not in found)
         finally:
             self.close()
+        named = name_authors(store, names)
+        if named:
+            log.info("bluesky: %d posts from the stream now name their author's handle", named)
         return store.mark_deleted(gone)
 
 
