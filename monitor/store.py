@@ -296,19 +296,21 @@ class Store:
         return int(self.db.execute(f"select count(*) from [{table}]").fetchone()[0])
 
     def title_counts(self) -> list[Row]:
-        """Each tracked title with its post counts per platform."""
+        """Each tracked title with its post counts per platform (off the daily totals) and
+        the time of its newest post."""
         return list(
             self.query(
                 f"""
                 select t.name as title, t.released,
-                  count(p.id) as posts,
-                  coalesce(sum(p.platform = 'reddit'), 0) as reddit,
-                  coalesce(sum(p.platform = 'bluesky'), 0) as bluesky,
-                  min(p.created_at) as first_post,
-                  max(p.created_at) as last_post
+                  coalesce(sum(d.posts), 0) as posts,
+                  coalesce(sum(case d.platform when 'reddit' then d.posts end), 0) as reddit,
+                  coalesce(sum(case d.platform when 'bluesky' then d.posts end), 0) as bluesky,
+                  (select max(p.created_at) from {POSTS} p
+                     where p.created_at >= max(d.day) and exists (
+                       select 1 from {MENTIONS} m where m.post_id = p.id and m.title = t.name)
+                  ) as last_post
                 from {TITLES} t
-                left join {MENTIONS} m on m.title = t.name
-                left join {POSTS} p on p.id = m.post_id
+                left join {DAILY_MENTIONS} d on d.title = t.name
                 group by t.name order by t.name
                 """
             )

@@ -56,33 +56,35 @@ def test_db_precedence_flag_then_env_then_config(
 
 def test_titles_lists_posts_per_title(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run_cli("status")
+
+    def post(pid: str, platform: str, created: str) -> dict[str, str]:
+        return {"id": pid, "platform": platform, "native_id": pid, "created_at": created}
+
     with Store(tmp_path / "monitor.db") as store:
         store.upsert_posts(
             [
-                {
-                    "id": "reddit:t3_1",
-                    "platform": "reddit",
-                    "native_id": "t3_1",
-                    "created_at": "2024-01-01T00:00:00Z",
-                    "text": "Backtrace",
-                }
+                post("reddit:t3_1", "reddit", "2024-01-01T00:00:00Z"),
+                post("bluesky:b2", "bluesky", "2024-01-01T09:30:00Z"),
+                post("reddit:t3_3", "reddit", "2024-01-01T23:00:00Z"),  # the other title's
+                post("reddit:t3_4", "reddit", "2024-01-02T01:00:00Z"),  # about neither
             ]
         )
         store.upsert_mentions(
-            [
-                {
-                    "post_id": "reddit:t3_1",
-                    "title": "Backtrace",
-                    "relevance": 1.0,
-                    "terms": ["Backtrace"],
-                }
-            ]
+            {"post_id": pid, "title": title, "relevance": 1.0, "terms": []}
+            for pid, title in (
+                ("reddit:t3_1", "Backtrace"),
+                ("bluesky:b2", "Backtrace"),
+                ("reddit:t3_3", "The Man from Toronto"),
+            )
         )
     result = run_cli("titles")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     backtrace = next(line for line in lines if line.startswith("Backtrace"))
-    assert backtrace.split()[1:4] == ["2018-12-14", "1", "1"]
+    # released, posts, reddit, bluesky, last post
+    assert backtrace.split()[1:] == ["2018-12-14", "2", "1", "1", "2024-01-01T09:30:00Z"]
+    toronto = next(line for line in lines if line.startswith("The Man from Toronto"))
+    assert toronto.split()[4:] == ["2022-06-24", "1", "1", "0", "2024-01-01T23:00:00Z"]
     assert all(len(line) <= 80 for line in lines)
 
 
