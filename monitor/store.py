@@ -36,6 +36,7 @@ from .schema import (
     SENTIMENTS,
     STATE,
     TITLES,
+    rebuild_daily,
 )
 
 BUSY_TIMEOUT_MS = 10_000
@@ -125,6 +126,25 @@ class Store:
                 MIGRATIONS[self.version](self.db)
                 self.db.execute(f"PRAGMA user_version = {self.version + 1}")
             self.version += 1
+
+    def recount_daily(self) -> tuple[int, int]:
+        """Count the daily totals afresh (the triggers keep them; this repairs what another
+        tool's writes left off). Returns how many rows they hold and how many were off."""
+        tables = (DAILY_MENTIONS, DAILY_SENTIMENT)
+
+        def rows() -> set[tuple[Any, ...]]:
+            # rounded: a sum kept row by row and one summed at once differ in the last bits
+            return {
+                tuple(round(v, 9) if isinstance(v, float) else v for v in (table, *row))
+                for table in tables
+                for row in self.db.execute(f"select * from {table}").fetchall()
+            }
+
+        with self.transaction():
+            before = rows()
+            rebuild_daily(self.db)
+            after = rows()
+        return len(after), len(after - before)
 
     def require_writable(self) -> None:
         """Refuse now, before a command starts work it could not save."""

@@ -230,3 +230,27 @@ def test_a_database_from_before_the_totals_is_counted_on_upgrade(tmp_path: Path)
             ("2024-03-02", 3, 1),  # p1, p4, p7; labelled p4
             ("2024-03-03", 3, 2),  # p2, p5, p8; labelled p2, p8
         ]
+
+
+def test_recount_repairs_what_another_tool_left_off(store: Store, run_cli) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_posts([post(1, 1), post(2, 2)])
+    store.upsert_mentions(
+        [{"post_id": f"p{n}", "title": "Backtrace", "relevance": 1.0, "terms": []} for n in (1, 2)]
+    )
+    store.upsert_sentiments([sentiment(1, "film-2", 0.5), sentiment(2, "film-2", -0.5)])
+    assert_totals_match(store)
+    # another tool replaces a label without recursive triggers: the old one is never taken back
+    other = sqlite3.connect(store.path)
+    with other:
+        other.execute(
+            "insert or replace into sentiments (post_id, model, compound, label) "
+            "values ('p1', 'film-2', -0.9, 'negative')"
+        )
+    other.close()
+    with pytest.raises(AssertionError):
+        assert_totals_match(store)
+    result = run_cli("--db", str(store.path), "recount")
+    assert result.exit_code == 0, result.output
+    assert "4 rows; 1 differed" in result.output
+    assert_totals_match(store)
+    assert "0 differed" in run_cli("--db", str(store.path), "recount").output

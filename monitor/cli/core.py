@@ -1,4 +1,4 @@
-"""``monitor init``, ``monitor titles`` and ``monitor status``."""
+"""``monitor init``, ``monitor titles``, ``monitor status`` and ``monitor recount``."""
 
 from __future__ import annotations
 
@@ -117,3 +117,20 @@ def _echo_gaps(store: Store) -> None:
             ("why", "why"),
         ],
     )
+
+
+@cli.command()
+@pass_app
+def recount(app: App) -> None:
+    """Count the daily totals the report reads afresh.
+
+    monitor keeps them up to date on every write. Run this after changing the posts,
+    mentions or sentiments tables with another tool that replaced rows (INSERT OR
+    REPLACE without PRAGMA recursive_triggers = ON).
+
+    \b
+    Example:
+        monitor recount
+    """
+    held, off = app.store(create=False).recount_daily()
+    click.echo(f"Recounted the daily totals: {held} rows; {off} differed from the kept count.")
