@@ -101,6 +101,25 @@ def test_cold_poll_pages_to_the_listing_cap_and_says_so(
     assert mentioned(store) == {f"reddit:{s['name']}" for s in newest}
 
 
+def test_a_listing_that_stops_short_of_the_stored_posts_is_a_gap(
+    fake: FakeReddit, server: ReplayServer, store: Store
+) -> None:
+    """Reddit's search may serve fewer than 1,000 items: a re-poll whose listing ends before
+    it reaches the newest stored post records the stretch between as unseen."""
+    config = make_config(server)
+    fake.synthesize(50, "Backtrace")
+    poll(store, config)
+    fake.listing_cap = 250
+    fake.synthesize(400, "Backtrace")
+    result = poll(store, config)
+    assert (result.new, result.cap_hit, result.ok) == (250, True, True)
+    run = runs(store)[-1]
+    assert run["cap_hit"] == 1 and run["gap_start"] < run["gap_end"]
+    # a later poll that reaches its mark is no gap
+    fake.synthesize(5, "Backtrace")
+    assert poll(store, config).cap_hit is False
+
+
 def test_repoll_stops_at_what_it_already_has(
     fake: FakeReddit, server: ReplayServer, store: Store
 ) -> None:

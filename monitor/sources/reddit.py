@@ -425,7 +425,10 @@ class RedditSource:
             if fresh:
                 run.oldest = _mark(fresh[-1]).utc
             if done:
-                if not reached and depth >= self.listing_cap:
+                # the listing ran out before the newest stored post: whatever cut it short
+                # (the ~1,000 cap, or a search that stops sooner), the stretch between is unseen
+                cut = stop is not None and depth >= PAGE_SIZE
+                if not reached and (depth >= self.listing_cap or cut):
                     run.cap_hit = True
                     run.gap_start = _when(stop) or _released(title)
                     run.gap_end = _when(Mark(run.oldest or 0.0, ""))
