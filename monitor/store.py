@@ -7,6 +7,7 @@ Table names and migrations live in :mod:`monitor.schema`; every other module goe
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import sqlite3
@@ -40,6 +41,8 @@ from .schema import (
 )
 
 BUSY_TIMEOUT_MS = 10_000
+
+log = logging.getLogger("monitor.store")
 
 Row = dict[str, Any]
 
@@ -120,6 +123,13 @@ class Store:
                 f"{self.path}: the database is read-only and needs an upgrade from schema "
                 f"version {self.version} to {SCHEMA_VERSION}",
                 hint="make it writable once (chmod u+w) and run any monitor command",
+            )
+        if self.version:
+            log.info(
+                "%s: upgrading the schema from version %d to %d",
+                self.path,
+                self.version,
+                SCHEMA_VERSION,
             )
         while self.version < SCHEMA_VERSION:
             with self.db.atomic():
