@@ -10,7 +10,16 @@ from ..run import poll_summary as summary
 from ..sources import SOURCES, PollResult
 from .app import App, cli, pass_app
 
-__all__ = ["poll", "poll_sources", "summary"]
+__all__ = ["poll", "poll_sources", "source_option", "summary"]
+
+#: ``--source``, repeatable, for the commands that poll (``poll`` and ``run``).
+source_option = click.option(
+    "--source",
+    "sources",
+    type=click.Choice(sorted(SOURCES)),
+    multiple=True,
+    help="Source to poll (repeatable); default every source with credentials.",
+)
 
 
 def poll_sources(app: App, names: list[str], title: str | None) -> list[PollResult]:
@@ -21,13 +30,7 @@ def poll_sources(app: App, names: list[str], title: str | None) -> list[PollResu
 
 
 @cli.command()
-@click.option(
-    "--source",
-    "sources",
-    type=click.Choice(sorted(SOURCES)),
-    multiple=True,
-    help="Source to poll (repeatable); default every source with credentials.",
-)
+@source_option
 @click.option("--title", default=None, help="Poll only this tracked title.")
 @pass_app
 def poll(app: App, sources: tuple[str, ...], title: str | None) -> None:

@@ -13,6 +13,7 @@ from ..lock import hold
 from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
 from .app import App, cli, pass_app, setup_logging
+from .poll import source_option
 
 log = logging.getLogger("monitor.run")
 
@@ -25,13 +26,7 @@ def _progress(done: int, total: int, what: str) -> None:
 
 
 @cli.command("run")
-@click.option(
-    "--source",
-    "sources",
-    type=click.Choice(sorted(SOURCES)),
-    multiple=True,
-    help="Source to poll (repeatable); default every source with credentials.",
-)
+@source_option
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
