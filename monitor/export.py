@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TextIO
 
-from . import store as queries
+from . import export_queries
 from .config import Title
 from .errors import MonitorError
+from .export_queries import Stream
 from .report import build_report, label_model
-from .store import Store, Stream
+from .store import Store
 
 KINDS = ("posts", "daily", "chart")
 FORMATS = ("csv", "jsonl")
@@ -90,9 +91,9 @@ def stream(
     low = since.isoformat() if since else None
     high = until.isoformat() if until else None
     if kind == "posts":
-        return queries.export_posts(store, model, title=title, since=low, until=high)
+        return export_queries.export_posts(store, model, title=title, since=low, until=high)
     if kind == "chart":
-        return queries.export_chart(store, title=title, since=low, until=high)
+        return export_queries.export_chart(store, title=title, since=low, until=high)
     if kind == "daily":
         chosen = [t for t in titles if title is None or t.name == title]
         return DAILY_COLUMNS, _daily(store, chosen, since, until, model)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from . import relevance, sentiment
 from .config import Title
+from .rows import LabelRow, MentionRow, PostRow, label_row
 from .schema import POSTS
-from .store import Row, Store
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,10 @@ class Cursor:
 
 
 def mentions_for(
-    post: Row, titles: Sequence[Title], thread_titles: frozenset[str] = frozenset()
-) -> list[Row]:
+    post: PostRow, titles: Sequence[Title], thread_titles: frozenset[str] = frozenset()
+) -> list[MentionRow]:
     """The ``mentions`` rows for one post: one per title it is about."""
-    rows = []
+    rows: list[MentionRow] = []
     for title in titles:
         verdict = relevance.judge(
             post.get("text") or "",
@@ -53,7 +54,7 @@ def mentions_for(
 
 def store_page(
     store: Store,
-    posts: Sequence[Row],
+    posts: Sequence[PostRow],
     titles: Sequence[Title],
     cursor: Cursor | None = None,
     *,
@@ -72,28 +73,18 @@ def store_page(
             [json.dumps(ids)],
         )
     }
-    mentions: list[Row] = []
+    mentions: list[MentionRow] = []
     for post in posts:
         inherited = (thread_titles or {}).get(post.get("thread_id") or "", frozenset())
         mentions.extend(mentions_for(post, titles, inherited))
     about = {m["post_id"] for m in mentions}
     model = sentiment.analyzer()
     names = [name for t in titles for name in t.names]
-    labels = []
-    for post in posts:
-        if post["id"] in about and post.get("text"):
-            s = model.score(post["text"], names)
-            labels.append(
-                {
-                    "post_id": post["id"],
-                    "model": model.model,
-                    "compound": s.compound,
-                    "pos": s.pos,
-                    "neu": s.neu,
-                    "neg": s.neg,
-                    "label": s.label,
-                }
-            )
+    labels: list[LabelRow] = [
+        label_row(post["id"], model.model, model.score(text, names))
+        for post in posts
+        if post["id"] in about and (text := post.get("text"))
+    ]
     with store.transaction():
         store.upsert_posts(posts)
         store.upsert_mentions(mentions)

@@ -11,7 +11,9 @@ import logging
 from collections.abc import Callable
 
 from . import sentiment
-from .store import Row, Store, count_to_label, posts_to_label
+from .queries import count_to_label, posts_to_label
+from .rows import LabelRow, Row, label_row
+from .store import Store
 
 log = logging.getLogger("monitor.labels")
 
@@ -54,17 +56,8 @@ def label_posts(
     return done
 
 
-def _label(analyzer: sentiment.Analyzer, post: Row) -> Row:
+def _label(analyzer: sentiment.Analyzer, post: Row) -> LabelRow:
     names = list(json.loads(post["names"]))
     for aliases in json.loads(post["aliases"]):
         names.extend(json.loads(aliases))
-    s = analyzer.score(post["text"], names)
-    return {
-        "post_id": post["id"],
-        "model": analyzer.model,
-        "compound": s.compound,
-        "pos": s.pos,
-        "neu": s.neu,
-        "neg": s.neg,
-        "label": s.label,
-    }
+    return label_row(post["id"], analyzer.model, analyzer.score(post["text"], names))

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .clock import utcnow
 from .errors import LockHeld, StoreError
-from .store import utcnow
 
 log = logging.getLogger("monitor.lock")
 

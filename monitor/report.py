@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from . import leadlag
-from . import store as queries
+from . import leadlag, queries
 from .config import Title
 from .errors import MonitorError
 from .leadlag import LeadLag
+from .rows import Row
 from .sentiment import DEFAULT_MODEL
-from .store import Row, Store
+from .store import Store
 
 #: Days in the rolling sentiment window (trailing: the day and the six before it).
 ROLLING_DAYS = 7

@@ -11,8 +11,9 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
+from .clock import iso
 from .errors import ConfigError
-from .store import Store, iso, prune_text
+from .store import Store
 
 log = logging.getLogger("monitor.retention")
 
@@ -35,7 +36,7 @@ def prune(store: Store, older_than: timedelta, now: datetime | None = None) -> t
     Returns how many posts were pruned and the cutoff, as stored text.
     """
     cutoff = iso((now or datetime.now(UTC)) - older_than)
-    pruned = prune_text(store, cutoff)
+    pruned = store.prune_text(cutoff)
     store.set_state("retention.last_cutoff", cutoff)
     log.debug("pruned the text of %d posts created before %s", pruned, cutoff)
     return pruned, cutoff

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from . import labels
 from .charts.netflix import update as update_netflix
+from .clock import iso, utcnow
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
+from .queries import recent_post_ids
 from .sources import SOURCES, PollResult, Source, build, has_credentials
-from .store import Store, iso, recent_post_ids, utcnow
+from .store import Store
 
 log = logging.getLogger("monitor.run")
 

@@ -13,6 +13,7 @@ import pytest
 from monitor import ingest
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
+from monitor.queries import title_counts
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
 from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
@@ -417,7 +418,7 @@ def test_poll_command_end_to_end(
     with Store("monitor.db") as db:
         runs = list(db.query("select title, status from poll_runs order by id"))
         assert [r["status"] for r in runs] == ["ok"] * 3
-        counts = {r["title"]: r["bluesky"] for r in db.title_counts()}
+        counts = {r["title"]: r["bluesky"] for r in title_counts(db)}
         assert counts == {"Backtrace": 120, "The Man from Toronto": 1}
 
 

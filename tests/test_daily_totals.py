@@ -16,9 +16,10 @@ import pytest
 import sqlite_utils
 
 from monitor.config import Title
+from monitor.queries import daily_counts
 from monitor.schema import MIGRATIONS
 from monitor.sentiment import label
-from monitor.store import Store, daily_counts, prune_text
+from monitor.store import Store
 
 TITLES = ("Backtrace", "Sisu")
 MODELS = ("film-2", "vader")
@@ -168,7 +169,7 @@ def test_every_kind_of_write_keeps_the_totals(store: Store) -> None:
         store.mark_deleted([f"p{n}" for n in rng.sample(sorted(posts), min(3, len(posts)))])
 
     def prune() -> None:
-        prune_text(store, "2024-03-03")
+        store.prune_text("2024-03-03")
 
     write_page()
     actions = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.store import Store, open_gaps
+from monitor.queries import open_gaps
+from monitor.store import Store
 
 
 def test_status_lists_open_gaps_and_drops_failures_a_later_run_resumed(

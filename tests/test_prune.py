@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from monitor import ingest
+from monitor.clock import iso
 from monitor.config import Title
 from monitor.errors import ConfigError
 from monitor.retention import parse_age, prune
-from monitor.store import Store, iso
+from monitor.store import Store
 
 TITLES = (Title("Backtrace"), Title("The Man from Toronto"))
 TEXTS = [

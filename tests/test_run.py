@@ -19,10 +19,11 @@ import pytest
 
 from monitor import ingest
 from monitor.charts.netflix import FileResult
+from monitor.clock import iso
 from monitor.config import Config, Credentials, Title
 from monitor.errors import AuthError, SourceError
 from monitor.sources import PollResult
-from monitor.store import Store, iso
+from monitor.store import Store
 
 REDDIT_ENV = {"REDDIT_CLIENT_ID": "client-id-123", "REDDIT_CLIENT_SECRET": "s3cret+reddit/value"}
 BLUESKY_ENV = {"BLUESKY_HANDLE": "me.bsky.social", "BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from ..store import Row
+from ..rows import Row
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from ..config import Config
 from ..errors import InputError
-from ..store import Row, Store
+from ..rows import ChartEntryRow
+from ..store import Store
 from .fetch import TIMEOUT, fetch
 from .fields import Header
 from .match import TitleMatcher
@@ -71,7 +72,7 @@ class Top10File:
         self._weeks: dict[str, tuple[str, str]] = {}
         self._matches: dict[str, str | None] = {}
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[ChartEntryRow]:
         numbered = enumerate(self.lines_in, start=1)
         header: Header | None = None
         for number, raw in numbered:
@@ -105,7 +106,7 @@ class Top10File:
             return Header(self.file, names, COUNTRY_COLUMNS)
         return Header(self.file, names, GLOBAL_COLUMNS, GLOBAL_OPTIONAL)
 
-    def _row(self, h: Header, n: int, fields: list[str]) -> Row | None:
+    def _row(self, h: Header, n: int, fields: list[str]) -> ChartEntryRow | None:
         if len(fields) < h.width:
             h.check_width(n, fields)
         at = h.index

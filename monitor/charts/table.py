@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ..store import Row, Store
+from ..rows import ChartEntryRow
+from ..store import Store
 from .fields import Header
 from .match import TitleMatcher
 
@@ -46,7 +47,7 @@ class ChartCsv:
         #: (region, category, period_start) -> the ranks this file lists for it
         self.periods: dict[tuple[str, str, str], list[int]] = {}
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[ChartEntryRow]:
         reader = csv.reader(self.lines_in)
         seen: dict[tuple[str, str, str, int], int] = {}
         try:
@@ -76,7 +77,7 @@ class ChartCsv:
         except UnicodeDecodeError:
             raise InputError(f"{self.file}, line {reader.line_num + 1}: not UTF-8 text") from None
 
-    def _row(self, h: Header, n: int, fields: list[str]) -> Row:
+    def _row(self, h: Header, n: int, fields: list[str]) -> ChartEntryRow:
         day = h.day(n, fields, "date").isoformat()
         rank = h.whole(n, fields, "rank")
         if rank < 1:

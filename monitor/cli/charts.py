@@ -10,6 +10,7 @@ from ..charts import TitleMatcher, runs, title_key
 from ..charts.netflix import update as update_netflix
 from ..charts.table import import_csv
 from ..errors import ConfigError
+from ..queries import chart_history, chart_spellings
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -82,8 +83,8 @@ def show(app: App, title: str) -> None:
     except ConfigError:
         tracked = None
     key = title_key(title)
-    spellings = [s for s in store.chart_spellings() if title_key(s) == key]
-    history = runs(store.chart_history(tracked, spellings))
+    spellings = [s for s in chart_spellings(store) if title_key(s) == key]
+    history = runs(chart_history(store, tracked, spellings))
     if not history:
         click.echo(f"{title} has no chart entries. Run `monitor charts update` first?")
         return

@@ -6,7 +6,8 @@ import click
 
 from ..config import example_config, load_config
 from ..errors import ConfigError
-from ..store import Store, open_gaps
+from ..queries import last_polls, open_gaps, title_counts
+from ..store import Store
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -47,7 +48,7 @@ def titles(app: App) -> None:
         monitor titles
     """
     store = app.store(write=False)
-    rows = store.title_counts()
+    rows = title_counts(store)
     if not rows:
         click.echo("No titles tracked yet. Add [[titles]] to the config file.")
         return
@@ -75,7 +76,7 @@ def status(app: App) -> None:
     """
     store = app.store(write=False)
     click.echo(f"Database: {store.path} (schema {store.version})")
-    rows = store.last_polls()
+    rows = last_polls(store)
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
         return

@@ -33,10 +33,12 @@ from atproto.exceptions import (
 )
 from atproto_client.request import Request, Response
 
+from ..clock import utcnow
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, store_page
-from ..store import Row, Store, name_authors, utcnow
+from ..rows import PostRow
+from ..store import Store
 from . import PollResult
 from .bluesky_rows import (
     PLATFORM,
@@ -437,7 +439,7 @@ class BlueskySource:
                 gone.extend(post_id(u) for u in batch if u not in found)
         finally:
             self.close()
-        named = name_authors(store, names)
+        named = store.name_authors(names)
         if named:
             log.info("bluesky: %d posts from the stream now name their author's handle", named)
         return store.mark_deleted(gone)
@@ -459,7 +461,7 @@ class _LenientRequest(Request):  # type: ignore[misc]
         return Response(True, response.status_code, content, headers)
 
 
-def _rows(views: Sequence[dict[str, Any]]) -> list[Row]:
+def _rows(views: Sequence[dict[str, Any]]) -> list[PostRow]:
     """The rows of a page of postViews; a post without uri, author, record or date is
     skipped with a log line rather than failing the page (and every later poll)."""
     rows = []

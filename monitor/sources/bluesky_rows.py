@@ -8,9 +8,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..clock import iso
 from ..config import Title
 from ..errors import SourceError
-from ..store import Row, iso
+from ..rows import PostRow
 
 PLATFORM = "bluesky"
 
@@ -40,7 +41,7 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
+def post_view_to_row(view: dict[str, Any], fetched_at: str) -> PostRow:
     """One ``app.bsky.feed.defs#postView`` payload -> one ``posts`` row.
 
     Raises SourceError when the payload lacks what every post has (uri, author, record).
@@ -58,18 +59,16 @@ def post_view_to_row(view: dict[str, Any], fetched_at: str) -> Row:
     if created is None:
         raise SourceError(f"Bluesky sent a post without a usable date: {uri}")
     row = record_to_row(uri, handle, record, created, fetched_at)
-    row.update(
-        likes=view.get("likeCount") or 0,
-        replies=view.get("replyCount") or 0,
-        reposts=view.get("repostCount") or 0,
-        quotes=view.get("quoteCount") or 0,
-    )
+    row["likes"] = view.get("likeCount") or 0
+    row["replies"] = view.get("replyCount") or 0
+    row["reposts"] = view.get("repostCount") or 0
+    row["quotes"] = view.get("quoteCount") or 0
     return row
 
 
 def record_to_row(
     uri: str, author: str, record: dict[str, Any], created: datetime, fetched_at: str
-) -> Row:
+) -> PostRow:
     """An ``app.bsky.feed.post`` record at ``uri`` -> a ``posts`` row with zero counts.
 
     ``author`` is a handle, or a DID where only that is known (the stream).

@@ -28,10 +28,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
 from .. import relevance
+from ..clock import utcnow
 from ..config import Title
 from ..errors import ConfigError, SourceError
 from ..ingest import store_page
-from ..store import Row, Store, utcnow
+from ..rows import PostRow
+from ..store import Store
 from .bluesky_rows import parse_time, post_id, record_to_row
 
 log = logging.getLogger("monitor.sources.jetstream")
@@ -44,7 +46,7 @@ CURSOR_KEY = "jetstream.cursor"
 # --- mapping (pure) ---------------------------------------------------------------------
 
 
-def create_to_row(event: dict[str, Any], fetched_at: str) -> Row:
+def create_to_row(event: dict[str, Any], fetched_at: str) -> PostRow:
     """A Jetstream post-create event -> one ``posts`` row (the author is a DID)."""
     did, commit = event["did"], event["commit"]
     record = commit.get("record") or {}
@@ -94,7 +96,7 @@ class Batcher:
     store: Store
     titles: Sequence[Title]
     stats: StreamStats = field(default_factory=StreamStats)
-    posts: list[Row] = field(default_factory=list)
+    posts: list[PostRow] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     pending_cursor: int | None = None
 

@@ -29,10 +29,13 @@ from praw.endpoints import API_PATH
 from praw.models import Comment, MoreComments
 from prawcore.sessions import FiniteRetryStrategy
 
+from ..clock import iso, utcnow
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, mentions_for, store_page
-from ..store import Row, Store, iso, threads_about, utcnow
+from ..queries import threads_about
+from ..rows import PostRow, Row
+from ..store import Store
 from . import PollResult
 
 log = logging.getLogger("monitor.sources.reddit")
@@ -82,7 +85,7 @@ def _created(raw: Mapping[str, Any]) -> str:
     return iso(datetime.fromtimestamp(float(raw["created_utc"]), UTC))
 
 
-def _row(raw: Mapping[str, Any], text: str, fetched_at: str | None) -> Row:
+def _row(raw: Mapping[str, Any], text: str, fetched_at: str | None) -> PostRow:
     deleted = is_deleted(raw)
     return {
         "id": post_id(raw["name"]),
@@ -99,7 +102,7 @@ def _row(raw: Mapping[str, Any], text: str, fetched_at: str | None) -> Row:
     }
 
 
-def submission_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> Row:
+def submission_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> PostRow:
     """A ``posts`` row from a submission's ``t3`` data (or ``vars()`` of a praw Submission)."""
     text = "\n\n".join(part for part in (raw.get("title"), raw.get("selftext")) if part)
     return {
@@ -110,7 +113,7 @@ def submission_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> 
     }
 
 
-def comment_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> Row:
+def comment_to_row(raw: Mapping[str, Any], fetched_at: str | None = None) -> PostRow:
     """A ``posts`` row from a comment's ``t1`` data (or ``vars()`` of a praw Comment)."""
     return {
         **_row(raw, raw.get("body") or "", fetched_at),
@@ -452,7 +455,7 @@ class RedditSource:
         fetched_at = utcnow()
         rows = [submission_to_row(s, fetched_at) for s in submissions]
         threads: dict[str, frozenset[str]] = {}
-        comments: list[Row] = []
+        comments: list[PostRow] = []
         for submission, row in zip(submissions, rows, strict=True):
             if not row["num_comments"] or row["deleted"] or self.config.comments <= 0:
                 continue
@@ -470,7 +473,7 @@ class RedditSource:
                 new += store_page(store, comments, titles, thread_titles=threads)
         return len(rows) + len(comments), new
 
-    def _comments(self, submission: Any, fetched_at: str, sort: str | None = None) -> list[Row]:
+    def _comments(self, submission: Any, fetched_at: str, sort: str | None = None) -> list[PostRow]:
         """Up to ``[reddit] comments`` comments, in ``sort`` (default: ``comment_sort``)
         order, breadth first."""
         wanted = self.config.comments
