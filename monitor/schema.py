@@ -22,11 +22,11 @@ DAILY_SENTIMENT = "daily_sentiment"
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db[TITLES].create(  # type: ignore[union-attr]
+    db.table(TITLES).create(
         {"name": str, "slug": str, "aliases": str, "released": str, "chart_title": str},
         pk="name",
     )
-    db[POSTS].create(  # type: ignore[union-attr]
+    db.table(POSTS).create(
         {
             "id": str,  # "<platform>:<native id>", the natural key
             "platform": str,
@@ -52,12 +52,12 @@ def _v1(db: sqlite_utils.Database) -> None:
         not_null={"platform", "native_id", "created_at"},
         defaults={"deleted": 0},
     )
-    db[MENTIONS].create(  # type: ignore[union-attr]
+    db.table(MENTIONS).create(
         {"post_id": str, "title": str, "relevance": float, "terms": str},
         pk=("post_id", "title"),
         foreign_keys=[("post_id", POSTS, "id"), ("title", TITLES, "name")],
     )
-    db[SENTIMENTS].create(  # type: ignore[union-attr]
+    db.table(SENTIMENTS).create(
         {
             "post_id": str,
             "model": str,
@@ -70,7 +70,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk=("post_id", "model"),
         foreign_keys=[("post_id", POSTS, "id")],
     )
-    db[CHART_ENTRIES].create(  # type: ignore[union-attr]
+    db.table(CHART_ENTRIES).create(
         {
             "chart": str,
             "region": str,
@@ -87,7 +87,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk=("chart", "region", "category", "period_start", "rank"),
     )
-    db[POLL_RUNS].create(  # type: ignore[union-attr]
+    db.table(POLL_RUNS).create(
         {
             "id": int,
             "source": str,
@@ -107,30 +107,30 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
         defaults={"requests": 0, "fetched": 0, "new": 0, "cap_hit": 0},
     )
-    db[CURSORS].create(  # type: ignore[union-attr]
+    db.table(CURSORS).create(
         {"source": str, "title": str, "query": str, "value": str, "updated_at": str},
         pk=("source", "title", "query"),
     )
-    db[STATE].create({"key": str, "value": str, "updated_at": str}, pk="key")  # type: ignore[union-attr]
+    db.table(STATE).create({"key": str, "value": str, "updated_at": str}, pk="key")
 
 
 def _v2(db: sqlite_utils.Database) -> None:
     """Indexes for the report: by title, then by time."""
-    db[POSTS].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db[POSTS].create_index(["thread_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db[MENTIONS].create_index(["title", "post_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db[CHART_ENTRIES].create_index(["title", "period_start"], if_not_exists=True)  # type: ignore[union-attr]
-    db[POLL_RUNS].create_index(["source", "title", "started"], if_not_exists=True)  # type: ignore[union-attr]
+    db.table(POSTS).create_index(["created_at"], if_not_exists=True)
+    db.table(POSTS).create_index(["thread_id"], if_not_exists=True)
+    db.table(MENTIONS).create_index(["title", "post_id"], if_not_exists=True)
+    db.table(CHART_ENTRIES).create_index(["title", "period_start"], if_not_exists=True)
+    db.table(POLL_RUNS).create_index(["source", "title", "started"], if_not_exists=True)
 
 
 def _v3_chart_platform(db: sqlite_utils.Database) -> None:
     """charts: the platform a chart ranks (netflix, prime-video…), for CSV-imported charts."""
-    db[CHART_ENTRIES].add_column("platform", str)  # type: ignore[union-attr]
+    db.table(CHART_ENTRIES).add_column("platform", str)
 
 
 def _report_indexes(db: sqlite_utils.Database) -> None:
     """The report's most positive and negative posts: sentiments by model, then score."""
-    db[SENTIMENTS].create_index(["model", "compound"], if_not_exists=True)  # type: ignore[union-attr]
+    db.table(SENTIMENTS).create_index(["model", "compound"], if_not_exists=True)
 
 
 # --- daily totals, kept by triggers ----------------------------------------------------
