@@ -15,11 +15,12 @@ from pathlib import Path
 
 from benchmarks.common import Figure, median_seconds
 from monitor.config import Credentials, Title, parse_config
-from monitor.ingest import store_page
+from monitor.ingest import StreamStore, store_page
 from monitor.replay import ReplayServer
 from monitor.replay.bluesky import FakeBluesky, did_for, tid
 from monitor.replay.jetstream import commit_event
-from monitor.sources.bluesky import BlueskySource, Settings
+from monitor.sources import bluesky
+from monitor.sources.bluesky import Settings
 from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.sources.jetstream import Batcher
 from monitor.store import Store
@@ -50,8 +51,8 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
         def poll() -> None:
             with Store(tmp / f"poll-{next(counter)}.db") as store:
                 store.sync_titles([TITLE])
-                source = BlueskySource(config, creds, settings=Settings())
-                [result] = source.poll(store, [TITLE])
+                source = bluesky.build(config, creds, settings=Settings())
+                [result] = poll(store, source, [TITLE])
                 assert result.new == POSTS, result
                 ratio[0] = result.requests / result.new
 
@@ -93,7 +94,7 @@ def _filter_rate(tmp: Path, events: list[str]) -> float:
     def run() -> None:
         with Store(tmp / f"stream-{next(counter)}.db") as store:
             store.sync_titles([TITLE])
-            batcher = Batcher(store, [TITLE])
+            batcher = Batcher(StreamStore(store, [TITLE]))
             for i, raw in enumerate(events, 1):
                 batcher.handle(raw)
                 if i % 500 == 0:

@@ -8,7 +8,7 @@ Comments are left out (a thread with comments costs one more request; see the RE
 
 Figures, each beside a baseline measured in the same run:
 
-* items stored/s by a cold ``RedditSource.poll`` (praw, mapping, relevance, sentiment,
+* items stored/s by a cold ``monitor.ingest.poll`` of Reddit (praw, mapping, relevance, sentiment,
   SQLite), beside ``store_page`` alone on the same rows mapped beforehand;
 * items/s through praw's client alone (HTTP, JSON, praw objects), beside bare HTTP GETs
   with ``json.loads`` of the same pages;
@@ -32,9 +32,10 @@ import requests
 
 from benchmarks.common import Figure
 from monitor.config import Config, Credentials, RedditConfig, Title
-from monitor.ingest import store_page
+from monitor.ingest import poll, store_page
 from monitor.replay.reddit import FakeReddit
-from monitor.sources.reddit import RedditSource, search_query, submission_to_row
+from monitor.sources import reddit
+from monitor.sources.reddit_rows import search_query, submission_to_row
 from monitor.store import Store
 
 STAGE = "reddit"
@@ -74,11 +75,11 @@ def _cold_poll(config: Config, folder: Path) -> tuple[float, int, int, int, int]
     """Seconds, new items, requests, then requests and queries of an idle re-poll."""
     with Store(folder / "poll.db") as store:
         store.sync_titles(config.titles)
-        source = RedditSource(config, CREDS)
+        source = reddit.build(config, CREDS)
         start = time.perf_counter()
-        results = source.poll(store, config.titles)
+        results = poll(store, source, config.titles)
         seconds = time.perf_counter() - start
-        idle = source.poll(store, config.titles)
+        idle = poll(store, source, config.titles)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     return (
         seconds,

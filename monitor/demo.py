@@ -28,12 +28,13 @@ from .config import (
     parse_config,
 )
 from .errors import MonitorError
+from .ingest import PollResult, poll
 from .replay import ReplayServer, scenario
 from .replay.bluesky import FakeBluesky
 from .replay.netflix import Top10Files
 from .replay.reddit import FakeReddit
 from .report import Report, build_report
-from .sources import SOURCES, PollResult, build
+from .sources import SOURCES, build
 from .store import Store
 
 log = logging.getLogger("monitor.demo")
@@ -141,7 +142,7 @@ def run(out: Path, progress: Callable[[str], None] = log.info) -> DemoResult:
             store.set_state(DEMO_STATE, "backtrace")
             polls: list[PollResult] = []
             for name in SOURCES:
-                results = build(name, config, creds).poll(store, config.titles)
+                results = poll(store, build(name, config, creds), config.titles)
                 polls.extend(results)
                 progress(
                     f"Polled {name}: {sum(r.fetched for r in results)} fetched, "

@@ -41,6 +41,10 @@ class AuthError(SourceError):
     """The platform refused our credentials."""
 
 
+class MissingCredentials(AuthError):
+    """The environment holds no credentials for a platform: its source is skipped."""
+
+
 class RateLimited(SourceError):
     """The platform asked us to wait until ``reset_at``."""
 

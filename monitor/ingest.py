@@ -1,21 +1,54 @@
-"""Sources -> relevance -> sentiment -> store, one page at a time.
+"""The one ingest driver: sources -> relevance -> sentiment -> store, a page at a time.
 
-Pollers hand each page of mapped post rows to :func:`store_page`, which decides the
-mentions, labels the posts that mention a title and writes all of it, with the cursor
-advance, in one transaction.
+A source yields pages (:mod:`monitor.sources.base`); the driver owns everything else: the
+``poll_runs`` record of each title's poll, the request budget, the gaps, the relevance
+verdict and the sentiment label of each post, and the transaction that writes a page with
+its cursor, so a run killed at any moment loses at most the page in flight.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import relevance, sentiment
 from .config import Title
+from .errors import AuthError, SourceError
+from .queries import stored_ids, threads_about
 from .rows import LabelRow, MentionRow, PostRow, label_row
-from .schema import POSTS
+from .sources.base import (
+    Authors,
+    Budget,
+    Deleted,
+    Gap,
+    Page,
+    SessionKeeper,
+    Source,
+    Window,
+)
 from .store import Store
+
+log = logging.getLogger("monitor.ingest")
+
+
+@dataclass
+class PollResult:
+    """What one poll of one title on one source did."""
+
+    source: str
+    title: str
+    new: int = 0
+    fetched: int = 0
+    requests: int = 0
+    cap_hit: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -26,6 +59,9 @@ class Cursor:
     title: str
     query: str
     value: str
+
+
+# --- relevance and sentiment ------------------------------------------------------------
 
 
 def mentions_for(
@@ -65,14 +101,7 @@ def store_page(
     ``thread_titles`` maps a thread's post id to the titles its root is about, so that a
     comment inherits its thread's topic.
     """
-    ids = [p["id"] for p in posts]
-    known = {
-        r["id"]
-        for r in store.query(
-            f"select id from {POSTS} where id in (select value from json_each(?))",
-            [json.dumps(ids)],
-        )
-    }
+    known = stored_ids(store, [p["id"] for p in posts])
     mentions: list[MentionRow] = []
     for post in posts:
         inherited = (thread_titles or {}).get(post.get("thread_id") or "", frozenset())
@@ -91,4 +120,181 @@ def store_page(
         store.upsert_sentiments(labels)
         if cursor is not None:
             store.set_cursor(cursor.source, cursor.title, cursor.query, cursor.value)
-    return len(set(ids) - known)
+    return len({p["id"] for p in posts} - known)
+
+
+def _store(store: Store, page: Page, titles: Sequence[Title], cursor: Cursor | None) -> int:
+    """Write one page a source yielded (posts, then comments) in one transaction."""
+    with store.transaction():
+        new = store_page(store, page.posts, titles, cursor) if page.posts or cursor else 0
+        if page.comments:
+            new += store_page(store, page.comments, titles, thread_titles=dict(page.threads))
+    return new
+
+
+# --- polling ----------------------------------------------------------------------------
+
+
+class StateSessions:
+    """A source's login session, kept in the store's ``state`` table under ``key``, with
+    the account it belongs to under ``key.owner``."""
+
+    def __init__(self, store: Store, key: str) -> None:
+        self.store, self.key = store, key
+
+    def load(self, owner: str) -> str | None:
+        if self.store.get_state(f"{self.key}.owner") != owner:
+            return None
+        return self.store.get_state(self.key)
+
+    def save(self, value: str, owner: str) -> None:
+        with self.store.transaction():
+            self.store.set_state(self.key, value)
+            self.store.set_state(f"{self.key}.owner", owner)
+
+
+def poll(
+    store: Store,
+    source: Source,
+    titles: Sequence[Title],
+    *,
+    window: Window | None = None,
+    sessions: SessionKeeper | None = None,
+) -> list[PollResult]:
+    """Fetch what is new for each title from ``source`` and store it; a result per title.
+
+    Raises AuthError when the platform refuses the credentials (the whole source stops);
+    any other failure is recorded in that title's result and in ``poll_runs``.
+    """
+    results: list[PollResult] = []
+    keeper = sessions or StateSessions(store, f"{source.name}.session")
+    try:
+        with source.connect(keeper):
+            for title in titles:
+                results.append(_poll_title(store, source, title, titles, window or Window()))
+    except AuthError:
+        raise
+    except SourceError as exc:  # no client: every title not polled fails, recorded as such
+        log.error("%s: %s", source.name, exc)
+        for title in titles[len(results) :]:
+            run = store.start_poll_run(source.name, title.name, source.describe(title))
+            store.finish_poll_run(run, status="failed", error=str(exc))
+            results.append(PollResult(source.name, title.name, error=str(exc)))
+    return results
+
+
+def _poll_title(
+    store: Store, source: Source, title: Title, titles: Sequence[Title], window: Window
+) -> PollResult:
+    run_id = store.start_poll_run(source.name, title.name, source.describe(title))
+    result = PollResult(source.name, title.name)
+    gaps: list[Gap] = []
+    before = source.requests
+    finished = False
+
+    def about(post: PostRow) -> frozenset[str]:
+        return frozenset(m["title"] for m in mentions_for(post, titles))
+
+    def cursor(query: str) -> str | None:
+        return store.get_cursor(source.name, title.name, query)
+
+    try:
+        events = source.pages(title, cursor, about, Budget(source.budget), window)
+        for event in events:
+            if isinstance(event, Gap):
+                gaps.append(event)
+                result.cap_hit |= event.cap_hit
+                result.error = result.error or event.error
+                continue
+            mark = Cursor(source.name, title.name, *event.cursor) if event.cursor else None
+            result.fetched += len(event.posts) + len(event.comments)
+            result.new += _store(store, event, titles, mark)
+            result.cap_hit |= event.cap_hit
+        finished = True
+    except AuthError as exc:
+        result.error = str(exc)
+        raise
+    finally:
+        result.requests = source.requests - before
+        if not finished and result.error is None:
+            result.error = "interrupted"
+        fields: dict[str, Any] = {}
+        starts = [g.start for g in gaps if g.start]
+        ends = [g.end for g in gaps if g.end]
+        if gaps:  # one column pair: the span from the first gap to the last
+            fields.update(gap_start=min(starts, default=None), gap_end=max(ends, default=None))
+        store.finish_poll_run(
+            run_id,
+            status="ok" if result.ok else "failed",
+            requests=result.requests,
+            fetched=result.fetched,
+            new=result.new,
+            cap_hit=int(result.cap_hit),
+            error=result.error,
+            **fields,
+        )
+    log.info(
+        "%s: %s: %d fetched, %d new, %d requests%s",
+        source.name,
+        title.name,
+        result.fetched,
+        result.new,
+        result.requests,
+        " (the platform's result cap was reached)" if result.cap_hit else "",
+    )
+    return result
+
+
+# --- the live stream --------------------------------------------------------------------
+
+
+class StreamStore:
+    """Where :class:`monitor.sources.jetstream.JetstreamFollower` puts what it keeps: each
+    batch of posts and deletes with the stream cursor, in one transaction."""
+
+    CURSOR_KEY = "jetstream.cursor"
+
+    def __init__(self, store: Store, titles: Sequence[Title]) -> None:
+        self.store, self.titles = store, titles
+
+    def about(self, text: str) -> bool:
+        return any(relevance.judge(text, t).about for t in self.titles)
+
+    def cursor(self) -> int | None:
+        saved = self.store.get_state(self.CURSOR_KEY)
+        return int(saved) if saved and saved.isdigit() else None
+
+    def write(self, posts: list[PostRow], deletes: list[str], cursor: int) -> tuple[int, int]:
+        with self.store.transaction():
+            new = store_page(self.store, posts, self.titles) if posts else 0
+            deleted = self.store.mark_deleted(deletes) if deletes else 0
+            self.store.set_state(self.CURSOR_KEY, str(cursor))
+        return new, deleted
+
+
+# --- re-checking stored posts -----------------------------------------------------------
+
+
+def recheck(
+    store: Store,
+    source: Source,
+    post_ids: Sequence[str],
+    titles: Sequence[Title],
+    *,
+    sessions: SessionKeeper | None = None,
+) -> int:
+    """Ask ``source`` about stored posts: drop the deleted ones' text, name authors, store
+    the new comments of threads that grew. Returns how many posts were deleted."""
+    deleted = 0
+    keeper = sessions or StateSessions(store, f"{source.name}.session")
+    with source.connect(keeper):
+        for event in source.recheck(post_ids, lambda ids: threads_about(store, ids)):
+            if isinstance(event, Deleted):
+                deleted += store.mark_deleted(event.post_ids) if event.post_ids else 0
+            elif isinstance(event, Authors):
+                named = store.name_authors(event.names)
+                if named:
+                    log.info("%s: %d posts now name their author's handle", source.name, named)
+            else:
+                _store(store, event, titles, None)
+    return deleted

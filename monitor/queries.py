@@ -197,12 +197,15 @@ def open_gaps(store: Store) -> list[Row]:
     later run of the same source and title that finished ``ok`` without hitting the cap (it
     resumed from the stored cursor). A run that finished but hit
     the cap or cut a rate-limit wait short stays open: those posts were passed over.
+    ``gap_start`` is null when the gap is open towards the past (a first poll that failed
+    before reaching its oldest post).
     """
     return list(
         store.query(
             f"""
             select r.id, r.source, r.title, r.started, r.status, r.cap_hit, r.error,
-              coalesce(r.gap_start, r.started) as gap_start,
+              case when r.gap_end is not null then r.gap_start
+                else coalesce(r.gap_start, r.started) end as gap_start,
               coalesce(r.gap_end, r.finished, r.started) as gap_end
             from {POLL_RUNS} r
             where (r.status in ('failed', 'running') or r.cap_hit = 1
@@ -254,7 +257,18 @@ def chart_history(store: Store, title: str | None, chart_titles: Sequence[str] =
     )
 
 
-# --- running unattended: what to re-check and label ------------------------------------
+# --- ingest and running unattended: what is stored, what to re-check and label -----------
+
+
+def stored_ids(store: Store, post_ids: Sequence[str]) -> set[str]:
+    """Which of these post ids are stored already."""
+    return {
+        str(r["id"])
+        for r in store.query(
+            f"select id from {POSTS} where id in (select value from json_each(?))",
+            [json.dumps(list(post_ids))],
+        )
+    }
 
 
 def recent_post_ids(store: Store, platform: str, since: str) -> list[str]:

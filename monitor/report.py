@@ -271,7 +271,9 @@ def build_report(
     days = daily_totals(grouped, start, end, chart)
     gaps = tuple(
         g
-        for g in (_gap(r) for r in queries.open_gaps(store) if r["title"] in (title.name, "", "*"))
+        for g in (
+            _gap(r, start) for r in queries.open_gaps(store) if r["title"] in (title.name, "", "*")
+        )
         if _overlaps(g, start, end)
     )
     phases = tuple(
@@ -484,9 +486,10 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _gap(row: Row) -> Gap:
-    start = _moment(row["gap_start"])
-    end = _moment(row["gap_end"]) if row["gap_end"] else start
+def _gap(row: Row, since: date) -> Gap:
+    """A gap row as a :class:`Gap`; one open towards the past starts at ``since``."""
+    end = _moment(row["gap_end"])
+    start = _moment(row["gap_start"] or f"{since.isoformat()}T00:00:00Z")
     if row["status"] == "failed":
         why = "poll failed"
     elif row["status"] == "running":

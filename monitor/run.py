@@ -18,9 +18,11 @@ from . import labels
 from .charts.netflix import update as update_netflix
 from .clock import iso, utcnow
 from .config import Config, Credentials, Title
-from .errors import MonitorError, StoreError
+from .errors import MissingCredentials, MonitorError, StoreError
+from .ingest import PollResult, poll, recheck
 from .queries import recent_post_ids
-from .sources import SOURCES, PollResult, Source, build, has_credentials
+from .sources import SOURCES, build
+from .sources.base import Source
 from .store import Store
 
 log = logging.getLogger("monitor.run")
@@ -90,13 +92,14 @@ def poll_sources(
     skipped: list[str] = []
     usable: dict[str, Source] = {}
     for name in names:
-        if not has_credentials(name, creds):
+        try:
+            source = (build_source or build)(name, config, creds)
+        except MissingCredentials:
             log.warning("%s: skipped, no credentials in the environment (see README)", name)
             skipped.append(name)
             continue
         try:
-            source = (build_source or build)(name, config, creds)
-            results.extend(source.poll(store, titles))
+            results.extend(poll(store, source, titles))
             usable[name] = source
         except StoreError:
             raise
@@ -110,7 +113,11 @@ def poll_sources(
 
 
 def recheck_sources(
-    store: Store, sources: dict[str, Source], days: int, now: datetime | None = None
+    store: Store,
+    sources: dict[str, Source],
+    titles: Sequence[Title],
+    days: int,
+    now: datetime | None = None,
 ) -> tuple[dict[str, int], list[str]]:
     """Ask each source about its posts younger than ``days``; return deletions and failures."""
     since = iso((now or datetime.now(UTC)) - timedelta(days=days))
@@ -121,7 +128,7 @@ def recheck_sources(
         if not ids:
             continue
         try:
-            deleted[name] = source.recheck(store, ids)
+            deleted[name] = recheck(store, source, ids, titles)
         except StoreError:
             raise
         except MonitorError as exc:
@@ -210,7 +217,9 @@ def run_once(
         store, config, creds, sources, config.titles, build
     )
     step("re-check")
-    report.deleted, failed = recheck_sources(store, usable, config.store.recheck_days)
+    report.deleted, failed = recheck_sources(
+        store, usable, config.titles, config.store.recheck_days
+    )
     report.failed_steps += failed
     step("label")
     labelled = labels.label_posts(store)  # only a store error can stop it: that one stops the run

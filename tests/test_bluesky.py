@@ -16,6 +16,7 @@ from monitor.errors import AuthError
 from monitor.queries import title_counts
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
+from monitor.sources import bluesky
 from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
 from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases
 from monitor.sources.jetstream import create_to_row
@@ -65,7 +66,7 @@ def make_source(
     config = parse_config({"bluesky": {"service": server.url}})
     creds = Credentials(bluesky_handle=fake.handle, bluesky_app_password=fake.password)
     options = {"timeout": 2.0, "backoff": 0.01, "max_wait": 30.0, **settings}
-    return BlueskySource(config, creds, settings=Settings(**options), sleep=sleeps)  # type: ignore[arg-type]
+    return bluesky.build(config, creds, settings=Settings(**options), sleep=sleeps)  # type: ignore[arg-type]
 
 
 def posts(store: Store) -> list[dict[str, object]]:
@@ -135,7 +136,7 @@ def test_poll_pages_through_results_and_stores_mentions(
     for i in range(230):
         fake.add_post(f"{ABOUT} ({i})", T0 + timedelta(minutes=i))
     fake.add_post(DEBUGGER, T0)
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 231 and result.fetched == 231
     assert server.count("/xrpc/app.bsky.feed.searchPosts") == 3  # 100 + 100 + 31
     assert store.count("posts") == 231
@@ -149,13 +150,13 @@ def test_second_poll_fetches_only_whats_new_and_reuses_the_session(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     fake.generate(150, ABOUT, start=T0, step=timedelta(minutes=1))
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 1
     assert store.get_state(SESSION_KEY)
     searches = server.count("/xrpc/app.bsky.feed.searchPosts")
 
     fake.generate(5, ABOUT, start=T0 + timedelta(days=1))
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.new == 5
     assert server.count("/xrpc/app.bsky.feed.searchPosts") - searches == 1
     assert fake.sessions_created == 1  # no second login
@@ -169,10 +170,10 @@ def test_a_post_indexed_late_is_found_by_the_next_poll(
     below the newest post already stored. The next poll searches the last two minutes
     again, so it is stored; what was stored already is not counted as new."""
     fake.generate(30, ABOUT, start=T0, step=timedelta(minutes=1))  # newest at T0 + 29 min
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     late = fake.add_post(f"{ABOUT}, posted from the train", T0 + timedelta(minutes=28))
     too_late = fake.add_post(f"{ABOUT}, posted an hour ago", T0)
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 1
     stored = {r["id"] for r in posts(store)}
     assert post_id(late["uri"]) in stored
@@ -185,7 +186,7 @@ def test_result_cap_splits_the_time_range_and_reaches_everything(
 ) -> None:
     fake.search_cap = 50
     fake.generate(180, ABOUT, start=T0)
-    [result] = make_source(server, fake, sleeps, result_cap=50).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, result_cap=50), [BACKTRACE])
     assert result.ok and result.cap_hit
     assert store.count("posts") == 180
     run = last_run(store)
@@ -199,7 +200,7 @@ def test_posts_beyond_the_cap_in_one_instant_are_recorded_as_a_gap(
     fake.generate(5, ABOUT, start=T0 - timedelta(hours=1))
     for i in range(30):
         fake.add_post(f"{ABOUT} {i}", T0)
-    [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, result_cap=20), [BACKTRACE])
     assert result.cap_hit and result.ok
     assert store.count("posts") == 25  # 20 of the 30 at T0, and the 5 older ones
     run = last_run(store)
@@ -208,9 +209,9 @@ def test_posts_beyond_the_cap_in_one_instant_are_recorded_as_a_gap(
         "2026-11-20T12:00:00.001Z",
     )
     fake.add_post(ABOUT, T0 + timedelta(hours=1))
-    [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, result_cap=20), [BACKTRACE])
     assert result.new == 1  # the overlap searched the crowded instant again, still capped
-    [result] = make_source(server, fake, sleeps, result_cap=20).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, result_cap=20), [BACKTRACE])
     assert result.new == 0 and last_run(store)["gap_start"] is None  # past it now
 
 
@@ -219,7 +220,7 @@ def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
 ) -> None:
     fake.generate(350, ABOUT, start=T0)
     # two search requests per poll: 200 posts, then stop
-    make_source(server, fake, sleeps, max_requests=2).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps, max_requests=2), [BACKTRACE])
     assert store.count("posts") == 200
     run = last_run(store)
     assert run["gap_end"] and run["status"] == "ok"
@@ -227,7 +228,7 @@ def test_request_budget_leaves_a_gap_that_the_next_poll_fills(
     assert progress.until is not None
 
     fake.generate(3, ABOUT, start=T0 + timedelta(days=2))
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert store.count("posts") == 353
     progress = Progress.load(store.get_cursor("bluesky", "Backtrace", "Backtrace"))
     # the newest post, less the two minutes searched again for posts indexed late
@@ -239,7 +240,7 @@ def test_rate_limit_waits_until_the_reset_then_goes_on(
 ) -> None:
     fake.generate(120, ABOUT, start=T0)
     rate_limit_fault(server, reset_in=10, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and store.count("posts") == 120
     assert len(sleeps) == 1 and 5 < sleeps[0] <= 12
 
@@ -257,15 +258,15 @@ def test_rate_limit_beyond_the_wait_cap_fails_the_title_and_keeps_what_was_store
         return response
 
     server.handler = limit_after_first_page
-    [result] = make_source(server, fake, sleeps, max_wait=5).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, max_wait=5), [BACKTRACE])
     assert not result.ok and "rate limit" in (result.error or "")
     assert sleeps == [] and store.count("posts") == 100
     run = last_run(store)
-    assert run["status"] == "failed" and run["gap_start"] == "" and run["gap_end"]
+    assert run["status"] == "failed" and run["gap_start"] is None and run["gap_end"]
 
     server.clear_faults()
     server.handler = fake
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 50 and store.count("posts") == 150
 
 
@@ -274,7 +275,7 @@ def test_server_errors_are_retried_with_backoff(
 ) -> None:
     fake.generate(10, ABOUT, start=T0)
     server.fail("status", status=500, times=2, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 10
     assert sleeps == [0.01, 0.02]
 
@@ -284,7 +285,7 @@ def test_persistent_server_errors_fail_the_title_with_a_clear_error(
 ) -> None:
     fake.generate(10, ABOUT, start=T0)
     server.fail("status", status=503, times=10, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.error and "Bluesky request failed: HTTP 503" in result.error
     assert last_run(store)["status"] == "failed"
 
@@ -294,7 +295,7 @@ def test_malformed_json_is_retried(
 ) -> None:
     fake.generate(10, ABOUT, start=T0)
     server.fail("bad_json", path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 10 and len(sleeps) == 1
 
 
@@ -303,7 +304,7 @@ def test_hanging_server_times_out_and_is_retried(
 ) -> None:
     fake.generate(10, ABOUT, start=T0)
     server.fail("hang", seconds=5, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps, timeout=0.3).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps, timeout=0.3), [BACKTRACE])
     assert result.ok and result.new == 10 and len(sleeps) == 1
 
 
@@ -312,7 +313,7 @@ def test_refused_access_token_logs_in_once_more(
 ) -> None:
     fake.generate(10, ABOUT, start=T0)
     expired_token_fault(server, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 10
     assert fake.sessions_created == 2
 
@@ -320,11 +321,11 @@ def test_refused_access_token_logs_in_once_more(
 def test_revoked_saved_session_leads_to_one_new_login(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     first = store.get_state(SESSION_KEY)
     fake.revoke_sessions()
     fake.generate(3, ABOUT, start=T0)
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.new == 3 and fake.sessions_created == 2
     assert store.get_state(SESSION_KEY) != first
 
@@ -333,9 +334,9 @@ def test_expired_access_token_is_refreshed_without_a_login(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     fake.access_ttl = 60  # the SDK refreshes 15 minutes before exp
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     fake.generate(2, ABOUT, start=T0)
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.new == 2
     assert fake.sessions_created == 1 and fake.sessions_refreshed >= 1
 
@@ -345,9 +346,9 @@ def test_refused_login_is_an_auth_error_without_the_password(
 ) -> None:
     config = parse_config({"bluesky": {"service": server.url}})
     creds = Credentials(bluesky_handle=fake.handle, bluesky_app_password="wrong-password")
-    source = BlueskySource(config, creds, settings=Settings(backoff=0), sleep=sleeps)
+    source = bluesky.build(config, creds, settings=Settings(backoff=0), sleep=sleeps)
     with pytest.raises(AuthError, match="refused the login") as info:
-        source.poll(store, [BACKTRACE])
+        ingest.poll(store, source, [BACKTRACE])
     assert "wrong-password" not in str(info.value) + (info.value.hint or "")
     assert fake.sessions_created == 1
 
@@ -356,12 +357,12 @@ def test_recheck_marks_posts_that_are_gone(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     views = fake.generate(30, ABOUT, start=T0)
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     fake.delete(views[3]["uri"])
     fake.delete(views[27]["uri"])
     ids = [r["id"] for r in store.query("select id from posts")]
     before = server.count("/xrpc/app.bsky.feed.getPosts")
-    assert make_source(server, fake, sleeps).recheck(store, ids) == 2
+    assert ingest.recheck(store, make_source(server, fake, sleeps), ids, [BACKTRACE]) == 2
     assert server.count("/xrpc/app.bsky.feed.getPosts") - before == 2  # 25 + 5
     gone = list(store.query("select text, author from posts where deleted = 1"))
     assert gone == [{"text": None, "author": None}] * 2
@@ -381,7 +382,7 @@ def test_recheck_names_the_handle_of_posts_from_the_stream(
     ingest.store_page(store, [create_to_row(event, "2026-11-20T12:00:00Z")], [BACKTRACE])
     (row,) = posts(store)
     assert row["author"] == did
-    assert make_source(server, fake, sleeps).recheck(store, [row["id"]]) == 0
+    assert ingest.recheck(store, make_source(server, fake, sleeps), [row["id"]], [BACKTRACE]) == 0
     (row,) = posts(store)
     assert row["author"] == "critic.bsky.social"
     assert row["url"] == f"https://bsky.app/profile/{did}/post/{rkey}"  # a DID link never breaks
@@ -389,7 +390,7 @@ def test_recheck_names_the_handle_of_posts_from_the_stream(
 
 def test_credentials_are_required() -> None:
     with pytest.raises(AuthError):
-        BlueskySource(Config(), Credentials())
+        bluesky.build(Config(), Credentials())
 
 
 # --- the command ------------------------------------------------------------------------
@@ -439,7 +440,7 @@ def test_unreachable_server_fails_every_title_and_records_it(
 ) -> None:
     server.fail("status", status=502, times=10, path="/xrpc/com.atproto.server.createSession")
     toronto = Title("The Man from Toronto")
-    results = make_source(server, fake, sleeps).poll(store, [BACKTRACE, toronto])
+    results = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE, toronto])
     assert [r.ok for r in results] == [False, False]
     assert "502" in (results[0].error or "")
     runs = list(store.query("select title, status from poll_runs order by id"))
@@ -452,14 +453,14 @@ def test_unreachable_server_fails_every_title_and_records_it(
 def test_saved_session_of_another_account_or_damaged_is_not_used(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     store.set_state(SESSION_KEY, "garbage:::not-a-session")
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 2
     store.set_state("bluesky.session.owner", "someone.else https://bsky.social")
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 3
-    make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 3  # the new session is reused again
 
 
@@ -467,7 +468,7 @@ def test_endless_rate_limits_give_up_after_a_few_waits(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     rate_limit_fault(server, reset_in=2, times=50, path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert not result.ok and "rate limit" in (result.error or "")
     assert len(sleeps) == 3
 
@@ -477,7 +478,7 @@ def test_answer_without_posts_fails_the_title_clearly(
 ) -> None:
     fake.generate(3, ABOUT, start=T0)
     server.fail("status", status=200, body=b'{"hits": []}', path="/xrpc/app.bsky.feed.searchPosts")
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.error == "Bluesky answered app.bsky.feed.searchPosts without a list of posts"
-    [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
+    [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.ok and result.new == 3

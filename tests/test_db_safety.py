@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from monitor.config import Config, Credentials, Title
 from monitor.errors import StoreError
 from monitor.run import run_once
 from monitor.schema import SCHEMA_VERSION
-from monitor.sources import PollResult
+from monitor.sources.base import Page
 from monitor.store import Store
 
 TITLES = (Title("Backtrace"),)
@@ -84,19 +85,25 @@ def test_run_refuses_the_file_clearly_and_leaves_it_byte_for_byte(
 
 
 class FillingSource:
-    """Stores pages of big posts until the store refuses."""
+    """Yields pages of big posts until the store refuses."""
 
     name = "reddit"
+    budget = None
+    requests = 0
 
-    def poll(self, store: Store, titles: Sequence[Title]) -> list[PollResult]:
-        new = 0
+    @contextmanager
+    def connect(self, sessions: object) -> Iterator[None]:
+        yield
+
+    def describe(self, title: Title) -> str:
+        return "q"
+
+    def pages(self, title: Title, *args: object) -> Iterator[Page]:
         for n in range(0, 1000, 50):
-            cursor = ingest.Cursor("reddit", "Backtrace", "q", str(n))
-            new += ingest.store_page(store, page(n, 50), titles, cursor)
-        return [PollResult("reddit", "Backtrace", new=new)]
+            yield Page(page(n, 50), cursor=("q", str(n)))
 
-    def recheck(self, store: Store, post_ids: Sequence[str]) -> int:
-        return 0
+    def recheck(self, post_ids: Sequence[str], threads: object) -> Iterator[Page]:
+        yield from ()
 
 
 def test_a_full_disk_stops_the_run_with_whole_pages_only(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 from monitor.config import Title
 from monitor.errors import ConfigError, SourceError
+from monitor.ingest import StreamStore
 from monitor.replay.jetstream import JetstreamReplay
 from monitor.sources.jetstream import (
-    CURSOR_KEY,
     Batcher,
     JetstreamFollower,
     StreamSettings,
@@ -79,14 +79,16 @@ def test_stream_keeps_posts_about_a_title_and_honours_deletes(
     js.add_other()  # a like: not asked for, never sent
     other = js.add_create(f"{ABOUT} (again)")
     js.add_delete(other)
-    stats = JetstreamFollower(store, [BACKTRACE], js.url, settings=FAST).run(max_events=4)
+    stats = JetstreamFollower(StreamStore(store, [BACKTRACE]), js.url, settings=FAST).run(
+        max_events=4
+    )
     assert stored_ids(store) == [uri_id(about), uri_id(other)]
     assert uri_id(debugger) not in stored_ids(store)
     rows = {r["id"]: r for r in store.query("select id, text, deleted from posts")}
     assert rows[uri_id(other)]["deleted"] == 1 and rows[uri_id(other)]["text"] is None
     assert rows[uri_id(about)]["text"] == ABOUT
     assert (stats.events, stats.kept, stats.deleted) == (4, 2, 1)
-    assert store.get_state(CURSOR_KEY) == str(js.events[-1]["time_us"])
+    assert store.get_state(StreamStore.CURSOR_KEY) == str(js.events[-1]["time_us"])
     mentions = list(store.query("select title from mentions"))
     assert mentions == [{"title": "Backtrace"}] * 2
 
@@ -96,7 +98,9 @@ def test_dropped_connection_resumes_without_gap_or_duplicates(
 ) -> None:
     events = [js.add_create(f"{ABOUT} #{i}") for i in range(10)]
     js.drop_after(4)
-    stats = JetstreamFollower(store, [BACKTRACE], js.url, settings=FAST).run(max_events=10)
+    stats = JetstreamFollower(StreamStore(store, [BACKTRACE]), js.url, settings=FAST).run(
+        max_events=10
+    )
     assert js.connections == 2
     assert js.cursors[1] == events[3]["time_us"]  # resumed from the last event received
     assert stats.skipped == 1  # Jetstream replays the cursor's own event; it is not re-counted
@@ -106,9 +110,11 @@ def test_dropped_connection_resumes_without_gap_or_duplicates(
 
 def test_restart_resumes_from_the_saved_cursor(js: JetstreamReplay, store: Store) -> None:
     first = [js.add_create(f"{ABOUT} #{i}") for i in range(3)]
-    JetstreamFollower(store, [BACKTRACE], js.url, settings=FAST).run(max_events=3)
+    JetstreamFollower(StreamStore(store, [BACKTRACE]), js.url, settings=FAST).run(max_events=3)
     later = [js.add_create(f"{ABOUT} later #{i}") for i in range(2)]
-    stats = JetstreamFollower(store, [BACKTRACE], js.url, settings=FAST).run(max_events=2)
+    stats = JetstreamFollower(StreamStore(store, [BACKTRACE]), js.url, settings=FAST).run(
+        max_events=2
+    )
     assert js.cursors == [None, first[-1]["time_us"]]
     assert stats.events == 2 and stats.skipped == 1
     assert stored_ids(store) == [uri_id(e) for e in first + later]
@@ -119,7 +125,7 @@ def test_stop_event_stores_everything_received(js: JetstreamReplay, store: Store
         js.add_create(f"{ABOUT} #{i}")
     stop = threading.Event()
     slow = StreamSettings(flush_seconds=3600, batch=10_000, recv_timeout=0.05)
-    follower = JetstreamFollower(store, [BACKTRACE], js.url, settings=slow, stop=stop)
+    follower = JetstreamFollower(StreamStore(store, [BACKTRACE]), js.url, settings=slow, stop=stop)
 
     def stop_when_all_arrived() -> None:  # as a signal handler would, from elsewhere
         while follower.stats.events < 5 and not stop.wait(0.01):
@@ -131,26 +137,26 @@ def test_stop_event_stores_everything_received(js: JetstreamReplay, store: Store
     follower.run()  # returns only when stopped
     watcher.join()
     assert len(stored_ids(store)) == 5
-    assert store.get_state(CURSOR_KEY) == str(js.events[-1]["time_us"])
+    assert store.get_state(StreamStore.CURSOR_KEY) == str(js.events[-1]["time_us"])
 
 
 def test_unreachable_jetstream_is_a_source_error(store: Store) -> None:
     settings = StreamSettings(backoff=0.001, max_failures=2, open_timeout=1)
     url = "ws://127.0.0.1:9/subscribe"  # nothing listens on the discard port
-    follower = JetstreamFollower(store, [BACKTRACE], url, settings=settings)
+    follower = JetstreamFollower(StreamStore(store, [BACKTRACE]), url, settings=settings)
     with pytest.raises(SourceError, match="cannot reach Jetstream"):
         follower.run(max_events=1)
 
 
 def test_unreadable_events_are_skipped(store: Store) -> None:
-    batcher = Batcher(store, [BACKTRACE])
+    batcher = Batcher(StreamStore(store, [BACKTRACE]))
     batcher.handle("{not json")
     batcher.handle(
         '{"time_us": 5, "kind": "commit", "commit": {"collection": '
         '"app.bsky.feed.post", "operation": "delete"}}'
     )
     batcher.flush()
-    assert batcher.stats.skipped == 2 and store.get_state(CURSOR_KEY) == "5"
+    assert batcher.stats.skipped == 2 and store.get_state(StreamStore.CURSOR_KEY) == "5"
 
 
 # --- the command ------------------------------------------------------------------------
@@ -183,7 +189,7 @@ def test_stream_command_stops_cleanly_on_sigterm(
     assert "3 events, 3 kept" in result.output
     with Store("monitor.db") as db:
         assert db.count("posts") == 3
-        assert db.get_state(CURSOR_KEY) == str(js.events[-1]["time_us"])
+        assert db.get_state(StreamStore.CURSOR_KEY) == str(js.events[-1]["time_us"])
 
 
 def test_stream_command_rejects_a_bad_url(run_cli: Any, config_file: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import Title
-from monitor.sources.reddit import (
+from monitor.sources.reddit_rows import (
     Mark,
     Progress,
     comment_to_row,

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from monitor import ingest
 from monitor.config import Config, Credentials, parse_config
 from monitor.errors import AuthError
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.reddit import FakeReddit
+from monitor.sources import reddit
 from monitor.sources.reddit import RedditSource
 from monitor.store import Store
 
@@ -65,12 +67,12 @@ class Sleeps(list[float]):
 
 def make_source(config: Config, sleeps: Sleeps | None = None, **kwargs: Any) -> RedditSource:
     kwargs = {"timeout": 1.0, "backoff": 0.5, **kwargs}
-    return RedditSource(config, CREDS, sleep=sleeps if sleeps is not None else Sleeps(), **kwargs)
+    return reddit.build(config, CREDS, sleep=sleeps if sleeps is not None else Sleeps(), **kwargs)
 
 
 def poll(store: Store, config: Config, title: str = "Backtrace", **kwargs: Any) -> Any:
     store.sync_titles(config.titles)
-    (result,) = make_source(config, **kwargs).poll(store, config.select(title))
+    (result,) = ingest.poll(store, make_source(config, **kwargs), config.select(title))
     return result
 
 
@@ -219,7 +221,7 @@ def test_two_titles_share_a_post(fake: FakeReddit, server: ReplayServer, store: 
     fake.submission("The Man from Toronto on Netflix: Kevin Hart carried it")
     config = make_config(server)
     store.sync_titles(config.titles)
-    results = make_source(config).poll(store, config.titles)
+    results = ingest.poll(store, make_source(config), config.titles)
     assert [r.title for r in results] == ["Backtrace", "The Man from Toronto"]
     assert store.count("posts") == 2
     shared = f"reddit:{both['name']}"
@@ -334,7 +336,7 @@ def test_refused_credentials_stop_the_source_with_the_variables_to_check(
     config = make_config(server)
     store.sync_titles(config.titles)
     with pytest.raises(AuthError) as caught:
-        make_source(config).poll(store, config.titles)
+        ingest.poll(store, make_source(config), config.titles)
     assert "REDDIT_CLIENT_ID" in (caught.value.hint or "")
     assert "REDDIT_CLIENT_SECRET" in (caught.value.hint or "")
     assert "app-secret-value" not in str(caught.value) + (caught.value.hint or "")
@@ -352,7 +354,7 @@ def test_token_answered_with_an_error_payload_is_an_auth_error(
 
 def test_missing_credentials_are_refused_up_front(server: ReplayServer) -> None:
     with pytest.raises(AuthError, match="no Reddit credentials"):
-        RedditSource(make_config(server), Credentials())
+        reddit.build(make_config(server), Credentials())
 
 
 # --- recheck ------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ def test_recheck_marks_deleted_posts_100_per_request(
     fake.delete(posts[0])
     fake.remove(posts[120])
     stored = sorted(ids(store))
-    assert make_source(config).recheck(store, stored) == 2
+    assert ingest.recheck(store, make_source(config), stored, config.titles) == 2
     assert server.count("/api/info") == 2
     gone = ids(store, "select id from posts where deleted = 1 and text is null")
     assert gone == {f"reddit:{posts[0]['name']}", f"reddit:{posts[120]['name']}"}
@@ -394,7 +396,7 @@ def test_recheck_fetches_the_newest_comments_of_threads_that_grew(
     fake.comment(debugger, "try valgrind")
     stored = sorted(ids(store))
     requests = server.count("/comments/")
-    make_source(config).recheck(store, stored)
+    ingest.recheck(store, make_source(config), stored, config.titles)
     assert server.count("/comments/") == requests + 1  # the busy thread only
     new = {f"reddit:{c['name']}" for c in later}
     assert new <= comment_ids(store)
@@ -403,7 +405,7 @@ def test_recheck_fetches_the_newest_comments_of_threads_that_grew(
     (row,) = store.query("select num_comments from posts where id = ?", [f"reddit:{busy['name']}"])
     assert row["num_comments"] == 5
     # nothing grew since: a second re-check asks for no comments
-    make_source(config).recheck(store, sorted(ids(store)))
+    ingest.recheck(store, make_source(config), sorted(ids(store)), config.titles)
     assert server.count("/comments/") == requests + 1
 
 
@@ -416,9 +418,11 @@ def test_thread_refresh_takes_the_most_grown_first_and_can_be_turned_off(
     fake.comment(small, "one more")
     for i in range(4):
         fake.comment(big, f"talking about it ({i})")
-    make_source(make_config(server, refresh_threads=0)).recheck(store, sorted(ids(store)))
+    config = make_config(server, refresh_threads=0)
+    ingest.recheck(store, make_source(config), sorted(ids(store)), config.titles)
     assert server.count("/comments/") == 0 and not comment_ids(store)
-    make_source(make_config(server, refresh_threads=1)).recheck(store, sorted(ids(store)))
+    config = make_config(server, refresh_threads=1)
+    ingest.recheck(store, make_source(config), sorted(ids(store)), config.titles)
     assert [r.path for r in server.requests if r.path.startswith("/comments/")] == [
         f"/comments/{big['id']}/"
     ]

@@ -23,9 +23,9 @@ import pytest
 from monitor.config import Config, Credentials, credentials, load_config
 from monitor.replay.world import World, snapshot
 from monitor.run import run_once
-from monitor.sources import Source
-from monitor.sources.bluesky import BlueskySource, Settings
-from monitor.sources.reddit import RedditSource
+from monitor.sources import bluesky, reddit
+from monitor.sources.base import Source
+from monitor.sources.bluesky import Settings
 from monitor.store import Store
 
 SEARCH = {"reddit": "/r/all/search", "bluesky": "/xrpc/app.bsky.feed.searchPosts"}
@@ -46,8 +46,8 @@ SLEEPS = Sleeps()
 def fast_build(name: str, config: Config, creds: Credentials) -> Source:
     """The real sources with short timeouts and no real waiting."""
     if name == "reddit":
-        return RedditSource(config, creds, timeout=0.5, backoff=0.0, sleep=SLEEPS)
-    return BlueskySource(
+        return reddit.build(config, creds, timeout=0.5, backoff=0.0, sleep=SLEEPS)
+    return bluesky.build(
         config, creds, settings=Settings(timeout=0.5, backoff=0.0, max_wait=60.0), sleep=SLEEPS
     )
 

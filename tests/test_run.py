@@ -11,18 +11,19 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from monitor import ingest
 from monitor.charts.netflix import FileResult
 from monitor.clock import iso
 from monitor.config import Config, Credentials, Title
-from monitor.errors import AuthError, SourceError
-from monitor.sources import PollResult
+from monitor.errors import AuthError, MissingCredentials, SourceError
+from monitor.rows import PostRow
+from monitor.sources.base import Deleted, Page
 from monitor.store import Store
 
 REDDIT_ENV = {"REDDIT_CLIENT_ID": "client-id-123", "REDDIT_CLIENT_SECRET": "s3cret+reddit/value"}
@@ -30,7 +31,7 @@ BLUESKY_ENV = {"BLUESKY_HANDLE": "me.bsky.social", "BLUESKY_APP_PASSWORD": "abcd
 SECRETS = ("s3cret+reddit/value", "abcd-efgh-ijkl-mnop")
 
 
-def post(platform: str, n: int, age_days: float) -> dict[str, object]:
+def post(platform: str, n: int, age_days: float) -> PostRow:
     created = datetime.now(UTC) - timedelta(days=age_days)
     return {
         "id": f"{platform}:{n}",
@@ -43,12 +44,14 @@ def post(platform: str, n: int, age_days: float) -> dict[str, object]:
 
 
 class StubSource:
-    """Stores ``posts`` on poll; marks ``gone`` deleted on recheck; or raises ``error``."""
+    """Yields ``posts`` on poll; says ``gone`` are deleted on recheck; or raises ``error``."""
+
+    budget = None
 
     def __init__(
         self,
         name: str,
-        posts: Sequence[dict[str, object]] = (),
+        posts: Sequence[PostRow] = (),
         gone: Sequence[str] = (),
         error: Exception | None = None,
     ) -> None:
@@ -57,20 +60,25 @@ class StubSource:
         self.gone = list(gone)
         self.error = error
         self.rechecked: list[str] = []
+        self.requests = 0
 
-    def poll(self, store: Store, titles: Sequence[Title]) -> list[PollResult]:
+    @contextmanager
+    def connect(self, sessions: object) -> Iterator[None]:
         if self.error is not None:
             raise self.error
-        logging.getLogger(f"monitor.sources.{self.name}").debug("polling with %s", "token")
-        new = ingest.store_page(store, self.posts, titles)
-        return [
-            PollResult(self.name, t.name, new=new if i == 0 else 0, requests=1)
-            for i, t in enumerate(titles)
-        ]
+        yield
 
-    def recheck(self, store: Store, post_ids: Sequence[str]) -> int:
+    def describe(self, title: Title) -> str:
+        return title.name
+
+    def pages(self, title: Title, *args: object) -> Iterator[Page]:
+        logging.getLogger(f"monitor.sources.{self.name}").debug("polling with %s", "token")
+        self.requests += 1
+        yield Page(self.posts)
+
+    def recheck(self, post_ids: Sequence[str], threads: object) -> Iterator[Deleted]:
         self.rechecked = list(post_ids)
-        return store.mark_deleted([p for p in post_ids if p in self.gone])
+        yield Deleted([p for p in post_ids if p in self.gone])
 
 
 class StubCharts(list[str]):
@@ -97,6 +105,8 @@ def stubs(monkeypatch: pytest.MonkeyPatch, charts: StubCharts) -> dict[str, Stub
     made: dict[str, StubSource] = {"reddit": StubSource("reddit"), "bluesky": StubSource("bluesky")}
 
     def build(name: str, config: Config, creds: Credentials) -> StubSource:
+        if not getattr(creds, name):
+            raise MissingCredentials(f"no {name} credentials")
         return made[name]
 
     monkeypatch.setattr("monitor.run.build", build)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ..ingest import PollResult
 from ..lock import hold
 from ..run import poll_sources as poll_library
 from ..run import poll_summary as summary
-from ..sources import SOURCES, PollResult
+from ..sources import SOURCES
 from .app import App, cli, pass_app
 
 __all__ = ["poll", "poll_sources", "source_option", "summary"]

@@ -10,6 +10,7 @@ from types import FrameType
 import click
 
 from ..errors import ConfigError
+from ..ingest import StreamStore
 from ..sources.jetstream import DEFAULT_URL, JetstreamFollower
 from .app import App, cli, pass_app
 
@@ -66,7 +67,7 @@ def stream(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        follower = JetstreamFollower(app.store(), titles, url, stop=stop)
+        follower = JetstreamFollower(StreamStore(app.store(), titles), url, stop=stop)
         stats = follower.run(max_events=max_events, duration=duration)
     finally:
         for sig, handler in previous.items():

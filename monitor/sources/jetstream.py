@@ -3,10 +3,10 @@
 Jetstream sends every repository commit as one JSON text message, ``{"did", "time_us",
 "kind": "commit", "commit": {"rev", "operation", "collection", "rkey", "record", "cid"}}``.
 We ask for ``app.bsky.feed.post`` only. Creates that a tracked title's relevance verdict
-keeps are stored through :func:`monitor.ingest.store_page`; deletes drop the stored text.
-The stream cursor (the last event's ``time_us``) is saved in the ``state`` table with each
-batch, in the same transaction, every few seconds and on stop, so a restart resumes from it
-without a gap; events at or before the cursor are skipped, so nothing is stored twice.
+keeps are handed, with the deletes and the stream cursor (the last event's ``time_us``), to
+a :class:`Sink` (the store's is :class:`monitor.ingest.StreamStore`), which writes them in
+one transaction every few seconds and on stop, so a restart resumes from the cursor without
+a gap; events at or before the cursor are skipped, so nothing is stored twice.
 
 This speaks Jetstream's public JSON wire (``/subscribe``) through ``websockets``: the
 ``atproto_jetstream`` client in the atproto SDK speaks only Jetstream's newer v2 wire.
@@ -18,29 +18,40 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
-from .. import relevance
 from ..clock import utcnow
-from ..config import Title
 from ..errors import ConfigError, SourceError
-from ..ingest import store_page
 from ..rows import PostRow
-from ..store import Store
 from .bluesky_rows import parse_time, post_id, record_to_row
 
 log = logging.getLogger("monitor.sources.jetstream")
 
 DEFAULT_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
 COLLECTION = "app.bsky.feed.post"
-CURSOR_KEY = "jetstream.cursor"
+
+
+class Sink(Protocol):
+    """Where the stream's posts go: the store's is :class:`monitor.ingest.StreamStore`."""
+
+    def about(self, text: str) -> bool:
+        """Whether a post's text is about a tracked title (worth keeping)."""
+        ...
+
+    def cursor(self) -> int | None:
+        """The saved stream cursor."""
+        ...
+
+    def write(self, posts: list[PostRow], deletes: list[str], cursor: int) -> tuple[int, int]:
+        """Store posts, drop deleted ones, save the cursor, all at once; (new, deleted)."""
+        ...
 
 
 # --- mapping (pure) ---------------------------------------------------------------------
@@ -93,8 +104,7 @@ class StreamStats:
 class Batcher:
     """Decide each event, hold what to write, and write it with the cursor in one go."""
 
-    store: Store
-    titles: Sequence[Title]
+    sink: Sink
     stats: StreamStats = field(default_factory=StreamStats)
     posts: list[PostRow] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
@@ -123,7 +133,7 @@ class Batcher:
         try:
             if operation == "create":
                 text = (commit.get("record") or {}).get("text") or ""
-                if any(relevance.judge(text, t).about for t in self.titles):
+                if self.sink.about(text):
                     self.posts.append(create_to_row(event, utcnow()))
                     self.stats.kept += 1
             elif operation == "delete":
@@ -137,12 +147,9 @@ class Batcher:
         """Write the held posts and deletes, and the cursor, in one transaction."""
         if self.pending_cursor is None:
             return
-        with self.store.transaction():
-            if self.posts:
-                self.stats.new += store_page(self.store, self.posts, self.titles)
-            if self.deletes:
-                self.stats.deleted += self.store.mark_deleted(self.deletes)
-            self.store.set_state(CURSOR_KEY, str(self.pending_cursor))
+        new, deleted = self.sink.write(self.posts, self.deletes, self.pending_cursor)
+        self.stats.new += new
+        self.stats.deleted += deleted
         self.posts, self.deletes, self.pending_cursor = [], [], None
 
 
@@ -167,23 +174,20 @@ class JetstreamFollower:
 
     def __init__(
         self,
-        store: Store,
-        titles: Sequence[Title],
+        sink: Sink,
         url: str = DEFAULT_URL,
         *,
         settings: StreamSettings | None = None,
         stop: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.batcher = Batcher(store, titles)
+        self.batcher = Batcher(sink)
         self.url = url
         self.settings = settings or StreamSettings()
         self.stop = stop or threading.Event()
         self.clock = clock
         subscribe_url(url, None)  # a wrong URL fails now, not at the first connect
-        saved = store.get_state(CURSOR_KEY)
-        if saved and saved.isdigit():
-            self.batcher.stats.cursor = int(saved)
+        self.batcher.stats.cursor = sink.cursor()
 
     @property
     def stats(self) -> StreamStats:
