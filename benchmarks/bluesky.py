@@ -18,12 +18,12 @@ from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import StreamStore, store_page
 from monitor.replay import ReplayServer
 from monitor.replay.bluesky import FakeBluesky, did_for, tid
-from monitor.replay.jetstream import commit_event
 from monitor.sources import bluesky
 from monitor.sources.bluesky import Settings
 from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.sources.jetstream import Batcher
 from monitor.store import Store
+from tests.fakes.jetstream import commit_event
 
 POSTS = 3_000
 EVENTS = 50_000

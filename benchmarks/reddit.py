@@ -33,6 +33,7 @@ import requests
 from benchmarks.common import Figure
 from monitor.config import Config, Credentials, RedditConfig, Title
 from monitor.ingest import poll, store_page
+from monitor.replay import ReplayServer
 from monitor.replay.reddit import FakeReddit
 from monitor.sources import reddit
 from monitor.sources.reddit_rows import search_query, submission_to_row
@@ -55,7 +56,7 @@ def _serve(items: int, pipe: Connection) -> None:
     for name in _names(items):
         fake.synthesize(PER_TITLE, name)
         fake._matches(f'"{name}"', "all")  # build the search index before timing
-    with fake.server() as server:
+    with ReplayServer(fake.handle) as server:
         pipe.send(server.url)
         pipe.recv()  # until told to stop
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import Figure, print_table
-from monitor.replay.world import World, snapshot
+from tests.fakes.world import World, snapshot
 
 INTERVAL = 3.0  # seconds between the starts of two runs
 SEARCH = {"reddit": "/r/all/search", "bluesky": "/xrpc/app.bsky.feed.searchPosts"}

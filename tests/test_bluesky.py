@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import ReplayServer, Request, Response
+from fakes.bluesky_faults import expired_token_fault, rate_limit_fault
 
 from monitor import ingest
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
 from monitor.queries import title_counts
-from monitor.replay import ReplayServer, Request, Response
-from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
+from monitor.replay.bluesky import FakeBluesky
 from monitor.sources import bluesky
 from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
 from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases

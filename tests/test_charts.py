@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import ReplayServer
 
 from monitor.charts import TitleMatcher, title_key
 from monitor.charts.netflix import COUNTRIES, GLOBAL, Top10File, ingest, state_key, update
 from monitor.config import Title, load_config
 from monitor.errors import InputError, SourceError
-from monitor.replay import ReplayServer
 from monitor.replay.netflix import COUNTRIES_HEADER, GLOBAL_HEADER, GLOBAL_HEADER_OLD, Top10Files
 from monitor.schema import CHART_ENTRIES
 from monitor.store import Store

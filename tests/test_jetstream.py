@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.jetstream import JetstreamReplay
 
 from monitor.config import Title
 from monitor.errors import ConfigError, SourceError
 from monitor.ingest import StreamStore
-from monitor.replay.jetstream import JetstreamReplay
 from monitor.sources.jetstream import (
     Batcher,
     JetstreamFollower,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
+from fakes import ReplayServer
 
-from monitor.replay import ReplayServer
 from monitor.replay.reddit import FakeReddit
 from monitor.store import Store
 
@@ -27,7 +27,7 @@ def fake() -> FakeReddit:
 
 @pytest.fixture
 def server(fake: FakeReddit) -> Iterator[ReplayServer]:
-    with fake.server() as srv:
+    with ReplayServer(fake.handle) as srv:
         yield srv
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import ReplayServer, Request, Response
 
 from monitor import ingest
 from monitor.config import Config, Credentials, parse_config
 from monitor.errors import AuthError
-from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.reddit import FakeReddit
 from monitor.sources import reddit
 from monitor.sources.reddit import RedditSource
@@ -31,7 +31,7 @@ def fake() -> FakeReddit:
 
 @pytest.fixture
 def server(fake: FakeReddit) -> Iterator[ReplayServer]:
-    with fake.server() as srv:
+    with ReplayServer(fake.handle) as srv:
         yield srv
 
 

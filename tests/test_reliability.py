@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.world import World, snapshot
 
 from monitor.config import Config, Credentials, credentials, load_config
-from monitor.replay.world import World, snapshot
 from monitor.run import run_once
 from monitor.sources import bluesky, reddit
 from monitor.sources.base import Source

@@ -1,5 +1,5 @@
 """Local servers that answer like the platforms, for the tests, benchmarks and `monitor demo`."""
 
-from .server import Fault, ReplayServer, Request, Response
+from .server import ReplayServer, Replier, Request, Response
 
-__all__ = ["Fault", "ReplayServer", "Request", "Response"]
+__all__ = ["ReplayServer", "Replier", "Request", "Response"]

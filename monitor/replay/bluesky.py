@@ -9,8 +9,7 @@ Serve it with :class:`~monitor.replay.ReplayServer`::
 
 Posts are plain dicts shaped like ``app.bsky.feed.defs#postView``. Sessions are JWTs that
 decode (with ``exp``); the session answer carries no ``didDoc``, so the client stays on this
-server. Faults come from :meth:`ReplayServer.fail`; :func:`rate_limit_fault` and
-:func:`expired_token_fault` build the Bluesky-shaped ones.
+server.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .server import Fault, ReplayServer, Request, Response
+from .server import Request, Response
 
 SEARCH_CAP = 10_000
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
@@ -83,37 +82,6 @@ def iso_ms(moment: datetime) -> str:
 
 def xrpc_error(status: int, error: str, message: str, **headers: str) -> Response:
     return Response.json({"error": error, "message": message}, status, headers)
-
-
-def rate_limit_fault(
-    server: ReplayServer, *, reset_in: float = 1.0, times: int = 1, path: str = ""
-) -> Fault:
-    """Answer 429 RateLimitExceeded with Bluesky's ``ratelimit-*`` headers."""
-    reset = int(time.time() + reset_in)
-    return server.fail(
-        "status",
-        times=times,
-        path=path,
-        status=429,
-        body=b'{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}',
-        headers={
-            "ratelimit-limit": "3000",
-            "ratelimit-remaining": "0",
-            "ratelimit-reset": str(reset),
-            "ratelimit-policy": "3000;w=300",
-        },
-    )
-
-
-def expired_token_fault(server: ReplayServer, *, times: int = 1, path: str = "") -> Fault:
-    """Answer 401 ExpiredToken, as a PDS does for a revoked or stale access token."""
-    return server.fail(
-        "status",
-        times=times,
-        path=path,
-        status=401,
-        body=b'{"error":"ExpiredToken","message":"Token has expired"}',
-    )
 
 
 def _bound(text: str | None) -> str | None:

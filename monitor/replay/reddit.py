@@ -12,8 +12,7 @@ client, with the shapes Reddit really sends:
 * ``POST /api/morechildren/``: ``{"json": {"errors": [], "data": {"things": [...]}}}``,
 * ``GET /api/info/?id=t3_…,t1_…``: a ``Listing`` of the things that exist,
 
-each API answer carrying ``x-ratelimit-remaining/used/reset`` headers. Faults come from
-:meth:`ReplayServer.fail`.
+each API answer carrying ``x-ratelimit-remaining/used/reset`` headers.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from .server import ReplayServer, Request, Response
+from .server import Request, Response
 
 Thing = dict[str, Any]
 
@@ -226,10 +225,6 @@ class FakeReddit:
             )
 
     # --- serving --------------------------------------------------------------------
-
-    def server(self) -> ReplayServer:
-        """A :class:`ReplayServer` answering for this Reddit (not started)."""
-        return ReplayServer(self.handle)
 
     def handle(self, request: Request) -> Response:
         path = request.path.removesuffix(".json")

@@ -1,21 +1,20 @@
-"""A small threaded HTTP server on 127.0.0.1 that can misbehave on request.
+"""A small threaded HTTP server on 127.0.0.1 for ``monitor demo``'s local platforms.
 
-A platform module supplies a handler ``Request -> Response``; the server logs every request
-and, when told to, answers a fault instead: a status (429, 500, 401…), malformed JSON, a
-truncated body, a connection reset, or a hang. Each response goes out in one write with
-TCP_NODELAY set, so keep-alive requests are not held back ~40 ms by Nagle's algorithm.
+A platform module supplies a handler ``Request -> Response``; the server logs every request.
+Each response goes out in one write with TCP_NODELAY set, so keep-alive requests are not
+held back ~40 ms by Nagle's algorithm. Tests make it misbehave through :meth:`intercept`
+(their fault injection lives under ``tests/fakes``).
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -63,25 +62,23 @@ class Response:
         return cls(status, text.encode(), dict(headers or {}), content_type)
 
 
-@dataclass
-class Fault:
-    """What to answer instead, for the next ``times`` requests whose path starts with ``path``.
-
-    kind: ``status`` (answer ``status`` with ``body`` and ``headers``), ``bad_json``,
-    ``truncate`` (promise more bytes than sent, then close), ``reset`` (RST the connection),
-    ``hang`` (say nothing for ``seconds``).
-    """
-
-    kind: str
-    times: int = 1
-    path: str = ""
-    status: int = 500
-    body: bytes = b'{"error": "fault injected"}'
-    headers: dict[str, str] = field(default_factory=dict)
-    seconds: float = 30.0
-
-
 Handler = Callable[[Request], Response]
+
+
+class Replier(Protocol):
+    """The connection a request came in on, for :meth:`ReplayServer.intercept`."""
+
+    connection: socket.socket
+    close_connection: bool
+
+    def send(self, response: Response) -> None:
+        """Send a whole response in one write."""
+
+    def head(self, response: Response, length: int) -> bytes:
+        """The status line and headers of ``response``, claiming ``length`` body bytes."""
+
+    def write(self, data: bytes) -> None:
+        """Send raw bytes."""
 
 
 class ReplayServer:
@@ -90,7 +87,6 @@ class ReplayServer:
     def __init__(self, handler: Handler, port: int = 0) -> None:
         self.handler = handler
         self.requests: list[Request] = []
-        self.faults: list[Fault] = []
         self.bytes_sent = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -121,17 +117,6 @@ class ReplayServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def fail(self, kind: str, times: int = 1, path: str = "", **kwargs: Any) -> Fault:
-        """Queue a fault; see :class:`Fault`."""
-        fault = Fault(kind, times, path, **kwargs)
-        with self._lock:
-            self.faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self.faults.clear()
-
     def count(self, path: str = "", method: str | None = None) -> int:
         """How many requests reached a path starting with ``path``."""
         with self._lock:
@@ -141,15 +126,10 @@ class ReplayServer:
                 if r.path.startswith(path) and (method is None or r.method == method)
             )
 
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and path.startswith(fault.path):
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+    def intercept(self, request: Request, reply: Replier) -> bool:
+        """A hook for tests: answer ``request`` some other way through ``reply`` and return
+        True, or return False to let the handler answer. The demo never intercepts."""
+        return False
 
 
 def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
@@ -176,36 +156,17 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             )
             with server._lock:
                 server.requests.append(request)
-            fault = server._take_fault(parts.path)
-            if fault is None:
-                try:
-                    response = server.handler(request)
-                except Exception as exc:  # a handler bug shows as a 500, not a dead server
-                    response = Response.json(
-                        {"error": "InternalServerError", "message": repr(exc)}, 500
-                    )
-                self._send(response)
+            if server.intercept(request, self):
                 return
-            if fault.kind == "status":
-                self._send(Response(fault.status, fault.body, dict(fault.headers)))
-            elif fault.kind == "bad_json":
-                self._send(Response(200, b'{"kind": "Listing", "data": {"children": [', {}))
-            elif fault.kind == "truncate":
-                head = self._head(Response(200, b"", {}), 4096)
-                self._write(head + b'{"kind": "Listing", "data": {"chil')
-                self.close_connection = True
-            elif fault.kind == "reset":
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            try:
+                response = server.handler(request)
+            except Exception as exc:  # a handler bug shows as a 500, not a dead server
+                response = Response.json(
+                    {"error": "InternalServerError", "message": repr(exc)}, 500
                 )
-                self.close_connection = True
-            elif fault.kind == "hang":
-                server._stopping.wait(fault.seconds)
-                self.close_connection = True
-            else:
-                raise ValueError(f"unknown fault kind {fault.kind!r}")
+            self.send(response)
 
-        def _head(self, response: Response, length: int) -> bytes:
+        def head(self, response: Response, length: int) -> bytes:
             lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
             headers = {
                 "Content-Type": response.content_type,
@@ -217,10 +178,10 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             lines += [f"{k}: {v}" for k, v in headers.items()]
             return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-        def _send(self, response: Response) -> None:
-            self._write(self._head(response, len(response.body)) + response.body)
+        def send(self, response: Response) -> None:
+            self.write(self.head(response, len(response.body)) + response.body)
 
-        def _write(self, data: bytes) -> None:
+        def write(self, data: bytes) -> None:
             try:
                 self.wfile.write(data)
                 self.wfile.flush()

@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..store import Store
-from .bluesky import FakeBluesky
-from .netflix import Top10Files, country_lines, global_lines
-from .reddit import FakeReddit
+from monitor.replay.bluesky import FakeBluesky
+from monitor.replay.netflix import Top10Files, country_lines, global_lines
+from monitor.replay.reddit import FakeReddit
+from monitor.store import Store
+
 from .server import ReplayServer, Request, Response
 
 REDDIT_ID = "world-client-id"

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from .bluesky import did_for, iso_ms, tid
+from monitor.replay.bluesky import did_for, iso_ms, tid
 
 COLLECTION = "app.bsky.feed.post"
 
