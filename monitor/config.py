@@ -302,7 +302,8 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file",
-            hint="run `monitor init` to write a starter config, or pass --config PATH",
+            hint="run `monitor init` to write a starter config, or name another file",
+            param="config",
         ) from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a config file") from None

@@ -37,7 +37,8 @@ def check_header(path: Path) -> None:
     if head and head != b"SQLite format 3\x00":
         raise StoreError(
             f"{path}: is not a SQLite database",
-            hint="pass --db with the path of a monitor database, or a new file name",
+            hint="name a monitor database, or a new file",
+            param="db",
         )
 
 

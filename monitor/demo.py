@@ -100,7 +100,8 @@ def _fresh(db: Path) -> None:
     if earlier is None:
         raise MonitorError(
             f"{db} exists and is not a demo database; the demo leaves it alone",
-            hint="pass --out with another folder",
+            hint="choose another folder",
+            param="out",
         )
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         path.unlink(missing_ok=True)

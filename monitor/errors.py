@@ -6,15 +6,21 @@ from datetime import datetime
 
 
 class MonitorError(Exception):
-    """Base of every error `monitor` raises on purpose."""
+    """Base of every error `monitor` raises on purpose.
+
+    ``param`` names the argument at fault (``since``, ``region``…): the library says what is
+    wrong, the CLI names the option that carries it."""
 
     exit_code = 1
     hint: str | None = None
+    param: str | None = None
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+        if param is not None:
+            self.param = param
 
 
 class ConfigError(MonitorError):
@@ -51,6 +57,10 @@ class RateLimited(SourceError):
     def __init__(self, message: str, reset_at: datetime | None = None) -> None:
         super().__init__(message)
         self.reset_at = reset_at
+
+
+class NothingStored(MonitorError):
+    """There is nothing to report for a title in the window asked for."""
 
 
 class InputError(MonitorError):

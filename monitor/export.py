@@ -16,9 +16,9 @@ from typing import Any, TextIO
 
 from . import export_queries
 from .config import Title
-from .errors import MonitorError
+from .errors import MonitorError, NothingStored
 from .export_queries import Stream
-from .report import build_report, label_model
+from .report import build_report, check_window, label_model
 from .store import Store
 
 KINDS = ("posts", "daily", "chart")
@@ -85,8 +85,7 @@ def stream(
 ) -> Stream:
     """The columns and rows of one export. ``titles`` are the tracked titles (``daily``
     covers each of them, or just ``title``)."""
-    if since and until and since > until:
-        raise MonitorError(f"--since {since} is after --until {until}")
+    check_window(since, until)
     model = model or label_model(store)
     low = since.isoformat() if since else None
     high = until.isoformat() if until else None
@@ -112,7 +111,7 @@ def _daily(
     for title in titles:
         try:
             report = build_report(store, title, since=since, until=until, model=model, quotes=False)
-        except MonitorError:
+        except NothingStored:
             continue
         for r in report.rows:
             yield (

@@ -49,7 +49,8 @@ def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the report ({exc.strerror})",
-            hint="pass --out with a folder you can write to",
+            hint="choose a folder you can write to",
+            param="out",
         ) from None
     return png_path, html_path
 

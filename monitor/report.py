@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from . import leadlag, queries
 from .config import Title
-from .errors import MonitorError
+from .errors import ConfigError, MonitorError, NothingStored
 from .leadlag import LeadLag
 from .rows import Row
 from .sentiment import DEFAULT_MODEL
@@ -194,6 +194,14 @@ def share_of_voice(reports: Sequence[Report]) -> ShareOfVoice:
     return ShareOfVoice(span, tuple(posts), shares)
 
 
+def check_window(since: date | None, until: date | None) -> None:
+    """Refuse a window that ends before it starts."""
+    if since and until and since > until:
+        raise ConfigError(
+            f"the window starts on {since}, after its last day {until}", param="since"
+        )
+
+
 def label_model(store: Store) -> str:
     """The sentiment model the report reads: the default one, or, in a database that the
     default never labelled (written by an older monitor), the model that labelled most."""
@@ -221,8 +229,7 @@ def build_report(
 
     ``model`` is the sentiment model to read (default: :func:`label_model`);
     ``quotes=False`` leaves out the most positive and negative posts of each phase."""
-    if since and until and since > until:
-        raise MonitorError(f"--since {since} is after --until {until}")
+    check_window(since, until)
     model = model or label_model(store)
     grouped = list(
         queries.daily_counts(
@@ -240,15 +247,16 @@ def build_report(
         regions = ", ".join(sorted({e["region"] for e in entries}))
         raise MonitorError(
             f"{title.name!r} has no chart entries in region {region!r}",
-            hint=f"use --region with one of: {regions}",
+            hint=f"one of: {regions}",
+            param="region",
         )
     chart_in_window = chart is not None and not (
         (since and chart.exit.end < since) or (until and chart.entry.start > until)
     )
     if not grouped and not chart_in_window:
-        raise MonitorError(
+        raise NothingStored(
             f"nothing stored for {title.name!r} in that window: no posts and no chart entries",
-            hint="run `monitor poll` and `monitor charts update` first, or widen --since/--until",
+            hint="run `monitor poll` and `monitor charts update` first, or widen the window",
         )
     known = [date.fromisoformat(r["day"]) for r in grouped]
     if chart is not None and chart_in_window:

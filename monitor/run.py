@@ -18,7 +18,7 @@ from . import labels
 from .charts.netflix import update as update_netflix
 from .clock import iso, utcnow
 from .config import Config, Credentials, Title
-from .errors import MissingCredentials, MonitorError, StoreError
+from .errors import MissingCredentials, MonitorError, NothingStored, StoreError
 from .ingest import PollResult, poll, recheck
 from .queries import recent_post_ids
 from .sources import SOURCES, build
@@ -172,12 +172,12 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             report = build_report(store, title)
         except StoreError:
             raise
+        except NothingStored:
+            log.info("%s: no report, nothing stored yet", title.name)
+            continue
         except MonitorError as exc:
-            if "nothing stored" in str(exc):
-                log.info("%s: no report, nothing stored yet", title.name)
-            else:
-                log.error("%s: no report: %s", title.name, exc)
-                failed.append(title.name)
+            log.error("%s: no report: %s", title.name, exc)
+            failed.append(title.name)
             continue
         try:
             html.write([report], out)

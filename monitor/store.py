@@ -61,7 +61,8 @@ class Store:
         if not create and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no such database",
-                hint="run `monitor init` or a poll first, or pass --db PATH",
+                hint="run `monitor init` or a poll first, or name another database",
+                param="db",
             )
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")

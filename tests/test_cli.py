@@ -103,6 +103,7 @@ def test_user_mistakes_never_show_a_traceback(run_cli, tmp_path: Path) -> None: 
     result = run_cli("--db", str(junk), "status")
     assert result.exit_code == 1
     assert "Error:" in result.output and "not a SQLite database" in result.output
+    assert "Hint: name a monitor database, or a new file (--db)" in result.output  # the CLI's flag
     assert "Traceback" not in result.output
     folder = run_cli("--db", str(tmp_path), "status")
     assert folder.exit_code == 1 and "is a folder" in folder.output

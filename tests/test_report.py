@@ -176,7 +176,7 @@ def test_nothing_stored_is_a_clear_error(store: Store) -> None:
     add_chart(store, {START: 5}, region="US")
     with pytest.raises(MonitorError, match="no chart entries in region 'GB'") as caught:
         build_report(store, BACKTRACE, region="GB")
-    assert caught.value.hint == "use --region with one of: US"
+    assert (caught.value.hint, caught.value.param) == ("one of: US", "region")
     with pytest.raises(MonitorError, match="after"):
         build_report(store, BACKTRACE, since=date(2024, 2, 1), until=date(2024, 1, 1))
 

@@ -111,7 +111,7 @@ def import_csv(
     """
     chart = chart.strip()
     if not chart:
-        raise InputError("--chart must name the chart, e.g. prime-video")
+        raise InputError("a chart needs a name, e.g. prime-video", param="chart")
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:

@@ -183,8 +183,12 @@ class MonitorGroup(click.Group):
             return super().invoke(ctx)
         except MonitorError as exc:
             message = str(exc)
-            if exc.hint:
-                message += f"\n  Hint: {exc.hint}"
+            hint = exc.hint
+            if exc.param:  # the library names its argument; the user knows the option
+                flag = "--" + exc.param.replace("_", "-")
+                hint = f"{hint} ({flag})" if hint else f"check {flag}"
+            if hint:
+                message += f"\n  Hint: {hint}"
             _to_log_files(f"Error: {message}")
             raise DomainError(message, exc.exit_code) from None
 
