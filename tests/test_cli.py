@@ -55,7 +55,7 @@ def test_db_precedence_flag_then_env_then_config(
 
 
 def test_titles_lists_posts_per_title(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run_cli("status")
+    run_cli("label")  # a writer: creates the database, syncs the titles
 
     def post(pid: str, platform: str, created: str) -> dict[str, str]:
         return {"id": pid, "platform": platform, "native_id": pid, "created_at": created}
@@ -89,7 +89,7 @@ def test_titles_lists_posts_per_title(run_cli, config_file: Path, tmp_path: Path
 
 
 def test_status_shows_poll_runs(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run_cli("status")
+    run_cli("label")  # a writer: creates the database, syncs the titles
     with Store(tmp_path / "monitor.db") as store:
         run = store.start_poll_run("reddit", "Backtrace")
         store.finish_poll_run(run, status="failed", error="HTTP 500")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +17,7 @@ import click
 
 from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
 from ..errors import ConfigError, MonitorError
+from ..lock import hold
 from ..store import Store
 
 log = logging.getLogger("monitor")
@@ -117,6 +119,7 @@ class App:
     quiet: bool = False
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _synced: bool = field(default=False, repr=False)
 
     @property
     def config(self) -> Config:
@@ -142,22 +145,39 @@ class App:
         return Path(config.store.path or DEFAULT_DB)
 
     def store(self, *, create: bool = True, write: bool = True) -> Store:
-        """The database, opened (and migrated) once; tracked titles synced into it.
+        """The database, opened (and migrated) once.
 
-        ``write=False`` is for commands that only read: they work on a read-only file too."""
+        ``write=False`` is for commands that only read: they work on a read-only file too.
+        A writer gets the tracked titles synced into it (readers change nothing)."""
         if self._store is None:
             config = self.optional_config()
             self._store = Store(self.resolve_db(config), create=create)
-            if config.titles and not self._store.read_only:
-                self._store.sync_titles(config.titles)
         if write:
             self._store.require_writable()
+            if not self._synced:
+                self._store.sync_titles(self.optional_config().titles)
+                self._synced = True
         return self._store
+
+    @contextmanager
+    def writer(self, *, lock: bool = False, create: bool = True) -> Iterator[Store]:
+        """The database opened for writing, titles synced; with ``lock``, the run lock held
+        too (the commands that poll or prune never run beside a ``monitor run``). The
+        store is closed before the lock is let go."""
+        if not lock:
+            yield self.store(create=create)
+            return
+        with hold(self.resolve_db()):
+            try:
+                yield self.store(create=create)
+            finally:
+                self.close()
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+            self._synced = False
 
 
 pass_app = click.make_pass_decorator(App)

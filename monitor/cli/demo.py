@@ -8,17 +8,12 @@ from pathlib import Path
 import click
 
 from .app import App, cli, pass_app
+from .options import out_option
 from .report import WIDTH, summary
 
 
 @cli.command()
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("monitor-demo"),
-    show_default=True,
-    help="Folder for the demo's database, config and report.",
-)
+@out_option(Path("monitor-demo"), "the demo's database, config and report")
 @pass_app
 def demo(app: App, out: Path) -> None:
     """Run the real pollers, labelling, chart update and report on a bundled scenario.

@@ -13,14 +13,13 @@ import click
 from .. import export as exports
 from ..errors import MonitorError
 from .app import App, cli, pass_app
-from .report import DAY, day
+from .options import day, window_options
 
 
 @cli.command()
 @click.argument("kind", type=click.Choice(exports.KINDS))
 @click.option("--title", help="Only this tracked title.")
-@click.option("--since", type=DAY, help="First day, YYYY-MM-DD.")
-@click.option("--until", type=DAY, help="Last day, YYYY-MM-DD.")
+@window_options()
 @click.option(
     "--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True
 )

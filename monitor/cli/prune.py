@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..lock import hold
 from ..retention import parse_age, prune
 from .app import App, cli, pass_app
 
@@ -28,8 +27,7 @@ def prune_command(app: App, older_than: str) -> None:
         monitor prune --older-than 90d
     """
     age = parse_age(older_than)
-    with hold(app.resolve_db()):
-        pruned, cutoff = prune(app.store(), age)
-        app.close()
+    with app.writer(lock=True) as store:
+        pruned, cutoff = prune(store, age)
     if not app.quiet:
         click.echo(f"Dropped the text of {pruned} posts created before {cutoff}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import textwrap
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,16 +13,10 @@ import click
 from .. import html
 from ..report import Report, build_report
 from .app import App, cli, pass_app
+from .options import day, out_option, platform_option, window_options
 from .table import format_table
 
 WIDTH = 80
-
-#: Shared by ``report`` and ``export``: dates as YYYY-MM-DD.
-DAY = click.DateTime(["%Y-%m-%d"])
-
-
-def day(value: datetime | None) -> date | None:
-    return value.date() if value else None
 
 
 def _percent(value: float | None) -> str | None:
@@ -72,18 +66,9 @@ def summary(report: Report) -> list[str]:
 
 @cli.command()
 @click.argument("titles", nargs=-1, required=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for the HTML page and the PNG figure.",
-)
-@click.option("--since", type=DAY, help="First day, YYYY-MM-DD (default: the first post).")
-@click.option("--until", type=DAY, help="Last day, YYYY-MM-DD (default: the last post).")
-@click.option(
-    "--platform", type=click.Choice(["reddit", "bluesky"]), help="Only posts from this platform."
-)
+@out_option(Path("reports"), "the HTML page and the PNG figure")
+@window_options("first post")
+@platform_option
 @click.option("--region", help="Chart region, e.g. US or global (default: where it ranked best).")
 @click.option(
     "--compare",

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..lock import hold
 from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
 from .app import App, cli, pass_app, setup_logging
-from .poll import source_option
+from .options import source_option
 
 log = logging.getLogger("monitor.run")
 
@@ -82,9 +81,9 @@ def run(
         setup_logging(app.verbose, quiet, creds.secrets(), log_file)
     config = app.config
     show_progress = sys.stderr.isatty() and not quiet
-    with hold(app.resolve_db(config)):
+    with app.writer(lock=True) as store:
         report = run_once(
-            app.store(),
+            store,
             config,
             creds,
             sources=list(sources or SOURCES),
@@ -92,7 +91,6 @@ def run(
             report_dir=report_dir,
             progress=_progress if show_progress else None,
         )
-        app.close()
     log.info("%s", report.summary())
     if not report.ok:
         raise SystemExit(1)

@@ -1,4 +1,4 @@
-"""``monitor label`` and ``monitor sentiment``: the signal stage from the command line."""
+"""``monitor label`` and ``monitor sentiment``: the sentiment stage from the command line."""
 
 from __future__ import annotations
 
