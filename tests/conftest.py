@@ -1,4 +1,5 @@
-"""Shared fixtures: a config file, a database and a CLI runner, all under tmp_path."""
+"""Shared fixtures: a config file, a database, a recording sleep and a CLI runner, all under
+tmp_path. A module sets which titles the ``store`` tracks by defining ``tracked``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fakes import Sleeps
 
 from monitor.cli import cli
-from monitor.config import CREDENTIAL_VARS
+from monitor.config import CREDENTIAL_VARS, Title
+from monitor.store import Store
 
 BACKTRACE = """
 [store]
@@ -34,6 +37,26 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (*CREDENTIAL_VARS, "MONITOR_CONFIG", "MONITOR_DB"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def tracked() -> tuple[Title, ...]:
+    """The titles the ``store`` fixture tracks; a module overrides it."""
+    return ()
+
+
+@pytest.fixture
+def store(tmp_path: Path, tracked: tuple[Title, ...]) -> Iterator[Store]:
+    """A new database in tmp_path, tracking ``tracked``."""
+    with Store(tmp_path / "monitor.db") as db:
+        db.sync_titles(tracked)
+        yield db
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    """A sleep that records the seconds instead of waiting."""
+    return Sleeps()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import ReplayServer, Request, Response
+from fakes import ReplayServer, Request, Response, Sleeps
 from fakes.bluesky_faults import expired_token_fault, rate_limit_fault
 
 from monitor import ingest
@@ -45,20 +45,8 @@ def server(fake: FakeBluesky) -> Iterator[ReplayServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "monitor.db") as db:
-        db.sync_titles([BACKTRACE])
-        yield db
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+def tracked() -> tuple[Title, ...]:
+    return (BACKTRACE,)
 
 
 def make_source(

@@ -87,10 +87,8 @@ def sentiment(n: int, model: str, compound: float) -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "m.db")
-    store.sync_titles([Title(name) for name in TITLES])
-    return store
+def tracked() -> tuple[Title, ...]:
+    return tuple(Title(name) for name in TITLES)
 
 
 def test_every_kind_of_write_keeps_the_totals(store: Store) -> None:

@@ -37,10 +37,8 @@ def js() -> Iterator[JetstreamReplay]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "monitor.db") as db:
-        db.sync_titles([BACKTRACE])
-        yield db
+def tracked() -> tuple[Title, ...]:
+    return (BACKTRACE,)
 
 
 def stored_ids(store: Store) -> list[str]:

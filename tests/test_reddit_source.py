@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import ReplayServer, Request, Response
+from fakes import ReplayServer, Request, Response, Sleeps
 
 from monitor import ingest
 from monitor.config import Config, Credentials, parse_config
@@ -35,12 +34,6 @@ def server(fake: FakeReddit) -> Iterator[ReplayServer]:
         yield srv
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "monitor.db") as db:
-        yield db
-
-
 def make_config(server: ReplayServer, **reddit: Any) -> Config:
     return parse_config(
         {
@@ -56,13 +49,6 @@ def make_config(server: ReplayServer, **reddit: Any) -> Config:
             "reddit": {"oauth_url": server.url, "reddit_url": server.url, **reddit},
         }
     )
-
-
-class Sleeps(list[float]):
-    """A sleep that records instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def make_source(config: Config, sleeps: Sleeps | None = None, **kwargs: Any) -> RedditSource:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import Sleeps
 from fakes.world import World, snapshot
 
 from monitor.config import Config, Credentials, credentials, load_config
@@ -28,16 +29,11 @@ from monitor.sources.base import Source
 from monitor.sources.bluesky import Settings
 from monitor.store import Store
 
+pytestmark = pytest.mark.slow  # about 90 s: CI runs it; `-m "not slow"` leaves it out
+
 SEARCH = {"reddit": "/r/all/search", "bluesky": "/xrpc/app.bsky.feed.searchPosts"}
 TORONTO = "The Man from Toronto"
 LOGIN = {"reddit": "/api/v1/access_token", "bluesky": "/xrpc/com.atproto.server.createSession"}
-
-
-class Sleeps(list[float]):
-    """A sleep that records instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 SLEEPS = Sleeps()

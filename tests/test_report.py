@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from report_data import START, add_chart, add_gap, add_post, chart_run_scenario
@@ -18,11 +17,8 @@ BACKTRACE = Title("Backtrace", released=date(2018, 12, 14))
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "m.db")
-    s.sync_titles([BACKTRACE, Title("Other")])
-    yield s  # type: ignore[misc]
-    s.close()
+def tracked() -> tuple[Title, ...]:
+    return (BACKTRACE, Title("Other"))
 
 
 def test_daily_series_counts_posts_per_platform_with_rank(store: Store) -> None:
