@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from . import session_file
 from .config import Title
 from .errors import StoreError
 from .schema import (
@@ -107,6 +108,8 @@ class Store:
                 self.migrate()
             if not self.read_only and self.db.journal_mode != "wal":
                 self.db.enable_wal()
+            if not self.read_only:  # a session an older monitor kept in `state` leaves it
+                session_file.move_out_of_database(self.db.conn, self.path)
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
 

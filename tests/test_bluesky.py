@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from monitor import ingest
+from monitor import ingest, session_file
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
 from monitor.replay import ReplayServer, Request, Response
 from monitor.replay.bluesky import FakeBluesky, expired_token_fault, rate_limit_fault
-from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
+from monitor.sources.bluesky import BlueskySource, Progress, Settings
 from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases
 from monitor.sources.jetstream import create_to_row
 from monitor.store import Store
@@ -150,7 +150,7 @@ def test_second_poll_fetches_only_whats_new_and_reuses_the_session(
     fake.generate(150, ABOUT, start=T0, step=timedelta(minutes=1))
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert fake.sessions_created == 1
-    assert store.get_state(SESSION_KEY)
+    assert session_file.load(store.path, f"{fake.handle} {server.url}")
     searches = server.count("/xrpc/app.bsky.feed.searchPosts")
 
     fake.generate(5, ABOUT, start=T0 + timedelta(days=1))
@@ -320,12 +320,13 @@ def test_revoked_saved_session_leads_to_one_new_login(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
-    first = store.get_state(SESSION_KEY)
+    saved = session_file.path_for(store.path)
+    first = saved.read_text()
     fake.revoke_sessions()
     fake.generate(3, ABOUT, start=T0)
     [result] = make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert result.new == 3 and fake.sessions_created == 2
-    assert store.get_state(SESSION_KEY) != first
+    assert saved.read_text() != first
 
 
 def test_expired_access_token_is_refreshed_without_a_login(
@@ -452,10 +453,13 @@ def test_saved_session_of_another_account_or_damaged_is_not_used(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
-    store.set_state(SESSION_KEY, "garbage:::not-a-session")
+    saved = session_file.path_for(store.path)
+    owner = json.loads(saved.read_text())["owner"]
+    saved.write_text(json.dumps({"owner": owner, "session": "garbage:::not-a-session"}))
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert fake.sessions_created == 2
-    store.set_state("bluesky.session.owner", "someone.else https://bsky.social")
+    session = json.loads(saved.read_text())["session"]
+    saved.write_text(json.dumps({"owner": "someone.else https://bsky.social", "session": session}))
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])
     assert fake.sessions_created == 3
     make_source(server, fake, sleeps).poll(store, [BACKTRACE])

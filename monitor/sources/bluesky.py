@@ -1,8 +1,9 @@
 """Bluesky through the atproto SDK: search posts that mention each title; re-check deletions.
 
 Search goes through the logged-in PDS (Bluesky's public AppView refuses anonymous search).
-The session string is kept in the store's ``state`` table and reused, because account logins
-are scarce; a password login happens only when the saved session is refused.
+The session string is kept in a file beside the database (:mod:`monitor.session_file`) and
+reused, because account logins are scarce; a password login happens only when the saved
+session is refused.
 
 Each search sweeps one phrase newest-first over a time window, one page (100 posts) per
 request. Every page is stored with the sweep's progress as its cursor, in one transaction, so
@@ -33,6 +34,7 @@ from atproto.exceptions import (
 )
 from atproto_client.request import Request, Response
 
+from .. import session_file
 from ..config import Config, Credentials, Title
 from ..errors import AuthError, RateLimited, SourceError
 from ..ingest import Cursor, store_page
@@ -50,8 +52,6 @@ from .bluesky_rows import (
 log = logging.getLogger("monitor.sources.bluesky")
 
 NAME = PLATFORM
-SESSION_KEY = "bluesky.session"
-SESSION_OWNER_KEY = "bluesky.session.owner"  # "<handle> <service>" the session belongs to
 PAGE_SIZE = 100
 LOOKUP_SIZE = 25
 RESULT_CAP = 10_000
@@ -148,18 +148,13 @@ class BlueskySource:
 
     def _save_session(self, event: SessionEvent, session: Any) -> None:
         if self._store is not None and event in (SessionEvent.CREATE, SessionEvent.REFRESH):
-            with self._store.transaction():
-                self._store.set_state(SESSION_KEY, session.export())
-                self._store.set_state(SESSION_OWNER_KEY, self._owner)
+            session_file.save(self._store.path, self._owner, session.export())
             log.debug("bluesky: session %s saved", event.value)
 
     def _saved_session(self, store: Store) -> str | None:
         """The saved session string, if it is this account's on this service and readable."""
-        saved = store.get_state(SESSION_KEY)
+        saved = session_file.load(store.path, self._owner)
         if not saved:
-            return None
-        if store.get_state(SESSION_OWNER_KEY) != self._owner:
-            log.info("bluesky: the saved session is another account's or service's; not used")
             return None
         try:
             Session.decode(saved).access_jwt_payload  # noqa: B018  (decodes, or raises)
