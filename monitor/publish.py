@@ -337,7 +337,7 @@ _COPY = [
         {{url}}, case when p.deleted then null else p.text end, p.langs, p.score, p.likes,
         p.replies, p.reposts, p.quotes, p.num_comments, coalesce(p.deleted, 0)
         from src.{POSTS} p
-        where p.created_at >= :low and p.created_at < :high and exists (
+        where +p.created_at >= :low and +p.created_at < :high and exists (
           select 1 from src.{MENTIONS} m where m.post_id = p.id and m.title {_IN_TITLES})
         order by p.rowid""",
     f"""insert into mentions select c.id, m.title, m.relevance, m.terms
