@@ -21,67 +21,27 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
 
 from . import publish_metadata
 from .config import Title
 from .errors import ConfigError, MonitorError
+from .publish_schema import COPY, INDEXES, INFO, SCHEMA
 from .report import Report, build_report, label_model
-from .schema import CHART_ENTRIES, DAILY_MENTIONS, DAILY_SENTIMENT, MENTIONS, POSTS, SENTIMENTS
 from .store import Store
 
 AUTHOR_MODES = ("hash", "drop", "keep")
 DATABASE_NAME = "monitor.db"
 METADATA_NAME = "metadata.json"
-#: The table that says what a copy is; its presence marks a file this command wrote.
-INFO = "copy_info"
-
-#: The published tables: the copy's own schema, independent of the source's.
-SCHEMA = f"""
-create table titles (name text primary key, released text, aliases text, chart_title text);
-create table posts (id integer primary key, platform text not null, created_at text not null,
-  day text not null, community text, author text, url text, text text, langs text,
-  score integer, likes integer, replies integer, reposts integer, quotes integer,
-  num_comments integer, deleted integer not null);
-create table mentions (post_id integer not null references posts(id), title text not null
-  references titles(name), relevance real, terms text, primary key (post_id, title));
-create table sentiments (post_id integer primary key references posts(id), model text not null,
-  compound real not null, pos real, neu real, neg real, label text not null);
-create table daily_mentions (title text not null, day text not null, platform text not null,
-  posts integer not null, primary key (title, day, platform)) without rowid;
-create table daily_sentiment (title text not null, model text not null, day text not null,
-  platform text not null, scored integer not null, sum_compound real not null,
-  sum_squares real not null, positive integer not null, negative integer not null,
-  highest real, lowest real, primary key (title, model, day, platform)) without rowid;
-create table chart_entries (chart text, region text, category text, period_start text,
-  period_end text, rank integer, title text, chart_title text, season text,
-  weeks_on_chart integer, hours_viewed integer, views integer, platform text,
-  primary key (chart, region, category, period_start, rank));
-create table chart_runs (title text not null, chart text not null, region text not null,
-  period_start text not null, period_end text not null, rank integer not null,
-  primary key (title, period_start));
-create table phases (title text not null, position integer not null, phase text not null,
-  first_day text not null, last_day text not null, primary key (title, position));
-create table gaps (title text not null, platform text not null, gap_start text not null,
-  gap_end text not null, reason text not null);
-create table {INFO} (key text primary key, value text);
-"""
-
-INDEXES = """
-create index idx_posts_day on posts (day);
-create index idx_mentions_title on mentions (title, post_id);
-create index idx_sentiments_label on sentiments (label, compound);
-create index idx_chart_entries_title on chart_entries (title, period_start);
-"""
 
 
 @dataclass(frozen=True)
@@ -113,16 +73,20 @@ def publish(
         raise ConfigError(f"the window starts ({since}) after it ends ({until})")
     target, meta = out / DATABASE_NAME, out / METADATA_NAME
     _check_targets(store.path, target, meta)
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
+        # private (0700) and on the copy's file system, so that the last step is a rename
+        work = Path(tempfile.mkdtemp(dir=out, prefix=".monitor-publish-"))
     except OSError as exc:
-        raise MonitorError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    with _temporary(out, ".snapshot") as snapshot, _temporary(out, ".tmp") as building:
+        raise MonitorError(f"{out}: cannot write there ({exc.strerror})") from None
+    snapshot, building = work / "snapshot.db", work / DATABASE_NAME
+    try:
         try:
             store.db.execute("vacuum into ?", [str(snapshot)])
         except sqlite3.Error as exc:
             raise MonitorError(f"{out}: cannot write the snapshot ({exc})") from None
-        snapshot.chmod(0o400)  # opens read-only and immutable: nothing touches it
+        snapshot.chmod(0o400)  # so it opens read-only and immutable: nothing touches it
         with Store(snapshot, create=False) as frozen:
             chosen = _titles(frozen, title)
             model = label_model(frozen)
@@ -144,12 +108,15 @@ def publish(
             database=target.stem,
         )
         text = json.dumps(publish_metadata.metadata(notes), indent=2, ensure_ascii=False)
-        with _temporary(out, ".json") as meta_tmp:
-            meta_tmp.write_text(text + "\n", encoding="utf-8")
-            meta_tmp.chmod(0o644)
-            building.chmod(0o644)
-            os.replace(building, target)
-            os.replace(meta_tmp, meta)
+        (work / METADATA_NAME).write_text(text + "\n", encoding="utf-8")
+        for done in (building, work / METADATA_NAME):
+            done.chmod(0o644)
+        os.replace(building, target)
+        os.replace(work / METADATA_NAME, meta)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if made and not any(out.iterdir()):
+            out.rmdir()  # a failed first publish leaves no empty folder behind
     return Published(target, meta, names, posts, authors)
 
 
@@ -186,25 +153,6 @@ def _is_copy(path: Path) -> bool:
     except sqlite3.Error:
         return False
     return found is not None
-
-
-@contextmanager
-def _temporary(folder: Path, suffix: str) -> Iterator[Path]:
-    """A new file's name in ``folder`` (created 0600, empty), removed on the way out
-    unless it was renamed into place."""
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{DATABASE_NAME}.", suffix=suffix)
-    except OSError as exc:
-        raise MonitorError(f"{folder}: cannot write there ({exc.strerror})") from None
-    os.close(fd)
-    path = Path(name)
-    path.unlink()  # VACUUM INTO and sqlite want to create it themselves
-    try:
-        yield path
-    finally:
-        for leftover in (path, Path(f"{path}-journal")):
-            with suppress(FileNotFoundError):
-                leftover.unlink()
 
 
 # --- what it publishes ------------------------------------------------------------------
@@ -310,7 +258,7 @@ def _build(
             "model": model,
             "every_chart": int(every_chart),
         }
-        for sql in _COPY:
+        for sql in COPY:
             conn.execute(sql.format(url="p.url" if authors == "keep" else "null"), params)
         _report_tables(conn, reports)
         _info(conn, titles, since, until, model, authors)
@@ -326,37 +274,6 @@ def _build(
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
-
-
-_IN_TITLES = "in (select value from json_each(:titles))"
-_COPY = [
-    f"""insert into titles select name, released, aliases, chart_title from src.titles
-        where name {_IN_TITLES}""",
-    f"""insert into posts select p.rowid, p.platform, p.created_at, substr(p.created_at, 1, 10),
-        p.community, case when p.deleted then null else publish_author(p.author) end,
-        {{url}}, case when p.deleted then null else p.text end, p.langs, p.score, p.likes,
-        p.replies, p.reposts, p.quotes, p.num_comments, coalesce(p.deleted, 0)
-        from src.{POSTS} p
-        where +p.created_at >= :low and +p.created_at < :high and exists (
-          select 1 from src.{MENTIONS} m where m.post_id = p.id and m.title {_IN_TITLES})
-        order by p.rowid""",
-    f"""insert into mentions select c.id, m.title, m.relevance, m.terms
-        from main.posts c join src.{POSTS} p on p.rowid = c.id
-        join src.{MENTIONS} m on m.post_id = p.id where m.title {_IN_TITLES}""",
-    f"""insert into sentiments select c.id, s.model, s.compound, s.pos, s.neu, s.neg, s.label
-        from main.posts c join src.{POSTS} p on p.rowid = c.id
-        join src.{SENTIMENTS} s on s.post_id = p.id and s.model = :model""",
-    f"""insert into daily_mentions select title, day, platform, posts from src.{DAILY_MENTIONS}
-        where title {_IN_TITLES} and day >= :first and day <= :last""",
-    f"""insert into daily_sentiment select title, model, day, platform, scored, sum_compound,
-        sum_squares, positive, negative, highest, lowest from src.{DAILY_SENTIMENT}
-        where model = :model and title {_IN_TITLES} and day >= :first and day <= :last""",
-    f"""insert into chart_entries select chart, region, category, period_start, period_end,
-        rank, title, chart_title, season, weeks_on_chart, hours_viewed, views, platform
-        from src.{CHART_ENTRIES}
-        where coalesce(period_end, period_start) >= :first and period_start <= :last
-          and (:every_chart or title {_IN_TITLES})""",
-]
 
 
 def _report_tables(conn: sqlite3.Connection, reports: dict[str, Report]) -> None:
@@ -390,6 +307,13 @@ def _report_tables(conn: sqlite3.Connection, reports: dict[str, Report]) -> None
         )
 
 
+def _version() -> str:
+    try:
+        return version("monitor")
+    except PackageNotFoundError:
+        return "(version unknown)"
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -406,7 +330,7 @@ def _info(
         f"insert into {INFO} values (?, ?)",
         [
             ("made_at", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
-            ("made_by", f"monitor {version('monitor')} (monitor publish)"),
+            ("made_by", f"monitor {_version()} (monitor publish)"),
             ("titles", json.dumps(list(titles), ensure_ascii=False)),
             ("since", since.isoformat() if since else ""),
             ("until", until.isoformat() if until else ""),
