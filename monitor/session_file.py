@@ -29,6 +29,8 @@ SUFFIX = ".bluesky-session"
 #: Where an older monitor kept the session and whose it was, in the ``state`` table.
 LEGACY_SESSION_KEY = "bluesky.session"
 LEGACY_OWNER_KEY = "bluesky.session.owner"
+#: Set while the database still has to be rebuilt after the move.
+REBUILD_KEY = "bluesky.session.moved"
 
 
 def path_for(db: Path) -> Path:
@@ -88,12 +90,11 @@ def move_out_of_database(conn: sqlite3.Connection, db: Path) -> bool:
     """Move a session an older monitor saved in ``state`` to the file, delete it there and
     rebuild the database file (``VACUUM``, then truncate the write-ahead log) so that no
     freed page keeps the tokens. Returns whether there was one. A few milliseconds when
-    there is none; the rebuild, once, costs about as long as copying the file."""
+    there is none; the rebuild, once, costs about as long as copying the file. A rebuild
+    that fails (a full disk) is tried again at the next open."""
+    keys = (LEGACY_SESSION_KEY, LEGACY_OWNER_KEY, REBUILD_KEY)
     found = dict(
-        conn.execute(
-            f"select key, value from {STATE} where key in (?, ?)",
-            (LEGACY_SESSION_KEY, LEGACY_OWNER_KEY),
-        ).fetchall()
+        conn.execute(f"select key, value from {STATE} where key in (?, ?, ?)", keys).fetchall()
     )
     if not found:
         return False
@@ -103,10 +104,15 @@ def move_out_of_database(conn: sqlite3.Connection, db: Path) -> bool:
         save(db, owner, session)
     conn.execute("pragma secure_delete = on")
     with conn:
+        conn.execute(f"delete from {STATE} where key in (?, ?)", keys[:2])
         conn.execute(
-            f"delete from {STATE} where key in (?, ?)", (LEGACY_SESSION_KEY, LEGACY_OWNER_KEY)
+            f"insert or replace into {STATE} (key, value, updated_at) "
+            "values (?, 'the database is to be rebuilt', '')",
+            [REBUILD_KEY],
         )
     conn.execute("vacuum")
+    with conn:
+        conn.execute(f"delete from {STATE} where key = ?", [REBUILD_KEY])
     busy, _, _ = conn.execute("pragma wal_checkpoint(truncate)").fetchone()
     if busy:
         log.warning(

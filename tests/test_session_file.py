@@ -204,3 +204,18 @@ def test_a_folder_it_cannot_write_costs_the_saved_session_only(tmp_path: Path) -
     missing = tmp_path / "gone" / "monitor.db"
     assert session_file.save(missing, "me https://pds", "mine") is False
     assert session_file.load(missing, "me https://pds") is None
+
+
+def test_a_rebuild_cut_short_is_done_at_the_next_open(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    with conn:  # what a move whose VACUUM failed (a full disk) leaves
+        conn.execute(
+            "insert into state (key, value, updated_at) values (?, 'x', '')",
+            [session_file.REBUILD_KEY],
+        )
+    conn.close()
+    with Store(db) as store:
+        assert store.get_state(session_file.REBUILD_KEY) is None
+    assert not session_file.path_for(db).exists()  # nothing to save: only the rebuild
