@@ -42,6 +42,9 @@ def _fill(store: Store) -> None:
         add_post(store, 50_000 + n, day, compound, title="Other", author=f"fan{n % 7}.bsky.social")
     add_post(store, 90_001, START + timedelta(days=30), 0.97, text="gone soon, loved it")
     store.mark_deleted(["reddit:90001"])
+    add_post(store, 90_003, START + timedelta(days=31), 0.9, text="flagged deleted elsewhere")
+    with store.transaction():  # another tool marked it deleted and left the words
+        store.db.execute("update posts set deleted = 1 where id = 'reddit:90003'")
     add_post(store, 90_002, START + timedelta(days=5), -0.99, text="old words, pruned away")
     prune_text(store, (START + timedelta(days=6)).isoformat())
     add_gap(
@@ -248,11 +251,12 @@ def test_the_copy_leaves_out_state_cursors_polls_and_the_words_of_deleted_and_pr
     source: Path, site: Path
 ) -> None:
     raw = (site / "monitor.db").read_bytes()
-    for secret in (SECRET_STATE, "cursor-value-never-published", "gone soon", "old words"):
+    left_out = ("gone soon", "flagged deleted", "old words")
+    for secret in (SECRET_STATE, "cursor-value-never-published", *left_out):
         assert secret.encode() not in raw
     conn = sqlite3.connect(site / "monitor.db")
     deleted = conn.execute("select text, author, deleted from posts where deleted = 1").fetchall()
-    assert deleted == [(None, None, 1)]
+    assert deleted == [(None, None, 1), (None, None, 1)]
     pruned = conn.execute(
         "select count(*) from posts where day = ? and text is null",
         [str(START + timedelta(days=5))],
