@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import html
+from . import html, session_file
 from .charts import netflix
 from .config import (
     BlueskyConfig,
@@ -103,7 +103,7 @@ def _fresh(db: Path) -> None:
             hint="choose another folder",
             param="out",
         )
-    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), session_file.path_for(db)):
         path.unlink(missing_ok=True)
 
 

@@ -19,6 +19,7 @@ from .config import Title
 from .errors import AuthError, SourceError
 from .queries import stored_ids, threads_about
 from .rows import LabelRow, MentionRow, PostRow, label_row
+from .session_file import SessionFile
 from .sources.base import (
     Authors,
     Budget,
@@ -135,24 +136,6 @@ def _store(store: Store, page: Page, titles: Sequence[Title], cursor: Cursor | N
 # --- polling ----------------------------------------------------------------------------
 
 
-class StateSessions:
-    """A source's login session, kept in the store's ``state`` table under ``key``, with
-    the account it belongs to under ``key.owner``."""
-
-    def __init__(self, store: Store, key: str) -> None:
-        self.store, self.key = store, key
-
-    def load(self, owner: str) -> str | None:
-        if self.store.get_state(f"{self.key}.owner") != owner:
-            return None
-        return self.store.get_state(self.key)
-
-    def save(self, value: str, owner: str) -> None:
-        with self.store.transaction():
-            self.store.set_state(self.key, value)
-            self.store.set_state(f"{self.key}.owner", owner)
-
-
 def poll(
     store: Store,
     source: Source,
@@ -167,7 +150,7 @@ def poll(
     any other failure is recorded in that title's result and in ``poll_runs``.
     """
     results: list[PollResult] = []
-    keeper = sessions or StateSessions(store, f"{source.name}.session")
+    keeper = sessions or SessionFile(store.path, source.name)
     try:
         with source.connect(keeper):
             for title in titles:
@@ -286,7 +269,7 @@ def recheck(
     """Ask ``source`` about stored posts: drop the deleted ones' text, name authors, store
     the new comments of threads that grew. Returns how many posts were deleted."""
     deleted = 0
-    keeper = sessions or StateSessions(store, f"{source.name}.session")
+    keeper = sessions or SessionFile(store.path, source.name)
     with source.connect(keeper):
         for event in source.recheck(post_ids, lambda ids: threads_about(store, ids)):
             if isinstance(event, Deleted):

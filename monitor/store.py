@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from . import session_file
 from .clock import utcnow
 from .config import Title
 from .database import BUSY_TIMEOUT_MS, check_header, store_error, uri
@@ -88,6 +89,8 @@ class Store:
                 self.migrate()
             if not self.read_only and self.db.journal_mode != "wal":
                 self.db.enable_wal()
+            if not self.read_only:  # a session an older monitor kept in `state` leaves it
+                session_file.move_out_of_database(self.db.conn, self.path)
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None
 

@@ -12,13 +12,13 @@ import pytest
 from fakes import ReplayServer, Request, Response, Sleeps
 from fakes.bluesky_faults import expired_token_fault, rate_limit_fault
 
-from monitor import ingest
+from monitor import ingest, session_file
 from monitor.config import Config, Credentials, Title, parse_config
 from monitor.errors import AuthError
 from monitor.queries import title_counts
 from monitor.replay.bluesky import FakeBluesky
 from monitor.sources import bluesky
-from monitor.sources.bluesky import SESSION_KEY, BlueskySource, Progress, Settings
+from monitor.sources.bluesky import BlueskySource, Progress, Settings
 from monitor.sources.bluesky_rows import post_id, post_view_to_row, search_phrases
 from monitor.sources.jetstream import create_to_row
 from monitor.store import Store
@@ -141,7 +141,7 @@ def test_second_poll_fetches_only_whats_new_and_reuses_the_session(
     fake.generate(150, ABOUT, start=T0, step=timedelta(minutes=1))
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 1
-    assert store.get_state(SESSION_KEY)
+    assert session_file.load(store.path, f"{fake.handle} {server.url}")
     searches = server.count("/xrpc/app.bsky.feed.searchPosts")
 
     fake.generate(5, ABOUT, start=T0 + timedelta(days=1))
@@ -311,12 +311,13 @@ def test_revoked_saved_session_leads_to_one_new_login(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
-    first = store.get_state(SESSION_KEY)
+    saved = session_file.path_for(store.path)
+    first = saved.read_text()
     fake.revoke_sessions()
     fake.generate(3, ABOUT, start=T0)
     [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert result.new == 3 and fake.sessions_created == 2
-    assert store.get_state(SESSION_KEY) != first
+    assert saved.read_text() != first
 
 
 def test_expired_access_token_is_refreshed_without_a_login(
@@ -443,10 +444,13 @@ def test_saved_session_of_another_account_or_damaged_is_not_used(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
-    store.set_state(SESSION_KEY, "garbage:::not-a-session")
+    saved = session_file.path_for(store.path)
+    owner = json.loads(saved.read_text())["owner"]
+    saved.write_text(json.dumps({"owner": owner, "session": "garbage:::not-a-session"}))
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 2
-    store.set_state("bluesky.session.owner", "someone.else https://bsky.social")
+    session = json.loads(saved.read_text())["session"]
+    saved.write_text(json.dumps({"owner": "someone.else https://bsky.social", "session": session}))
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
     assert fake.sessions_created == 3
     ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])

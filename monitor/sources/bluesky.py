@@ -45,13 +45,12 @@ from .bluesky_rows import PLATFORM, parse_time, post_id, post_view_to_row, searc
 log = logging.getLogger("monitor.sources.bluesky")
 
 NAME = PLATFORM
-SESSION_KEY = "bluesky.session"
 PAGE_SIZE = 100
 LOOKUP_SIZE = 25
 SEARCH = "app.bsky.feed.searchPosts"
 LOOKUP = "app.bsky.feed.getPosts"
 
-__all__ = ["SESSION_KEY", "BlueskySource", "Progress", "Settings", "build"]
+__all__ = ["BlueskySource", "Progress", "Settings", "build"]
 
 
 def build(
