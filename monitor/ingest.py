@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import relevance, sentiment
+from .clock import iso
 from .config import Title
 from .errors import AuthError, SourceError
 from .queries import stored_ids, threads_about
 from .rows import LabelRow, MentionRow, PostRow, label_row
 from .session_file import SessionFile
 from .sources.base import (
+    Answer,
     Authors,
     Budget,
     Deleted,
@@ -45,6 +48,7 @@ class PollResult:
     fetched: int = 0
     requests: int = 0
     cap_hit: bool = False
+    skipped: int = 0  # items the platform sent that could not be read (each logged)
     error: str | None = None
 
     @property
@@ -143,31 +147,39 @@ def poll(
     *,
     window: Window | None = None,
     sessions: SessionKeeper | None = None,
+    scrub: Callable[[str], str] = str,
 ) -> list[PollResult]:
     """Fetch what is new for each title from ``source`` and store it; a result per title.
 
     Raises AuthError when the platform refuses the credentials (the whole source stops);
-    any other failure is recorded in that title's result and in ``poll_runs``.
+    any other failure is recorded in that title's result and in ``poll_runs``, its text
+    passed through ``scrub`` first (a platform's error may echo a credential).
     """
     results: list[PollResult] = []
     keeper = sessions or SessionFile(store.path, source.name)
     try:
         with source.connect(keeper):
             for title in titles:
-                results.append(_poll_title(store, source, title, titles, window or Window()))
+                results.append(_poll_title(store, source, title, titles, window or Window(), scrub))
     except AuthError:
         raise
     except SourceError as exc:  # no client: every title not polled fails, recorded as such
         log.error("%s: %s", source.name, exc)
+        error = scrub(str(exc))
         for title in titles[len(results) :]:
             run = store.start_poll_run(source.name, title.name, source.describe(title))
-            store.finish_poll_run(run, status="failed", error=str(exc))
-            results.append(PollResult(source.name, title.name, error=str(exc)))
+            store.finish_poll_run(run, status="failed", error=error)
+            results.append(PollResult(source.name, title.name, error=error))
     return results
 
 
 def _poll_title(
-    store: Store, source: Source, title: Title, titles: Sequence[Title], window: Window
+    store: Store,
+    source: Source,
+    title: Title,
+    titles: Sequence[Title],
+    window: Window,
+    scrub: Callable[[str], str],
 ) -> PollResult:
     run_id = store.start_poll_run(source.name, title.name, source.describe(title))
     result = PollResult(source.name, title.name)
@@ -187,15 +199,16 @@ def _poll_title(
             if isinstance(event, Gap):
                 gaps.append(event)
                 result.cap_hit |= event.cap_hit
-                result.error = result.error or event.error
+                result.error = result.error or (scrub(event.error) if event.error else None)
                 continue
             mark = Cursor(source.name, title.name, *event.cursor) if event.cursor else None
             result.fetched += len(event.posts) + len(event.comments)
             result.new += _store(store, event, titles, mark)
             result.cap_hit |= event.cap_hit
+            result.skipped += event.skipped
         finished = True
     except AuthError as exc:
-        result.error = str(exc)
+        result.error = scrub(str(exc))
         raise
     finally:
         result.requests = source.requests - before
@@ -213,19 +226,50 @@ def _poll_title(
             fetched=result.fetched,
             new=result.new,
             cap_hit=int(result.cap_hit),
+            skipped=result.skipped,
             error=result.error,
             **fields,
         )
     log.info(
-        "%s: %s: %d fetched, %d new, %d requests%s",
+        "%s: %s: %d fetched, %d new, %d requests, %d unreadable%s",
         source.name,
         title.name,
         result.fetched,
         result.new,
         result.requests,
+        result.skipped,
         " (the platform's result cap was reached)" if result.cap_hit else "",
     )
     return result
+
+
+def _delete(store: Store, post_ids: Sequence[str]) -> int:
+    if not post_ids:
+        return 0
+    with store.transaction():
+        store.clear_misses(post_ids)
+        return store.mark_deleted(post_ids)
+
+
+def _left_out(store: Store, source: str, answer: Answer, now: datetime) -> int:
+    """Posts an answer left out: deleted only on the second miss a day or more after the
+    first, and never on an answer that left out most of what it was asked."""
+    found = set(answer.found)
+    missing = [p for p in answer.asked if p not in found]
+    if len(found) < len(answer.asked) * TRUSTED_SHARE:
+        log.warning(
+            "%s: a re-check answered about %d of %d posts; not trusted, nothing deleted",
+            source,
+            len(found),
+            len(answer.asked),
+        )
+        return 0
+    store.clear_misses(list(found))
+    if not missing:
+        return 0
+    earlier = store.note_misses(missing, iso(now))
+    cutoff = iso(now - MISSING_FOR)
+    return _delete(store, [pid for pid, since in earlier if since <= cutoff])
 
 
 # --- the live stream --------------------------------------------------------------------
@@ -258,6 +302,12 @@ class StreamStore:
 # --- re-checking stored posts -----------------------------------------------------------
 
 
+#: A post an answer leaves out is deleted only when an answer a day or more before left it
+#: out too; an answer with fewer than this share of the posts asked about is not trusted.
+MISSING_FOR = timedelta(days=1)
+TRUSTED_SHARE = 0.5
+
+
 def recheck(
     store: Store,
     source: Source,
@@ -265,15 +315,20 @@ def recheck(
     titles: Sequence[Title],
     *,
     sessions: SessionKeeper | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Ask ``source`` about stored posts: drop the deleted ones' text, name authors, store
-    the new comments of threads that grew. Returns how many posts were deleted."""
+    """Ask ``source`` about stored posts: drop the text of those the platform says are
+    deleted, or that its answers left out on two runs a day apart while they held the
+    posts around them; name authors; store the new comments of threads that grew.
+    Returns how many posts were deleted."""
     deleted = 0
     keeper = sessions or SessionFile(store.path, source.name)
     with source.connect(keeper):
         for event in source.recheck(post_ids, lambda ids: threads_about(store, ids)):
             if isinstance(event, Deleted):
-                deleted += store.mark_deleted(event.post_ids) if event.post_ids else 0
+                deleted += _delete(store, event.post_ids)
+            elif isinstance(event, Answer):
+                deleted += _left_out(store, source.name, event, now or datetime.now(UTC))
             elif isinstance(event, Authors):
                 named = store.name_authors(event.names)
                 if named:

@@ -21,6 +21,7 @@ from .config import Config, Credentials, Title
 from .errors import MissingCredentials, MonitorError, NothingStored, StoreError
 from .ingest import PollResult, poll, recheck
 from .queries import recent_post_ids
+from .scrub import Scrubber
 from .sources import SOURCES, build
 from .sources.base import Source
 from .store import Store
@@ -69,6 +70,8 @@ def poll_summary(results: Sequence[PollResult], deleted: dict[str, int] | None =
             f"{name}: {sum(r.new for r in mine)} new, "
             f"{sum(r.requests for r in mine)} requests, {sum(not r.ok for r in mine)} failed"
         )
+        if skipped := sum(r.skipped for r in mine):
+            part += f", {skipped} unreadable items skipped"
         if deleted and name in deleted:
             part += f", {deleted[name]} deleted"
         parts.append(part)
@@ -99,7 +102,7 @@ def poll_sources(
             skipped.append(name)
             continue
         try:
-            results.extend(poll(store, source, titles))
+            results.extend(poll(store, source, titles, scrub=Scrubber(creds.secrets())))
             usable[name] = source
         except StoreError:
             raise

@@ -34,6 +34,7 @@ from .schema import (
     MIGRATIONS,
     POLL_RUNS,
     POSTS,
+    RECHECK_MISSES,
     SCHEMA_VERSION,
     SENTIMENTS,
     STATE,
@@ -238,6 +239,31 @@ class Store:
                 [ids],
             )
         return int(cursor.rowcount)
+
+    def note_misses(self, post_ids: Sequence[str], now: str) -> list[tuple[str, str]]:
+        """Record that a re-check did not find these posts; return those it had already
+        missed before ``now``, with the time each was first missed."""
+        ids = json.dumps(list(post_ids))
+        with self.transaction():
+            earlier = self.db.execute(
+                f"select post_id, since from {RECHECK_MISSES} "
+                "where post_id in (select value from json_each(?))",
+                [ids],
+            ).fetchall()
+            self.db.execute(
+                f"insert or ignore into {RECHECK_MISSES} (post_id, since) "
+                f"select value, ? from json_each(?) where value in (select id from {POSTS})",
+                [now, ids],
+            )
+        return [(str(pid), str(since)) for pid, since in earlier]
+
+    def clear_misses(self, post_ids: Sequence[str]) -> None:
+        """A re-check found these posts (or they are gone for good): forget their misses."""
+        with self.transaction():
+            self.db.execute(
+                f"delete from {RECHECK_MISSES} where post_id in (select value from json_each(?))",
+                [json.dumps(list(post_ids))],
+            )
 
     def prune_text(self, before: str) -> int:
         """Drop the text and author of posts created before ``before``; keep every other row.

@@ -92,7 +92,7 @@ def test_post_view_maps_to_a_posts_row() -> None:
     assert row["author"] == "cinephile.bsky.social"
     assert row["text"] == ABOUT
     assert json.loads(row["langs"]) == ["en", "fr"]
-    assert row["created_at"] == "2026-11-20T12:00:00Z"
+    assert row["created_at"] == "2026-11-20T12:00:00.000Z"  # Bluesky's precision, kept
     assert (row["likes"], row["replies"], row["reposts"], row["quotes"]) == (4, 2, 1, 3)
     assert row["parent_id"] == "bluesky:at://did:plc:abc/app.bsky.feed.post/3kroot"
 
@@ -100,7 +100,7 @@ def test_post_view_maps_to_a_posts_row() -> None:
 def test_post_view_without_date_falls_back_to_indexed_at() -> None:
     view = FakeBluesky().add_post(ABOUT, T0)
     del view["record"]["createdAt"]
-    assert post_view_to_row(view, "x")["created_at"] == "2026-11-20T12:00:00Z"
+    assert post_view_to_row(view, "x")["created_at"] == "2026-11-20T12:00:00.000Z"
 
 
 def test_broken_post_view_is_a_source_error() -> None:
@@ -343,7 +343,7 @@ def test_refused_login_is_an_auth_error_without_the_password(
     assert fake.sessions_created == 1
 
 
-def test_recheck_marks_posts_that_are_gone(
+def test_recheck_deletes_a_post_left_out_on_two_runs_a_day_apart(
     server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps
 ) -> None:
     views = fake.generate(30, ABOUT, start=T0)
@@ -352,10 +352,48 @@ def test_recheck_marks_posts_that_are_gone(
     fake.delete(views[27]["uri"])
     ids = [r["id"] for r in store.query("select id from posts")]
     before = server.count("/xrpc/app.bsky.feed.getPosts")
-    assert ingest.recheck(store, make_source(server, fake, sleeps), ids, [BACKTRACE]) == 2
+
+    def recheck(now: datetime) -> int:
+        return ingest.recheck(store, make_source(server, fake, sleeps), ids, [BACKTRACE], now=now)
+
+    assert recheck(T0 + timedelta(days=1)) == 0  # left out once: maybe a hiccup
     assert server.count("/xrpc/app.bsky.feed.getPosts") - before == 2  # 25 + 5
+    assert recheck(T0 + timedelta(days=1, hours=12)) == 0  # again, but within a day
+    assert recheck(T0 + timedelta(days=2, minutes=1)) == 2  # a day apart: deleted
     gone = list(store.query("select text, author from posts where deleted = 1"))
     assert gone == [{"text": None, "author": None}] * 2
+
+
+def test_an_empty_or_thin_recheck_answer_deletes_nothing(
+    server: ReplayServer, fake: FakeBluesky, store: Store, sleeps: Sleeps, caplog: Any
+) -> None:
+    """One ``{"posts": []}`` from getPosts used to blank every recent post for good."""
+    fake.generate(40, ABOUT, start=T0)
+    ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
+    ids = [r["id"] for r in store.query("select id from posts")]
+    lookup = "/xrpc/app.bsky.feed.getPosts"
+
+    def empty(request: Request) -> Response:
+        return Response.json({"posts": []}) if request.path == lookup else fake(request)
+
+    def thin(request: Request) -> Response:
+        answer = fake(request)
+        if request.path == lookup:  # the first post of each batch only
+            data = json.loads(answer.body)
+            return Response.json({"posts": data["posts"][:1]})
+        return answer
+
+    for handler in (empty, thin):
+        server.handler = handler
+        for day in (1, 3, 5):
+            now = T0 + timedelta(days=day)
+            assert (
+                ingest.recheck(store, make_source(server, fake, sleeps), ids, [BACKTRACE], now=now)
+                == 0
+            )
+    assert store.count("posts") == 40
+    assert not list(store.query("select id from posts where deleted = 1 or text is null"))
+    assert "not trusted, nothing deleted" in caplog.text
 
 
 def test_recheck_names_the_handle_of_posts_from_the_stream(

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import click
 
 from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
 from ..errors import ConfigError, MonitorError
 from ..lock import hold
+from ..scrub import Scrubber
 from ..store import Store
 
 log = logging.getLogger("monitor")
@@ -28,15 +27,10 @@ class SecretFilter(logging.Filter):
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
         super().__init__()
-        self.secrets = _variants(s for s in secrets if len(s) >= 4)
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+        self.scrub = Scrubber(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
+        if self.scrub.secrets:
             record.msg, record.args = self.scrub(record.getMessage()), None
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -45,15 +39,6 @@ class SecretFilter(logging.Filter):
             if record.stack_info:
                 record.stack_info = self.scrub(record.stack_info)
         return True
-
-
-def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
-    """Each secret as it may be printed: raw, URL-quoted, JSON-escaped, in a repr."""
-    found: set[str] = set()
-    for secret in secrets:
-        found |= {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
-        found.add(repr(secret)[1:-1])
-    return tuple(sorted(found, key=len, reverse=True))
 
 
 def close_logging() -> None:

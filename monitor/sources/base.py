@@ -31,7 +31,8 @@ class Window:
 class Page:
     """One answer's worth of posts, stored with its cursor in one transaction.
 
-    ``cursor`` is ``(query, value)`` for the title being polled. ``comments`` inherit the
+    ``cursor`` is ``(query, value)`` for the title being polled. ``skipped`` counts the
+    items of the answer that could not be read (each logged by the source). ``comments`` inherit the
     topic of their thread: ``threads`` maps a thread's post id to the titles its root is
     about. An empty page may still move the cursor, or say that the platform's result cap
     cut a search short (``cap_hit``).
@@ -42,6 +43,7 @@ class Page:
     comments: list[PostRow] = field(default_factory=list)
     threads: Mapping[str, frozenset[str]] = field(default_factory=dict)
     cap_hit: bool = False
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,15 @@ class Deleted:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A re-check asked about ``asked`` and the platform answered with ``found``. A post
+    left out is not deleted on that evidence alone (see :func:`monitor.ingest.recheck`)."""
+
+    asked: Sequence[str]
+    found: Sequence[str]
+
+
+@dataclass(frozen=True)
 class Authors:
     """``(post id, author id, handle)``: a post stored under its author's id gets the
     handle (a Bluesky post from the stream knows only the DID)."""
@@ -71,7 +82,7 @@ class Authors:
 
 
 Event = Page | Gap
-RecheckEvent = Page | Deleted | Authors
+RecheckEvent = Page | Deleted | Answer | Authors
 
 
 class OutOfBudget(Exception):
@@ -142,7 +153,8 @@ class Source(Protocol):
         ...
 
     def recheck(self, post_ids: Sequence[str], threads: ThreadReader) -> Iterator[RecheckEvent]:
-        """Ask the platform about stored posts: which are gone, what grew."""
+        """Ask the platform about stored posts: which it says are gone (:class:`Deleted`),
+        which it answered about (:class:`Answer`), what grew (:class:`Page`)."""
         ...
 
 

@@ -25,10 +25,10 @@ from ..config import Config, Credentials, Title
 from ..errors import AuthError, SourceError
 from ..rows import PostRow
 from .base import (
+    Answer,
     Authors,
     Budget,
     CursorReader,
-    Deleted,
     Event,
     Gap,
     Judge,
@@ -194,7 +194,7 @@ class BlueskySource:
                         progress.newest = newest
                     progress.until = stamp(oldest + timedelta(milliseconds=1))
                 reached += len(rows)
-                yield Page(rows, (phrase, progress.dump()))
+                yield Page(rows, (phrase, progress.dump()), skipped=len(views) - len(rows))
             if reached < self.settings.result_cap or oldest is None:
                 break
             yield Page(cap_hit=True)
@@ -240,27 +240,29 @@ class BlueskySource:
     # --- recheck ------------------------------------------------------------------------
 
     def recheck(self, post_ids: Sequence[str], threads: ThreadReader) -> Iterator[RecheckEvent]:
-        """Look the posts up 25 at a time: those Bluesky no longer returns are gone.
+        """Look the posts up 25 at a time; each answer says which it still returns (getPosts
+        leaves out a deleted post, and sometimes one it cannot see just then).
 
         The answers name each author's handle too: a post stored from the stream, where
         only the author's DID is known, gets its handle."""
         uris = [pid.removeprefix(f"{NAME}:") for pid in post_ids if pid.startswith(f"{NAME}:")]
-        gone: list[str] = []
         names: list[tuple[str, str, str]] = []
         client = self.client.client
         for i in range(0, len(uris), LOOKUP_SIZE):
             batch = uris[i : i + LOOKUP_SIZE]
             query = models.AppBskyFeedGetPosts.Params(uris=batch)  # raw JSON, as for search
             response = self.client.call(partial(client.invoke_query, LOOKUP, params=query))
-            found = set()
+            found = []
             for view in _search_page(response.content, LOOKUP)[0]:
-                found.add(view.get("uri"))
+                uri = view.get("uri")
+                if not isinstance(uri, str) or uri not in batch:
+                    continue
+                found.append(post_id(uri))
                 author = view.get("author") or {}
-                if view.get("uri") and author.get("did") and author.get("handle"):
-                    names.append((post_id(view["uri"]), author["did"], author["handle"]))
-            gone.extend(post_id(u) for u in batch if u not in found)
+                if author.get("did") and author.get("handle"):
+                    names.append((post_id(uri), author["did"], author["handle"]))
+            yield Answer([post_id(u) for u in batch], found)
         yield Authors(names)
-        yield Deleted(gone)
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ..clock import iso
+from ..clock import plausible
 from ..config import Title
 from ..errors import SourceError
 from ..rows import PostRow
@@ -24,15 +24,17 @@ def _rkey(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def parse_time(text: str | None) -> datetime | None:
-    """A Bluesky timestamp (``…Z`` or ``…+00:00``, any precision) as an aware datetime."""
-    if not text:
+def parse_time(text: object) -> datetime | None:
+    """A Bluesky timestamp (``…Z`` or ``…+00:00``, any precision) as an aware UTC datetime;
+    None when it is not one, or no plausible time for a post (year 9999, year 1…)."""
+    if not isinstance(text, str) or not text:
         return None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if plausible(moment) else None
 
 
 def stamp(moment: datetime) -> str:
@@ -87,7 +89,7 @@ def record_to_row(
         "thread_id": post_id(root) if root else None,
         "text": record.get("text") or "",
         "langs": json.dumps(record.get("langs") or []),
-        "created_at": iso(created),
+        "created_at": stamp(created),  # Bluesky's precision: posts of a second keep their order
         "score": None,
         "likes": 0,
         "replies": 0,

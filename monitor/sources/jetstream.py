@@ -20,14 +20,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
-from ..clock import utcnow
+from ..clock import AHEAD, from_epoch, utcnow
 from ..errors import ConfigError, SourceError
 from ..rows import PostRow
 from .bluesky_rows import parse_time, post_id, record_to_row
@@ -61,9 +60,9 @@ def create_to_row(event: dict[str, Any], fetched_at: str) -> PostRow:
     """A Jetstream post-create event -> one ``posts`` row (the author is a DID)."""
     did, commit = event["did"], event["commit"]
     record = commit.get("record") or {}
-    created = parse_time(record.get("createdAt")) or datetime.fromtimestamp(
-        event["time_us"] / 1_000_000, UTC
-    )
+    created = parse_time(record.get("createdAt")) or from_epoch(event["time_us"] / 1_000_000)
+    if created is None:
+        raise ValueError(f"no usable time: {record.get('createdAt')!r:.40}")
     uri = f"at://{did}/{COLLECTION}/{commit['rkey']}"
     return record_to_row(uri, did, record, created, fetched_at)
 
@@ -123,7 +122,12 @@ class Batcher:
             self.stats.skipped += 1  # replayed after a reconnect: already handled
             return
         self.stats.events += 1
-        self.stats.cursor = self.pending_cursor = time_us
+        if time_us > (time.time() + AHEAD.total_seconds()) * 1_000_000:
+            # a clock far ahead must not move the cursor there: every later event would be
+            # skipped as already seen
+            log.warning("jetstream: an event from the future (time_us %d); cursor kept", time_us)
+        else:
+            self.stats.cursor = self.pending_cursor = time_us
         commit = event.get("commit")
         if event.get("kind") != "commit" or not isinstance(commit, dict):
             return
@@ -139,7 +143,7 @@ class Batcher:
             elif operation == "delete":
                 self.deletes.append(post_id(f"at://{event['did']}/{COLLECTION}/{commit['rkey']}"))
                 self.stats.deletes += 1
-        except (KeyError, TypeError, AttributeError):
+        except (KeyError, TypeError, AttributeError, ValueError):
             self.stats.skipped += 1
             log.warning("jetstream: malformed %s event skipped at %s", operation, time_us)
 

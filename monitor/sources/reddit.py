@@ -27,6 +27,7 @@ from ..config import Config, Credentials, RedditConfig, Title
 from ..errors import AuthError, SourceError
 from ..rows import PostRow
 from .base import (
+    Answer,
     Budget,
     CursorReader,
     Deleted,
@@ -45,7 +46,9 @@ from .reddit_rows import (
     PLATFORM,
     Mark,
     Progress,
+    Unreadable,
     comment_to_row,
+    created,
     cursor_query,
     is_deleted,
     post_id,
@@ -169,7 +172,7 @@ class RedditSource:
             answer = self.client.call(
                 partial(reddit.request, method="GET", path=path, params=params), f"search {query}"
             )
-            items, next_after = _listing(answer, f"search {query}")
+            items, next_after, skipped = _listing(answer, f"search {query}")
             fresh = []
             reached = False
             for item in items:
@@ -191,8 +194,12 @@ class RedditSource:
                 advance = Progress(stop, top, fresh[-1]["name"], depth)
             if fresh or advance != progress:
                 kept = [i for i in fresh if until is None or _mark(i).utc <= until]
-                yield self._page(kept, key, advance, about)
+                page = self._page(kept, key, advance, about)
+                page.skipped += skipped
+                yield page
                 progress = advance
+            elif skipped:
+                yield Page(skipped=skipped)
             if fresh:
                 walk.oldest = _mark(fresh[-1]).utc
             walk.depth = depth
@@ -217,6 +224,7 @@ class RedditSource:
         rows = [submission_to_row(s, fetched_at) for s in submissions]
         threads: dict[str, frozenset[str]] = {}
         comments: list[PostRow] = []
+        skipped = 0
         for submission, row in zip(submissions, rows, strict=True):
             if not row.get("num_comments") or row.get("deleted") or self.config.comments <= 0:
                 continue
@@ -225,14 +233,20 @@ class RedditSource:
                 threads[row["id"]] = titles
                 reddit = self.client.reddit
                 try:
-                    comments.extend(self._comments(reddit.submission(submission["id"]), fetched_at))
+                    found, unread = self._comments(reddit.submission(submission["id"]), fetched_at)
                 except UnreadableData as exc:  # retrying would fail the title on every poll
                     log.warning("reddit: skipped the comments of %s: %s", row.get("url"), exc)
-        return Page(rows, (key, progress.dumps()), comments, threads)
+                    skipped += 1
+                    continue
+                comments.extend(found)
+                skipped += unread
+        return Page(rows, (key, progress.dumps()), comments, threads, skipped=skipped)
 
-    def _comments(self, submission: Any, fetched_at: str, sort: str | None = None) -> list[PostRow]:
+    def _comments(
+        self, submission: Any, fetched_at: str, sort: str | None = None
+    ) -> tuple[list[PostRow], int]:
         """Up to ``[reddit] comments`` comments, in ``sort`` (default: ``comment_sort``)
-        order, breadth first."""
+        order, breadth first; and how many could not be read (each logged)."""
         wanted = self.config.comments
         submission.comment_sort = sort or self.config.comment_sort
         submission.comment_limit = wanted
@@ -245,13 +259,20 @@ class RedditSource:
                 f"more comments of t3_{submission.id}",
             )
             found = [c for c in forest.list() if isinstance(c, Comment)]
-        return [comment_to_row(vars(c), fetched_at) for c in found[:wanted]]
+        rows = []
+        for comment in found[:wanted]:
+            try:
+                rows.append(comment_to_row(vars(comment), fetched_at))
+            except Unreadable as exc:
+                log.warning("reddit: skipped a comment of t3_%s: %s", submission.id, exc)
+        return rows, min(len(found), wanted) - len(rows)
 
     # --- re-checking -----------------------------------------------------------------
 
     def recheck(self, post_ids: Sequence[str], threads: ThreadReader) -> Iterator[RecheckEvent]:
-        """Ask Reddit about stored posts, 100 per request: the deleted ones, then the newest
-        comments of threads that have grown (see :meth:`refresh_threads`)."""
+        """Ask Reddit about stored posts, 100 per request: the ones it shows as deleted or
+        removed, which it answered about at all, then the newest comments of threads that
+        have grown (see :meth:`refresh_threads`)."""
         names = [p.removeprefix(f"{PLATFORM}:") for p in post_ids if p.startswith(PLATFORM)]
         gone: list[str] = []
         current: list[dict[str, Any]] = []
@@ -259,12 +280,17 @@ class RedditSource:
         for start in range(0, len(names), PAGE_SIZE):
             chunk = names[start : start + PAGE_SIZE]
             things = self.client.call(partial(_info, reddit, chunk), "info about stored posts")
+            found = []
             for thing in things:
                 raw = vars(thing)
+                if getattr(thing, "name", None) not in chunk:
+                    continue
+                found.append(post_id(thing.name))
                 if is_deleted(raw):
                     gone.append(post_id(thing.name))
                 elif thing.name.startswith("t3_"):
                     current.append(raw)
+            yield Answer([post_id(n) for n in chunk], found)
         yield Deleted(gone)
         yield from self.refresh_threads(current, threads)
 
@@ -292,7 +318,7 @@ class RedditSource:
             fetched_at = utcnow()
             row = submission_to_row(thread, fetched_at)
             try:
-                comments = self._comments(reddit.submission(thread["id"]), fetched_at, "new")
+                comments, _ = self._comments(reddit.submission(thread["id"]), fetched_at, "new")
             except UnreadableData as exc:
                 log.warning("reddit: skipped the new comments of %s: %s", row.get("url"), exc)
                 continue
@@ -302,19 +328,29 @@ class RedditSource:
 
 
 def _mark(item: Mapping[str, Any]) -> Mark:
-    return Mark(float(item["created_utc"]), str(item["name"]))
+    return Mark(created(item).timestamp(), str(item["name"]))
 
 
-def _listing(answer: Any, what: str) -> tuple[list[dict[str, Any]], str | None]:
-    """The ``t3`` data and the ``after`` of a raw ``Listing``, or a SourceError."""
+def _listing(answer: Any, what: str) -> tuple[list[dict[str, Any]], str | None, int]:
+    """The readable ``t3`` data, the ``after`` and how many items were passed over (each
+    logged) of a raw ``Listing``; a SourceError when it is no listing at all."""
     try:
         data = answer["data"]
-        items = [c["data"] for c in data["children"] if c["kind"] == "t3"]
-        for item in items:
-            _mark(item)
-        return items, data.get("after")
+        things = [c["data"] for c in data["children"] if c["kind"] == "t3"]
+        after = data.get("after")
     except (TypeError, KeyError, ValueError):
         raise SourceError(f"Reddit answered something that is not a listing ({what})") from None
+    items = []
+    for item in things:
+        try:
+            if not isinstance(item.get("name"), str):
+                raise Unreadable(f"a thing without a name: {item!r:.120}")
+            _mark(item)
+        except (Unreadable, AttributeError) as exc:
+            log.warning("reddit: skipped an item of %s: %s", what, exc)
+            continue
+        items.append(item)
+    return items, after if isinstance(after, str) else None, len(things) - len(items)
 
 
 def _info(reddit: praw.Reddit, fullnames: list[str]) -> list[Any]:

@@ -155,24 +155,29 @@ class RedditClient:
     def call(self, fn: Callable[[], T], what: str) -> T:
         """Run one praw call: wait out 429s, turn prawcore errors into domain errors."""
         waits = 0
+
+        def wait_out(response: Any, asked: str) -> None:
+            nonlocal waits
+            waits += 1
+            if waits > self.rate_waits:
+                raise RateLimited(
+                    f"Reddit kept answering 429 Too Many Requests ({asked})", reset_at=None
+                ) from None
+            seconds = _reset_seconds(response.headers, self.max_wait)
+            log.warning(
+                "Reddit rate limit (429 on %s): waiting %.0fs for the window to reset "
+                "(capped at %.0fs; 60s when Reddit names no reset), then going on",
+                asked,
+                seconds,
+                self.max_wait,
+            )
+            self.sleep(seconds)
+
         while True:
             try:
                 return fn()
             except prawcore.TooManyRequests as exc:
-                waits += 1
-                if waits > self.rate_waits:
-                    raise RateLimited(
-                        f"Reddit kept answering 429 Too Many Requests ({what})",
-                        reset_at=None,
-                    ) from None
-                seconds = _reset_seconds(exc.response.headers, self.max_wait)
-                log.warning(
-                    "Reddit rate limit (429): waiting %.0fs for the window to reset "
-                    "(capped at %.0fs), then going on",
-                    seconds,
-                    self.max_wait,
-                )
-                self.sleep(seconds)
+                wait_out(exc.response, what)
             except prawcore.OAuthException as exc:
                 raise AuthError(
                     f"Reddit refused the app credentials ({exc.error})", hint=CREDENTIALS_HINT
@@ -190,13 +195,18 @@ class RedditClient:
                 ) from None
             except prawcore.BadJSON:
                 raise SourceError(f"Reddit answered malformed JSON ({what})") from None
-            except (TypeError, AttributeError) as exc:  # e.g. a null author praw cannot read
+            except (TypeError, AttributeError, RecursionError) as exc:  # e.g. a null author
+                # praw cannot read, or a reply tree nested deeper than Python's parser goes
                 raise UnreadableData(
                     f"Reddit sent data praw could not read ({what}): {type(exc).__name__}: {exc}"
                 ) from None
             except prawcore.ResponseException as exc:
                 status = exc.response.status_code
-                if "access_token" in (exc.response.url or "") and status in (400, 401, 403):
+                token = "access_token" in (exc.response.url or "")
+                if status == 429:  # prawcore has no class for a 429 on the token request
+                    wait_out(exc.response, "the token request" if token else what)
+                    continue
+                if token and status in (400, 401, 403):
                     raise AuthError(
                         f"Reddit refused the app credentials ({status} on the token request)",
                         hint=CREDENTIALS_HINT,

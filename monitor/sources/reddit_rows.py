@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ..clock import iso, utcnow
+from ..clock import from_epoch, iso, utcnow
 from ..config import Title
 from ..rows import PostRow
 
@@ -52,21 +53,51 @@ def is_deleted(raw: Mapping[str, Any]) -> bool:
     )
 
 
-def _created(raw: Mapping[str, Any]) -> str:
-    return iso(datetime.fromtimestamp(float(raw["created_utc"]), UTC))
+class Unreadable(ValueError):
+    """A thing whose name or time cannot be read: it is skipped, with a log line."""
+
+
+_ID36 = re.compile(r"[0-9a-z]{1,13}")
+_SUBREDDIT = re.compile(r"[A-Za-z0-9_]{2,21}")
+
+
+def created(raw: Mapping[str, Any]) -> datetime:
+    """A thing's ``created_utc``, or :class:`Unreadable` when it is no plausible time."""
+    moment = from_epoch(raw.get("created_utc"))
+    if moment is None:
+        raise Unreadable(f"{raw.get('name')!r} has no usable time: {raw.get('created_utc')!r:.40}")
+    return moment
+
+
+def link(raw: Mapping[str, Any]) -> str | None:
+    """The thing's address on Reddit, built from its ids (never from payload text)."""
+    kind, _, ident = str(raw.get("name") or "").partition("_")
+    if not _ID36.fullmatch(ident):
+        return None
+    community = _name(raw.get("subreddit")) or ""
+    prefix = f"/r/{community}" if _SUBREDDIT.fullmatch(community) else ""
+    if kind == "t3":
+        return f"{SITE}{prefix}/comments/{ident}/"
+    thread = str(raw.get("link_id") or "").removeprefix("t3_")
+    if kind == "t1" and _ID36.fullmatch(thread):
+        return f"{SITE}{prefix}/comments/{thread}/_/{ident}/"
+    return None
 
 
 def _row(raw: Mapping[str, Any], text: str, fetched_at: str | None) -> PostRow:
     deleted = is_deleted(raw)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise Unreadable(f"a thing without a name: {dict(raw)!r:.120}")
     return {
-        "id": post_id(raw["name"]),
+        "id": post_id(name),
         "platform": PLATFORM,
-        "native_id": raw["name"],
-        "url": SITE + raw["permalink"] if raw.get("permalink") else None,
+        "native_id": name,
+        "url": link(raw),
         "author": None if deleted else _name(raw.get("author")),
         "community": _name(raw.get("subreddit")),
         "text": None if deleted else text,
-        "created_at": _created(raw),
+        "created_at": iso(created(raw)),
         "score": raw.get("score"),
         "deleted": int(deleted),
         "fetched_at": fetched_at or utcnow(),
