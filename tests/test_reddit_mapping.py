@@ -48,7 +48,7 @@ def test_submission_row_keeps_title_text_author_and_thread() -> None:
         "id": "reddit:t3_a1b2c3",
         "platform": "reddit",
         "native_id": "t3_a1b2c3",
-        "url": "https://www.reddit.com/r/movies/comments/a1b2c3/",  # from the ids, not the permalink
+        "url": "https://www.reddit.com/r/movies/comments/a1b2c3/",  # from the ids
         "author": "film_fan",
         "community": "movies",
         "text": "Just watched Backtrace on Netflix, Stallone phoned it in\n\n"
