@@ -21,6 +21,7 @@ from monitor.replay.reddit import FakeReddit
 from monitor.scrub import Scrubber
 from monitor.sources import bluesky, reddit
 from monitor.sources.bluesky import Settings
+from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.sources.jetstream import JetstreamFollower, StreamSettings
 from monitor.store import Store
 
@@ -242,3 +243,13 @@ def test_a_jetstream_event_from_the_far_future_does_not_move_the_cursor(store: S
         JetstreamFollower(sink, js.url, settings=settings).run(max_events=1)
     texts = {r["text"] for r in store.query("select text from posts")}
     assert later["commit"]["record"]["text"] in texts  # not skipped as already seen
+
+
+def test_a_bluesky_link_never_carries_a_hostile_handle_or_uri() -> None:
+    view = FakeBluesky().add_post(WATCHED)
+    did, _, rkey = view["uri"].removeprefix("at://").partition("/app.bsky.feed.post/")
+    view["author"]["handle"] = "bsky.app@evil.example/phish?"
+    row = post_view_to_row(view, "2026-11-30T00:00:00Z")
+    assert row["url"] == f"https://bsky.app/profile/{did}/post/{rkey}"
+    view["uri"] = "at://did:plc:x/app.bsky.feed.post/../../evil.example"
+    assert post_view_to_row(view, "2026-11-30T00:00:00Z")["url"] is None

@@ -5,6 +5,7 @@ stream. No I/O, and no atproto import: unit-tested on raw JSON payloads.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +21,22 @@ def post_id(uri: str) -> str:
     return f"{PLATFORM}:{uri}"
 
 
-def _rkey(uri: str) -> str:
-    return uri.rstrip("/").rsplit("/", 1)[-1]
+_POST_URI = re.compile(
+    r"at://(did:[a-z]+:[A-Za-z0-9._:%-]{1,2000})/app\.bsky\.feed\.post/([A-Za-z0-9._:~-]{1,512})"
+)
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HANDLE = re.compile(rf"({_LABEL}\.)+{_LABEL}")
+
+
+def link(uri: str, author: str) -> str | None:
+    """The post's address on bsky.app, from its at:// URI and the author's handle (or DID
+    when the handle is not one): built from checked ids, never from payload text."""
+    match = _POST_URI.fullmatch(uri)
+    if match is None:
+        return None
+    did, rkey = match.groups()
+    who = author if len(author) <= 253 and _HANDLE.fullmatch(author) else did
+    return f"https://bsky.app/profile/{who}/post/{rkey}"
 
 
 def parse_time(text: object) -> datetime | None:
@@ -82,7 +97,7 @@ def record_to_row(
         "id": post_id(uri),
         "platform": PLATFORM,
         "native_id": uri,
-        "url": f"https://bsky.app/profile/{author}/post/{_rkey(uri)}",
+        "url": link(uri, author),
         "author": author,
         "community": "",
         "parent_id": post_id(parent) if parent else None,
