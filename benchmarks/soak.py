@@ -1,8 +1,10 @@
 """Soak: ``monitor run`` every few seconds against the local fake platforms, faults at random.
 
 Each run is a real ``python -m monitor run`` process; before it, new posts arrive on both
-platforms and, two runs in three, one fault is queued at random (429, 500/503 bursts, 401,
-malformed JSON, truncated body, connection reset, a hang, or a SIGKILL at a random moment).
+platforms (every 23rd with a time no platform should send) and, two runs in three, one
+fault is queued at random (429, 500/503 bursts, 401, malformed JSON, truncated body,
+connection reset, a hang, a SIGKILL at a random moment, re-check answers that say nothing,
+or a ``monitor label --relabel`` on the same database at the same time).
 After each run, a fault-free reference run over the same content goes into a database of its
 own (alongside, not once at the end: the reference must see what the soaked runs saw, since
 a cold search reaches only the newest 1,000 posts of a Reddit listing; and as a process too,
@@ -44,6 +46,8 @@ FAULTS: list[tuple[str, dict[str, object]]] = [
     ("reset", {"times": 4}),
     ("hang", {"times": 1, "seconds": 1.0}),
     ("kill", {}),
+    ("empty re-check", {"times": 3}),
+    ("label --relabel beside", {}),
 ]
 
 
@@ -55,14 +59,22 @@ class Run:
     fault: str
 
 
-def one_run(world: World, db: Path, log: Path, kill_after: float | None) -> Run:
-    """One ``monitor run`` process; its exit status, wall time and peak RSS."""
+def one_run(
+    world: World, db: Path, log: Path, kill_after: float | None, relabel: bool = False
+) -> Run:
+    """One ``monitor run`` process (with ``relabel``, a ``monitor label --relabel`` beside
+    it on the same database); its exit status, wall time and peak RSS."""
     start = time.monotonic()
     config = str(world.config_path)
-    command = [sys.executable, "-m", "monitor", "--config", config, "--db", str(db), "run"]
+    base = [sys.executable, "-m", "monitor", "--config", config, "--db", str(db)]
     with log.open("a", encoding="utf-8") as out:
+        beside = (
+            subprocess.Popen([*base, "label", "--relabel"], stdout=out, stderr=out)
+            if relabel
+            else None
+        )
         proc = subprocess.Popen(
-            [*command, "--charts-every", "0"],
+            [*base, "run", "--charts-every", "0"],
             env={**os.environ, **world.env()},
             stdout=out,
             stderr=out,
@@ -76,13 +88,18 @@ def one_run(world: World, db: Path, log: Path, kill_after: float | None) -> Run:
         if pid == 0:
             _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if beside is not None:
+            beside.wait()
     return Run(proc.returncode, time.monotonic() - start, usage.ru_maxrss / 1024, "")
 
 
 def soak(minutes: float, seed: int = 2018) -> list[Figure]:
     rng = random.Random(seed)
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as tmp, World(Path(tmp), latency=0.002) as world:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        World(Path(tmp), latency=0.002, hostile=True) as world,
+    ):
         folder = Path(tmp)
         db, reference, log = folder / "soak.db", folder / "reference.db", folder / "soak.log"
         world.grow(200)
@@ -95,10 +112,13 @@ def soak(minutes: float, seed: int = 2018) -> list[Figure]:
                 kind, options = rng.choice(FAULTS)
                 if kind == "kill":
                     kill_after = rng.uniform(0.2, 1.5)
-                else:
+                elif kind == "empty re-check":
+                    world.empty_rechecks = int(str(options["times"]))
+                elif kind != "label --relabel beside":
                     source = rng.choice(list(SEARCH))
                     world.servers[source].fail(kind, **{"path": SEARCH[source], **options})
-            result = one_run(world, db, log, kill_after)
+            result = one_run(world, db, log, kill_after, kind == "label --relabel beside")
+            world.empty_rechecks = 0
             result.fault = kind
             runs.append(result)
             for server in world.servers.values():

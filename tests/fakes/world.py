@@ -9,6 +9,7 @@ can be compared with a fault-free reference run over the same content (:func:`sn
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -69,15 +70,29 @@ def _slow(handler: Callable[[Request], Response], latency: float) -> Callable[[R
     return slow
 
 
-class World:
-    """A fake Reddit, a fake Bluesky, the Top 10 files, their servers, and a config file."""
+#: The paths whose answers carry posts, per platform, and the re-check's.
+POSTS_PATHS = ("/r/", "/comments/", "/api/info", "/xrpc/app.bsky.feed.")
+RECHECK_PATHS = ("/api/info", "/xrpc/app.bsky.feed.getPosts")
+SPOILED_UTC = "0000-00-00"
+SPOILED_TIME = "0001-01-01T00:00:00+05:00"
 
-    def __init__(self, folder: Path, *, latency: float = 0.0) -> None:
+
+class World:
+    """A fake Reddit, a fake Bluesky, the Top 10 files, their servers, and a config file.
+
+    With ``hostile``: every 23rd post grown has a time no platform should send (in every
+    answer, so a reference run skips it too), and ``empty_rechecks`` answers to the re-check
+    say nothing at all (``{"posts": []}``, an empty listing)."""
+
+    def __init__(self, folder: Path, *, latency: float = 0.0, hostile: bool = False) -> None:
         self.folder = folder
         self.reddit = FakeReddit(client_id=REDDIT_ID, client_secret=REDDIT_SECRET)
         self.bluesky = FakeBluesky()
-        self.reddit_server = ReplayServer(_slow(self.reddit.handle, latency))
-        self.bluesky_server = ReplayServer(_slow(self.bluesky, latency))
+        self.hostile = hostile
+        self.spoiled: set[str] = set()
+        self.empty_rechecks = 0
+        self.reddit_server = ReplayServer(_slow(self._hostile(self.reddit.handle), latency))
+        self.bluesky_server = ReplayServer(_slow(self._hostile(self.bluesky), latency))
         self.netflix = Top10Files(
             {
                 "all-weeks-global.tsv": "".join(f"{x}\n" for x in global_lines(4)).encode(),
@@ -105,6 +120,36 @@ class World:
     def __exit__(self, *exc: object) -> None:
         for server in self.servers.values():
             server.stop()
+
+    def _hostile(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        def answer(request: Request) -> Response:
+            if request.path.startswith(RECHECK_PATHS) and self.empty_rechecks > 0:
+                self.empty_rechecks -= 1
+                if "bsky" in request.path:
+                    return Response.json({"posts": []})
+                return Response.json({"kind": "Listing", "data": {"children": [], "after": None}})
+            response = handler(request)
+            if not self.spoiled or not request.path.startswith(POSTS_PATHS):
+                return response
+            body = response.body.decode("utf-8", "replace")
+            if not any(name in body for name in self.spoiled):
+                return response
+            return Response.json(self._spoil(json.loads(body)), response.status, response.headers)
+
+        return answer
+
+    def _spoil(self, data: Any) -> Any:
+        """The answer with the spoiled posts' times made unreadable, wherever they stand."""
+        if isinstance(data, list):
+            return [self._spoil(item) for item in data]
+        if not isinstance(data, dict):
+            return data
+        if data.get("name") in self.spoiled:
+            return {**data, "created_utc": SPOILED_UTC}
+        if data.get("uri") in self.spoiled and "record" in data:
+            record = {**data["record"], "createdAt": SPOILED_TIME}
+            return {**data, "record": record, "indexedAt": SPOILED_TIME}
+        return {key: self._spoil(value) for key, value in data.items()}
 
     @property
     def servers(self) -> dict[str, ReplayServer]:
@@ -147,7 +192,9 @@ class World:
                 self.reddit.comment(
                     thing, f"agreed, {MOODS[(i + 1) % 4]}", created_utc=when.timestamp() + 5
                 )
-            self.bluesky.add_post(text, when, author=f"fan{i % 89}.bsky.social")
+            view = self.bluesky.add_post(text, when, author=f"fan{i % 89}.bsky.social")
+            if self.hostile and i % 23 == 22:
+                self.spoiled |= {thing["name"], view["uri"]}
 
 
 def snapshot(path: Path) -> dict[str, Any]:
