@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from . import sentiment
 from .queries import count_to_label, posts_to_label
@@ -32,28 +34,54 @@ def label_posts(
     relabel: bool = False,
     batch: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> int:
     """Label the mentioned posts ``model`` has not labelled (all of them with ``relabel``).
 
     Each batch is committed on its own, so an interrupted run keeps what it finished and the
     next run carries on. ``progress`` is called with the size of each committed batch.
-    Returns how many posts were labelled.
+    With ``jobs`` above 1, that many processes score the batches while this one reads and
+    writes (SQLite has one writer); the labels are the same. Returns how many were labelled.
     """
-    analyzer = sentiment.analyzer(model)
-    done, after = 0, ""
-    while True:
-        posts = posts_to_label(store, analyzer.model, relabel=relabel, after=after, limit=batch)
-        if not posts:
-            break
-        rows = [_label(analyzer, post) for post in posts]
+    version = sentiment.analyzer(model).model
+    batches = _batches(store, version, relabel, batch)
+    done = 0
+    for rows in _scored(batches, model, jobs):
         with store.transaction():
             store.upsert_sentiments(rows)
         done += len(rows)
-        after = posts[-1]["id"]
-        log.debug("labelled %d posts with %s (up to %s)", done, analyzer.model, after)
+        log.debug("labelled %d posts with %s", done, version)
         if progress is not None:
             progress(len(rows))
     return done
+
+
+def _batches(store: Store, version: str, relabel: bool, size: int) -> Iterator[list[Row]]:
+    after = ""
+    while posts := posts_to_label(store, version, relabel=relabel, after=after, limit=size):
+        yield posts
+        after = posts[-1]["id"]
+
+
+def _scored(batches: Iterator[list[Row]], model: str, jobs: int) -> Iterator[list[LabelRow]]:
+    """Each batch's labels, in order; scored in ``jobs`` processes, a few batches ahead."""
+    if jobs <= 1:
+        yield from (label_batch(model, posts) for posts in batches)
+        return
+    with ProcessPoolExecutor(jobs, initializer=sentiment.analyzer, initargs=(model,)) as pool:
+        ahead: deque[Future[list[LabelRow]]] = deque()
+        for posts in batches:
+            ahead.append(pool.submit(label_batch, model, posts))
+            if len(ahead) >= 2 * jobs:  # never the whole table in memory
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def label_batch(model: str, posts: list[Row]) -> list[LabelRow]:
+    """The labels of one batch of :func:`~monitor.queries.posts_to_label` rows."""
+    analyzer = sentiment.analyzer(model)
+    return [_label(analyzer, post) for post in posts]
 
 
 def _label(analyzer: sentiment.Analyzer, post: Row) -> LabelRow:

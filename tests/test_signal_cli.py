@@ -73,6 +73,25 @@ def test_label_other_model_and_relabel_keep_both_versions(run_cli, config_file: 
     assert len(_labels(sentiment.FILM)) == 3 and len(_labels(sentiment.VADER)) == 3
 
 
+def test_label_in_several_processes_gives_the_same_labels(run_cli, config_file: Path) -> None:  # type: ignore[no-untyped-def]
+    _seed(config_file)
+    one = run_cli("label", "--jobs", "1", "--batch", "1")
+    alone = _scores(sentiment.FILM)
+    many = run_cli("label", "--relabel", "--jobs", "2", "--batch", "1")
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert f"labelled 3 posts with {sentiment.FILM}" in many.output
+    assert _scores(sentiment.FILM) == alone and len(alone) == 3
+    assert run_cli("label", "--jobs", "0").exit_code == 2
+
+
+def _scores(model: str) -> dict[str, tuple[float, str]]:
+    with Store("monitor.db") as store:
+        return {
+            r["post_id"]: (r["compound"], r["label"])
+            for r in store.query(f"select * from {SENTIMENTS} where model = ?", [model])
+        }
+
+
 def test_poll_pages_are_labelled_by_the_film_model(config_file: Path) -> None:
     titles = load_config(config_file).titles
     with Store("monitor.db") as store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -29,8 +30,15 @@ MODELS = click.Choice(sorted(sentiment.ALIASES))
     show_default=True,
     help="Posts per transaction.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=256),
+    default=os.cpu_count() or 1,
+    show_default="the CPU count",
+    help="Processes that score posts (the reading and writing stay in one).",
+)
 @pass_app
-def label(app: App, relabel: bool, model: str, batch: int) -> None:
+def label(app: App, relabel: bool, model: str, batch: int, jobs: int) -> None:
     """Label the sentiment of stored posts that mention a title.
 
     Labels only the posts the model's current version has not labelled yet, unless
@@ -39,7 +47,7 @@ def label(app: App, relabel: bool, model: str, batch: int) -> None:
     \b
     Example:
         monitor label
-        monitor label --relabel --model vader
+        monitor label --relabel --model vader --jobs 2
     """
     store = app.store()
     version = sentiment.analyzer(model).model
@@ -48,10 +56,10 @@ def label(app: App, relabel: bool, model: str, batch: int) -> None:
         bar = click.progressbar(length=total, label=f"labelling ({version})", file=sys.stderr)
         with bar:
             done = labels.label_posts(
-                store, model, relabel=relabel, batch=batch, progress=bar.update
+                store, model, relabel=relabel, batch=batch, progress=bar.update, jobs=jobs
             )
     else:
-        done = labels.label_posts(store, model, relabel=relabel, batch=batch)
+        done = labels.label_posts(store, model, relabel=relabel, batch=batch, jobs=jobs)
     click.echo(f"labelled {done} posts with {version}")
 
 
