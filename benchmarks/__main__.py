@@ -25,6 +25,7 @@ STAGES: list[str] = [
     "charts",
     "report",
     "publish",
+    "throughput",
     "soak",
 ]
 

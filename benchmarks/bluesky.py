@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.common import Figure, median_seconds
+from monitor import ingest
 from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import StreamStore, store_page
 from monitor.replay import ReplayServer
@@ -52,7 +53,7 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
             with Store(tmp / f"poll-{next(counter)}.db") as store:
                 store.sync_titles([TITLE])
                 source = bluesky.build(config, creds, settings=Settings())
-                [result] = poll(store, source, [TITLE])
+                [result] = ingest.poll(store, source, [TITLE])
                 assert result.new == POSTS, result
                 ratio[0] = result.requests / result.new
 

@@ -31,8 +31,9 @@ import praw
 import requests
 
 from benchmarks.common import Figure
+from monitor import ingest
 from monitor.config import Config, Credentials, RedditConfig, Title
-from monitor.ingest import poll, store_page
+from monitor.ingest import store_page
 from monitor.replay import ReplayServer
 from monitor.replay.reddit import FakeReddit
 from monitor.sources import reddit
@@ -78,9 +79,9 @@ def _cold_poll(config: Config, folder: Path) -> tuple[float, int, int, int, int]
         store.sync_titles(config.titles)
         source = reddit.build(config, CREDS)
         start = time.perf_counter()
-        results = poll(store, source, config.titles)
+        results = ingest.poll(store, source, config.titles)
         seconds = time.perf_counter() - start
-        idle = poll(store, source, config.titles)
+        idle = ingest.poll(store, source, config.titles)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     return (
         seconds,
