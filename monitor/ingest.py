@@ -32,13 +32,10 @@ def mentions_for(
 ) -> list[Row]:
     """The ``mentions`` rows for one post: one per title it is about."""
     rows = []
-    for title in titles:
-        verdict = relevance.judge(
-            post.get("text") or "",
-            title,
-            community=post.get("community"),
-            thread_about=title.name in thread_titles if thread_titles else None,
-        )
+    verdicts = relevance.matcher_for(titles).judge(
+        post.get("text") or "", community=post.get("community"), thread_titles=thread_titles
+    )
+    for title, verdict in verdicts:
         if verdict.about:
             rows.append(
                 {

@@ -109,7 +109,10 @@ def test_distinctive_name_alone_is_enough() -> None:
 
 
 def test_a_sentence_opening_name_reads_as_title_only_where_a_pronoun_cannot() -> None:
-    assert judge("Smile gave me nightmares for a week", Title("Smile")).about
+    # A common word opening a sentence is not evidence on its own (issue 20): it needs a
+    # film word near it; an object pronoun as a subject ("Us was") can only be the title.
+    assert not judge("Smile gave me nightmares for a week", Title("Smile")).about
+    assert judge("Smile gave me nightmares for a week, best horror movie", Title("Smile")).about
     assert judge("Us was so much creepier on a rewatch", Title("Us")).about
     assert not judge("You made me cry, what a movie", Title("You")).about
     assert not judge("It was a great movie", Title("It")).about

@@ -121,7 +121,7 @@ class Batcher:
         try:
             if operation == "create":
                 text = (commit.get("record") or {}).get("text") or ""
-                if any(relevance.judge(text, t).about for t in self.titles):
+                if any(v.about for _, v in relevance.matcher_for(self.titles).judge(text)):
                     self.posts.append(create_to_row(event, utcnow()))
                     self.stats.kept += 1
             elif operation == "delete":
