@@ -56,6 +56,7 @@ from functools import lru_cache
 from .config import Title
 from .relevance_forms import Span, forms, joined
 from .relevance_words import (
+    CALENDAR,
     CODE_COMMUNITIES,
     FILM_COMMUNITIES,
     FILM_WORDS,
@@ -72,6 +73,10 @@ from .relevance_words import (
 THRESHOLD = 1.5
 #: Tokens either side of an occurrence that count as near it.
 NEAR = 60
+#: Posts longer than this (characters) are read closely only around their names, in
+#: windows of :data:`SPAN` characters either side.
+LONG = 20_000
+SPAN = 2_000
 #: Occurrences of one name read per post (a post that repeats a name is judged on these).
 MAX_OCCURRENCES = 50
 #: Evidence that the name is written as a title.
@@ -182,13 +187,16 @@ class Matcher:
     ) -> list[tuple[Title, Verdict]]:
         """The titles the post names or whose thread it is in, each with its verdict."""
         text = text or ""
-        named = self._first.intersection(tokens(text))
+        folded = tokens(text)
+        named = self._first.intersection(folded)
         threads = [self._by_name[n] for n in thread_titles if n in self._by_name]
         if not named and not threads:
             return []
-        spans: list[Span] = [
-            (m.start(), m.end(), m.group().casefold()) for m in TOKEN.finditer(text)
-        ]
+        spans: list[Span] = []
+        for start, end in _windows(text, named):
+            spans.extend(
+                (m.start(), m.end(), m.group().casefold()) for m in TOKEN.finditer(text, start, end)
+            )
         found: dict[int, list[tuple[int, int, _Name]]] = {}
         for i, (_, _, fold) in enumerate(spans):
             for entry in self._keys.get(fold, ()) if fold in named else ():
@@ -201,7 +209,7 @@ class Matcher:
                 hits = found.setdefault(entry.index, [])
                 if len(hits) < MAX_OCCURRENCES:
                     hits.append((i, last, entry))
-        post = _Post(text, spans)
+        post = _Post(text, folded, spans)
         out = []
         for index in sorted(found.keys() | set(threads)):
             facts = self._facts[index]
@@ -210,39 +218,65 @@ class Matcher:
         return out
 
 
-class _Post:
-    """One post's tokens, with their stems worked out once and only if asked for."""
+def _windows(text: str, named: Collection[str]) -> list[tuple[int, int]]:
+    """The parts of a long post worth reading token by token: around the first places
+    that spell a name (the whole of a post up to :data:`LONG` characters)."""
+    if len(text) <= LONG:
+        return [(0, len(text))]
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing moved the offsets: read the start
+        return [(0, LONG)]
+    points: list[int] = []
+    for key in named:
+        pos = low.find(key)
+        while pos >= 0 and len(points) < 4 * MAX_OCCURRENCES:
+            points.append(pos)
+            pos = low.find(key, pos + len(key))
+    windows: list[tuple[int, int]] = []
+    for point in sorted(points) or [0]:
+        start, end = max(0, point - SPAN), min(len(text), point + SPAN)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
 
-    def __init__(self, text: str, spans: list[Span]) -> None:
+
+class _Post:
+    """One post's tokens, with their stems worked out once and only if asked for.
+
+    ``folded`` holds every token of the post; ``spans`` the tokens (with offsets) of the
+    parts read closely (all of a post of ordinary length).
+    """
+
+    def __init__(self, text: str, folded: list[str], spans: list[Span]) -> None:
         self.text = text
+        self.folded = folded
         self.spans = spans
-        self._stems: list[str] | None = None
+        self.cased = not text.islower()  # so a lower-case name is the writer's choice
+        self._stem: dict[str, str] = {}
         self._all: frozenset[str] | None = None
 
-    @property
-    def cased(self) -> bool:
-        """Whether the writer uses capitals at all (so a lower-case name is a choice)."""
-        return not self.text.islower()
-
-    @property
-    def stems(self) -> list[str]:
-        if self._stems is None:
-            self._stems = [stem(s[2]) for s in self.spans]
-        return self._stems
+    def stem_at(self, i: int) -> str:
+        fold = self.spans[i][2]
+        found = self._stem.get(fold)
+        if found is None:
+            found = self._stem[fold] = stem(fold)
+        return found
 
     @property
     def all_stems(self) -> frozenset[str]:
         if self._all is None:
-            self._all = frozenset(self.stems)
+            self._all = frozenset(stem(t) for t in set(self.folded))
         return self._all
 
     def has(self, phrase: tuple[str, ...]) -> bool:
-        """Whether the stems of ``phrase`` appear in a row."""
+        """Whether the stems of ``phrase`` appear in a row anywhere in the post."""
         if not phrase or not self.all_stems.issuperset(phrase):
             return False
         if len(phrase) == 1:
             return True
-        stems, n = self.stems, len(phrase)
+        stems, n = [stem(t) for t in self.folded], len(phrase)
         return any(
             tuple(stems[i : i + n]) == phrase
             for i in range(len(stems) - n + 1)
@@ -253,6 +287,8 @@ class _Post:
         """Token indexes within :data:`NEAR` tokens of an occurrence."""
         if len(self.spans) <= 2 * NEAR + 1:
             return list(range(len(self.spans)))
+        if not occurrences:
+            return list(range(2 * NEAR + 1))
         picked: set[int] = set()
         for first, last, _ in occurrences:
             picked.update(range(max(0, first - NEAR), min(len(self.spans), last + NEAR + 1)))
@@ -310,13 +346,20 @@ def _verdict(
             or len(entry.words) > 1
             or entry.points >= 2.0
             or bool(kinds & _STRONG)
+            or "bare-name" in kinds
             or evidence.get("title-verb", 0) >= _STRONG_VERB
-            or (bool(kinds & _WEAK) and entry.penalty < 0.5)
+            or (bool(kinds & _WEAK) and entry.penalty < 0.5 and entry.words[0] not in CALENDAR)
             or (entry.function and "capitalised" in kinds)
         )
         first = occurrences[0][0]
-        lowered = post.text[post.spans[first][0] : post.spans[first][1]].islower()
-        plain_word = entry.function or (lowered and post.cased) or "interjection" in kinds
+        written = post.text[post.spans[first][0] : post.spans[first][1]]
+        plain_word = (
+            entry.function
+            or entry.words[0] in CALENDAR  # a weekday or a month is a date first
+            or (written.islower() and post.cased)
+            or (written.isupper() and len(written) > 1)
+            or "interjection" in kinds
+        )
     if thread:
         evidence["thread"] = 1.5
     context = [word for word, phrase in facts.context if post.has(phrase)]
@@ -324,7 +367,7 @@ def _verdict(
         evidence[f"context:{word}"] = 1.5
     if facts.year and facts.year in post.all_stems and "year" not in evidence:
         evidence[f"year:{facts.year}"] = 1.0
-    near = post.near(occurrences) if occurrences else list(range(len(post.spans)))
+    near = post.near(occurrences)
     film = _film_words(post, near, facts.skip)
     platform = _platform(post, near)
     reads_as_title = reads_as_title or bool(context) or f"year:{facts.year}" in evidence
@@ -353,15 +396,16 @@ def _verdict(
 
 def _film_words(post: _Post, near: list[int], skip: frozenset[str]) -> list[str]:
     """The film words near the name, as written (case-folded), in order of first use."""
-    stems, spans = post.stems, post.spans
+    spans = post.spans
     seen: dict[str, str] = {}
     for n, i in enumerate(near):
-        if stems[i] in FILM_WORDS and stems[i] not in skip:
-            seen.setdefault(stems[i], spans[i][2])
+        word = post.stem_at(i)
+        if word in FILM_WORDS and word not in skip:
+            seen.setdefault(word, spans[i][2])
         elif is_season(spans[i][2]):
             seen.setdefault("season", spans[i][2])
         elif n + 1 < len(near) and near[n + 1] == i + 1:
-            pair = stems[i] + stems[i + 1]  # "box office"
+            pair = word + post.stem_at(i + 1)  # "box office"
             if pair in FILM_WORDS and pair not in skip:
                 seen.setdefault(pair, f"{spans[i][2]} {spans[i + 1][2]}")
     return sorted(seen.values())
