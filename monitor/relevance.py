@@ -349,6 +349,7 @@ def _verdict(
             or "bare-name" in kinds
             or evidence.get("title-verb", 0) >= _STRONG_VERB
             or (bool(kinds & _WEAK) and entry.penalty < 0.5 and entry.words[0] not in CALENDAR)
+            or ("title-verb" in kinds and entry.penalty == 0)
             or (entry.function and "capitalised" in kinds)
         )
         first = occurrences[0][0]

@@ -81,7 +81,8 @@ def _plain_case(text: str, start: int, end: int) -> bool:
         return True
     upper = sum(w.isupper() for w in words)
     title = sum(w[0].isupper() for w in words)
-    return upper * 2 < len(words) and not (len(words) >= 3 and title >= 0.6 * len(words))
+    shouted = upper >= 2 and upper * 2 > len(words)
+    return not shouted and not (len(words) >= 3 and title >= 0.6 * len(words))
 
 
 def _neighbour_is_name(text: str, span: Span, known: frozenset[str], previous: bool) -> bool:
@@ -155,7 +156,7 @@ def forms(
         verbs = VERBS_3SG if word in OBJECT_PRONOUNS else VERBS_PAST
         if word not in SUBJECT_PRONOUNS and after_word[2] in verbs:
             # "Us is…" (only a title can be the subject) or "Smile gave me…"
-            found.append(("title-verb", 1.5 if word in OBJECT_PRONOUNS else 0.75))
+            found.append(("title-verb", 1.5 if word in OBJECT_PRONOUNS else 1.0 if rare else 0.75))
     if (
         first == last
         and spans[first][2] in CALENDAR
