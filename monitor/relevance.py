@@ -38,7 +38,7 @@ a comment in a thread about the title         +1.5    ``thread``
 A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
 a film URL, with a context word or in the title's thread; a capital or a hashtag is
 enough only for a rare word (``common`` under 0.5, e.g. Backtrace). "Near the name" means
-within :data:`NEAR` tokens of one of its occurrences. Context and exclude words match
+within :data:`NEAR` characters of its best occurrence. Context and exclude words match
 light inflections ("symbolicates" for ``symbolicate``). Word frequencies come from
 ``monitor/data/word_zipf.txt``, derived offline from wordfreq by ``tools/derive_word_freq.py``.
 
@@ -54,16 +54,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Title
-from .relevance_forms import Span, forms, joined
+from .relevance_forms import forms, joined
+from .relevance_post import Post
 from .relevance_words import (
     CALENDAR,
     CODE_COMMUNITIES,
     FILM_COMMUNITIES,
-    FILM_WORDS,
-    PLATFORMS,
     TOKEN,
     is_function_word,
-    is_season,
     stem,
     tokens,
     zipf,
@@ -71,14 +69,10 @@ from .relevance_words import (
 
 #: The points a post needs to count as about the title.
 THRESHOLD = 1.5
-#: Tokens either side of an occurrence that count as near it.
-NEAR = 60
-#: Posts longer than this (characters) are read closely only around their names, in
-#: windows of :data:`SPAN` characters either side.
-LONG = 20_000
-SPAN = 2_000
-#: Occurrences of one name read per post (a post that repeats a name is judged on these).
-MAX_OCCURRENCES = 50
+#: Occurrences of one title read per post (a post that repeats a name is judged on these).
+MAX_OCCURRENCES = 4
+#: Up to this many names, a post is searched for them as substrings before tokenising.
+FEW = 64
 #: Evidence that the name is written as a title.
 _STRONG = frozenset({"quoted", "year", "film-phrase", "url:film"})
 _STRONG_VERB = 1.5
@@ -177,6 +171,7 @@ class Matcher:
                 )
             )
         self._first = frozenset(self._keys)
+        self._few = len(self._first) <= FEW
 
     def judge(
         self,
@@ -187,16 +182,16 @@ class Matcher:
     ) -> list[tuple[Title, Verdict]]:
         """The titles the post names or whose thread it is in, each with its verdict."""
         text = text or ""
-        folded = tokens(text)
-        named = self._first.intersection(folded)
         threads = [self._by_name[n] for n in thread_titles if n in self._by_name]
+        folded = text.casefold()
+        if self._few:  # a few names: look for them as substrings first
+            named = frozenset(k for k in self._first if k in folded)
+        else:
+            named = self._first.intersection(TOKEN.findall(folded))
         if not named and not threads:
             return []
-        spans: list[Span] = []
-        for start, end in _windows(text, named):
-            spans.extend(
-                (m.start(), m.end(), m.group().casefold()) for m in TOKEN.finditer(text, start, end)
-            )
+        post = Post(text, folded, named)
+        spans = post.spans
         found: dict[int, list[tuple[int, int, _Name]]] = {}
         for i, (_, _, fold) in enumerate(spans):
             for entry in self._keys.get(fold, ()) if fold in named else ():
@@ -209,7 +204,6 @@ class Matcher:
                 hits = found.setdefault(entry.index, [])
                 if len(hits) < MAX_OCCURRENCES:
                     hits.append((i, last, entry))
-        post = _Post(text, folded, spans)
         out = []
         for index in sorted(found.keys() | set(threads)):
             facts = self._facts[index]
@@ -218,92 +212,16 @@ class Matcher:
         return out
 
 
-def _windows(text: str, named: Collection[str]) -> list[tuple[int, int]]:
-    """The parts of a long post worth reading token by token: around the first places
-    that spell a name (the whole of a post up to :data:`LONG` characters)."""
-    if len(text) <= LONG:
-        return [(0, len(text))]
-    low = text.lower()
-    if len(low) != len(text):  # lower-casing moved the offsets: read the start
-        return [(0, LONG)]
-    points: list[int] = []
-    for key in named:
-        pos = low.find(key)
-        while pos >= 0 and len(points) < 4 * MAX_OCCURRENCES:
-            points.append(pos)
-            pos = low.find(key, pos + len(key))
-    windows: list[tuple[int, int]] = []
-    for point in sorted(points) or [0]:
-        start, end = max(0, point - SPAN), min(len(text), point + SPAN)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
-    return windows
-
-
-class _Post:
-    """One post's tokens, with their stems worked out once and only if asked for.
-
-    ``folded`` holds every token of the post; ``spans`` the tokens (with offsets) of the
-    parts read closely (all of a post of ordinary length).
-    """
-
-    def __init__(self, text: str, folded: list[str], spans: list[Span]) -> None:
-        self.text = text
-        self.folded = folded
-        self.spans = spans
-        self.cased = not text.islower()  # so a lower-case name is the writer's choice
-        self._stem: dict[str, str] = {}
-        self._all: frozenset[str] | None = None
-
-    def stem_at(self, i: int) -> str:
-        fold = self.spans[i][2]
-        found = self._stem.get(fold)
-        if found is None:
-            found = self._stem[fold] = stem(fold)
-        return found
-
-    @property
-    def all_stems(self) -> frozenset[str]:
-        if self._all is None:
-            self._all = frozenset(stem(t) for t in set(self.folded))
-        return self._all
-
-    def has(self, phrase: tuple[str, ...]) -> bool:
-        """Whether the stems of ``phrase`` appear in a row anywhere in the post."""
-        if not phrase or not self.all_stems.issuperset(phrase):
-            return False
-        if len(phrase) == 1:
-            return True
-        stems, n = [stem(t) for t in self.folded], len(phrase)
-        return any(
-            tuple(stems[i : i + n]) == phrase
-            for i in range(len(stems) - n + 1)
-            if stems[i] == phrase[0]
-        )
-
-    def near(self, occurrences: list[tuple[int, int, _Name]]) -> list[int]:
-        """Token indexes within :data:`NEAR` tokens of an occurrence."""
-        if len(self.spans) <= 2 * NEAR + 1:
-            return list(range(len(self.spans)))
-        if not occurrences:
-            return list(range(2 * NEAR + 1))
-        picked: set[int] = set()
-        for first, last, _ in occurrences:
-            picked.update(range(max(0, first - NEAR), min(len(self.spans), last + NEAR + 1)))
-        return sorted(picked)
-
-
 def _best(
-    post: _Post, facts: _Facts, occurrences: list[tuple[int, int, _Name]]
-) -> tuple[_Name, list[tuple[str, float]]]:
-    """The occurrence whose writing scores best, and that writing's evidence."""
+    post: Post, facts: _Facts, occurrences: list[tuple[int, int, _Name]]
+) -> tuple[_Name, tuple[int, int], list[tuple[str, float]]]:
+    """The occurrence whose writing scores best, where it is, and its evidence."""
     best: list[tuple[str, float]] = []
     best_entry, best_sum = occurrences[0][2], float("-inf")
+    best_at = occurrences[0][:2]
     for first, last, entry in occurrences:
         if entry.points >= 2.0:
-            return entry, []
+            return entry, (first, last), []
         found = forms(
             post.text,
             post.spans,
@@ -316,14 +234,14 @@ def _best(
         )
         total = sum(p for _, p in found)
         if total > best_sum:
-            best, best_entry, best_sum = found, entry, total
+            best, best_entry, best_sum, best_at = found, entry, total, (first, last)
     if {t for t, _ in best} & _STRONG:
         best = [(t, p) for t, p in best if t not in ("interjection", "common-noun")]
-    return best_entry, best
+    return best_entry, best_at, best
 
 
 def _verdict(
-    post: _Post,
+    post: Post,
     facts: _Facts,
     occurrences: list[tuple[int, int, _Name]],
     thread: bool,
@@ -334,8 +252,9 @@ def _verdict(
     # Whether film words near the name may show that it is the title: not for a function
     # word, a lower-case name in text that uses capitals, or an interjection.
     plain_word = False
+    best_at: tuple[int, int] | None = None
     if occurrences:
-        entry, best = _best(post, facts, occurrences)
+        entry, best_at, best = _best(post, facts, occurrences)
         evidence[f"name:{entry.name}"] = entry.points
         if entry.penalty:
             evidence[f"common:{zipf(entry.words):.1f}"] = -entry.penalty
@@ -366,11 +285,16 @@ def _verdict(
     context = [word for word, phrase in facts.context if post.has(phrase)]
     for word in context[:2]:
         evidence[f"context:{word}"] = 1.5
-    if facts.year and facts.year in post.all_stems and "year" not in evidence:
+    if (
+        facts.year
+        and facts.year in post.folded
+        and facts.year in post.all_stems
+        and "year" not in evidence
+    ):
         evidence[f"year:{facts.year}"] = 1.0
-    near = post.near(occurrences)
-    film = _film_words(post, near, facts.skip)
-    platform = _platform(post, near)
+    near = post.near(best_at)
+    film = post.film_words(near, facts.skip)
+    platform = post.platform(near)
     reads_as_title = reads_as_title or bool(context) or f"year:{facts.year}" in evidence
     if not reads_as_title and not (plain_word or not (film or platform)):
         reads_as_title = True
@@ -393,33 +317,6 @@ def _verdict(
         evidence[f"community:-{sub}"] = -2.0
     score = round(sum(evidence.values()), 2)
     return Verdict(score >= THRESHOLD, score, tuple(evidence), tuple(evidence.items()))
-
-
-def _film_words(post: _Post, near: list[int], skip: frozenset[str]) -> list[str]:
-    """The film words near the name, as written (case-folded), in order of first use."""
-    spans = post.spans
-    seen: dict[str, str] = {}
-    for n, i in enumerate(near):
-        word = post.stem_at(i)
-        if word in FILM_WORDS and word not in skip:
-            seen.setdefault(word, spans[i][2])
-        elif is_season(spans[i][2]):
-            seen.setdefault("season", spans[i][2])
-        elif n + 1 < len(near) and near[n + 1] == i + 1:
-            pair = word + post.stem_at(i + 1)  # "box office"
-            if pair in FILM_WORDS and pair not in skip:
-                seen.setdefault(pair, f"{spans[i][2]} {spans[i + 1][2]}")
-    return sorted(seen.values())
-
-
-def _platform(post: _Post, near: list[int]) -> str:
-    spans = post.spans
-    for i in near:
-        fold = spans[i][2]
-        for key, name in PLATFORMS.items():
-            if key[0] == fold and tuple(s[2] for s in spans[i : i + len(key)]) == key:
-                return name
-    return ""
 
 
 @lru_cache(maxsize=4096)

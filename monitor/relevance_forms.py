@@ -37,7 +37,7 @@ from .relevance_words import (
 #: A token: start, end (in the original text) and its case-folded form.
 Span = tuple[int, int, str]
 #: Characters read on either side of an occurrence.
-WINDOW = 300
+WINDOW = 160
 _OPEN = "\"“'‘*_«"
 _CLOSE = "\"”'’*_»"
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -116,12 +116,16 @@ def forms(
     before = text[max(0, start - WINDOW) : start]
     after = text[end : end + WINDOW]
     opens = opening(text, start)
-    plain = _plain_case(text, start, end)
-    capital = written[:1].isupper() and not written.isupper() and plain
-    hashtag = before.endswith("#")
     prev = spans[first - 1] if first > 0 and _spaced(text[spans[first - 1][1] : start]) else None
     nxt = spans[last + 1] if last + 1 < len(spans) else None
     after_word = nxt if nxt and _spaced(text[end : nxt[0]]) else None
+    # Whether capitals say anything here: worked out only if a capital is in play.
+    capitals_near = written[:1].isupper() or bool(
+        (prev and text[prev[0]].isupper()) or (after_word and text[after_word[0]].isupper())
+    )
+    plain = capitals_near and _plain_case(text, start, end)
+    capital = written[:1].isupper() and not written.isupper() and plain
+    hashtag = before.endswith("#")
     if hashtag:
         found.append(("#hashtag", 0.5))
     elif capital and not opens and not (prev and prev[2] in DETERMINERS):

@@ -55,6 +55,8 @@ FILM_WORDS = stems(
     pilot spinoff reboot animation animated watchlist screentime cliffhanger showrunner
     cinematography show boxoffice award nominated nomination subtitles dubbed"""
 )
+#: First words of two-word film words written apart: "box office".
+FILM_PAIRS = frozenset({"box"})
 #: Streaming platforms and channels: one near the name is evidence (+1.0).
 PLATFORMS = {
     ("netflix",): "netflix",

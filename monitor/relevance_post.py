@@ -1,0 +1,153 @@
+"""One post as the relevance rule reads it: its tokens, worked out once and only as needed.
+
+A post is read closely (token by token, with offsets) only around the places that spell a
+name: the whole of an ordinary post, a few windows of a long one. Its full token list
+and stems are made only when a title's context or exclude words ask for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .relevance_forms import Span
+from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season, stem
+
+#: Characters read closely either side of the first places that spell a name.
+SPAN = 120
+#: Places of each name read closely in one post.
+MAX_PLACES = 2
+#: Characters either side of an occurrence that count as near it (a sentence or two).
+NEAR = 250
+_PLATFORM_KEYS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _key, _name in PLATFORMS.items():
+    _PLATFORM_KEYS.setdefault(_key[0], []).append((_key, _name))
+_STEMS: dict[str, str] = {}
+
+
+def cached_stem(word: str) -> str:
+    """:func:`stem`, remembered (the cache is dropped when it grows large)."""
+    found = _STEMS.get(word)
+    if found is None:
+        if len(_STEMS) > 200_000:
+            _STEMS.clear()
+        found = _STEMS[word] = stem(word)
+    return found
+
+
+_FILMY: dict[str, str] = {}
+
+
+def _film_kind(fold: str) -> str:
+    """The film word a token is (its stem, or "season" for s2, s01e03), or ""; remembered."""
+    word = cached_stem(fold)
+    kind = word if word in FILM_WORDS else "season" if is_season(fold) else ""
+    if len(_FILMY) > 200_000:
+        _FILMY.clear()
+    _FILMY[fold] = kind
+    return kind
+
+
+def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
+    """The parts of a post worth reading closely: around the first places where one of
+    ``keys`` is spelled (all of a post up to ``2 * SPAN`` characters)."""
+    if len(folded) <= 2 * SPAN:
+        return [(0, len(folded))]
+    points: list[int] = []
+    for key in keys:
+        pos, places = folded.find(key), 0
+        while pos >= 0 and places < MAX_PLACES:
+            points.append(pos)
+            pos, places = folded.find(key, pos + len(key)), places + 1
+    found: list[tuple[int, int]] = []
+    for point in sorted(points) or [0]:
+        start, end = max(0, point - SPAN), min(len(folded), point + SPAN)
+        if found and start <= found[-1][1]:
+            found[-1] = (found[-1][0], end)
+        else:
+            found.append((start, end))
+    return found
+
+
+class Post:
+    """A post's text, the tokens read closely (``spans``) and, on demand, all its stems."""
+
+    def __init__(self, text: str, folded: str, keys: Collection[str]) -> None:
+        self.text = text
+        self.folded = folded
+        self.cased = not text.islower()  # so a lower-case name is the writer's choice
+        self.spans: list[Span] = []
+        if len(folded) == len(text):  # offsets agree: read the case-folded text
+            for start, end in windows(folded, keys):
+                self.spans.extend(
+                    (m.start(), m.end(), m.group()) for m in TOKEN.finditer(folded, start, end)
+                )
+        else:
+            for start, end in windows(text.lower(), keys):
+                self.spans.extend(
+                    (m.start(), m.end(), m.group().casefold())
+                    for m in TOKEN.finditer(text, start, end)
+                )
+        self._all: frozenset[str] | None = None
+        self._tokens: list[str] | None = None
+
+    @property
+    def tokens(self) -> list[str]:
+        """Every case-folded token of the post."""
+        if self._tokens is None:
+            self._tokens = TOKEN.findall(self.folded)
+        return self._tokens
+
+    @property
+    def all_stems(self) -> frozenset[str]:
+        if self._all is None:
+            self._all = frozenset(cached_stem(t) for t in set(self.tokens))
+        return self._all
+
+    def has(self, phrase: tuple[str, ...]) -> bool:
+        """Whether the stems of ``phrase`` appear in a row anywhere in the post."""
+        # A stem is a prefix of each word it stems: a cheap test on the text comes first.
+        if not phrase or not all(p in self.folded for p in phrase):
+            return False
+        if not self.all_stems.issuperset(phrase):
+            return False
+        if len(phrase) == 1:
+            return True
+        stems, n = [cached_stem(t) for t in self.tokens], len(phrase)
+        return any(
+            tuple(stems[i : i + n]) == phrase
+            for i in range(len(stems) - n + 1)
+            if stems[i] == phrase[0]
+        )
+
+    def near(self, at: tuple[int, int] | None) -> list[str]:
+        """The case-folded tokens within :data:`NEAR` characters of tokens ``at``
+        (first, last), or of the start of the post."""
+        start, end = (self.spans[at[0]][0], self.spans[at[1]][1]) if at else (0, 0)
+        start, end = max(0, start - NEAR), end + NEAR
+        if len(self.folded) == len(self.text):
+            return TOKEN.findall(self.folded, start, end)
+        return [t.casefold() for t in TOKEN.findall(self.text, start, end)]
+
+    def film_words(self, near: list[str], skip: frozenset[str]) -> list[str]:
+        """The film words among ``near`` tokens, as written (case-folded)."""
+        seen: dict[str, str] = {}
+        for fold in set(near):
+            kind = _FILMY.get(fold)
+            if kind is None:
+                kind = _film_kind(fold)
+            if kind and kind not in skip:
+                seen[kind] = min(fold, seen.get(kind, fold))
+        for n, fold in enumerate(near[:-1]):
+            if fold in FILM_PAIRS:
+                pair = cached_stem(fold) + cached_stem(near[n + 1])  # "box office"
+                if pair in FILM_WORDS and pair not in skip:
+                    seen.setdefault(pair, f"{fold} {near[n + 1]}")
+        return sorted(seen.values())
+
+    def platform(self, near: list[str]) -> str:
+        """The first streaming platform among ``near`` tokens, or ""."""
+        for i, fold in enumerate(near):
+            for key, name in _PLATFORM_KEYS.get(fold, ()):
+                if tuple(near[i : i + len(key)]) == key:
+                    return name
+        return ""
