@@ -108,6 +108,7 @@ class _Name:
     points: float
     penalty: float
     function: bool
+    common: str = ""  # the term that says how common the name is
 
 
 @dataclass(frozen=True)
@@ -150,11 +151,15 @@ class Matcher:
                     continue  # nothing a post could spell: only its thread can tie a post
                 known.update(words)
                 points = 2.0 if distinctive(name) else 1.0 if len(words) > 1 else 0.5
-                penalty = 0.0 if distinctive(name) else _penalty(zipf(words))
-                entry = _Name(index, name, words, points, penalty, is_function_word(words[0]))
+                z = zipf(words)
+                penalty = 0.0 if distinctive(name) else _penalty(z)
+                function = is_function_word(words[0])
+                entry = _Name(index, name, words, points, penalty, function, f"common:{z:.1f}")
                 self._keys.setdefault(words[0], []).append(entry)
                 if len(words) > 1:  # #BirdBox, birdbox.com
-                    solid = _Name(index, name, ("".join(words),), points, penalty, False)
+                    solid = _Name(
+                        index, name, ("".join(words),), points, penalty, False, entry.common
+                    )
                     self._keys.setdefault(solid.words[0], []).append(solid)
             context = _phrases(title.context)
             for _, stems in context:
@@ -257,7 +262,7 @@ def _verdict(
         entry, best_at, best = _best(post, facts, occurrences)
         evidence[f"name:{entry.name}"] = entry.points
         if entry.penalty:
-            evidence[f"common:{zipf(entry.words):.1f}"] = -entry.penalty
+            evidence[entry.common] = -entry.penalty
         evidence.update(best)
         kinds = {term for term, _ in best}
         reads_as_title = (
@@ -285,12 +290,7 @@ def _verdict(
     context = [word for word, phrase in facts.context if post.has(phrase)]
     for word in context[:2]:
         evidence[f"context:{word}"] = 1.5
-    if (
-        facts.year
-        and facts.year in post.folded
-        and facts.year in post.all_stems
-        and "year" not in evidence
-    ):
+    if facts.year and "year" not in evidence and post.has((facts.year,)):
         evidence[f"year:{facts.year}"] = 1.0
     near = post.near(best_at)
     film = post.film_words(near, facts.skip)

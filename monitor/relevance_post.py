@@ -13,7 +13,7 @@ from .relevance_forms import Span
 from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season, stem
 
 #: Characters read closely either side of the first places that spell a name.
-SPAN = 120
+SPAN = 40
 #: Places of each name read closely in one post.
 MAX_PLACES = 2
 #: Characters either side of an occurrence that count as near it (a sentence or two).
@@ -21,6 +21,7 @@ NEAR = 250
 _PLATFORM_KEYS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _key, _name in PLATFORMS.items():
     _PLATFORM_KEYS.setdefault(_key[0], []).append((_key, _name))
+_PLATFORM_FIRST = frozenset(_PLATFORM_KEYS)
 _STEMS: dict[str, str] = {}
 
 
@@ -34,17 +35,45 @@ def cached_stem(word: str) -> str:
     return found
 
 
+#: Tokens seen so far, and which of them are film words (token -> its film word).
+_CLASSIFIED: set[str] = set()
+_FILM_FOLDS: set[str] = set()
 _FILMY: dict[str, str] = {}
 
 
-def _film_kind(fold: str) -> str:
-    """The film word a token is (its stem, or "season" for s2, s01e03), or ""; remembered."""
+def _classify(fold: str) -> None:
+    """Remember whether a token is a film word (its stem, or "season" for s2, s01e03)."""
+    if len(_CLASSIFIED) > 200_000:
+        _CLASSIFIED.clear()
+    _CLASSIFIED.add(fold)
     word = cached_stem(fold)
     kind = word if word in FILM_WORDS else "season" if is_season(fold) else ""
-    if len(_FILMY) > 200_000:
-        _FILMY.clear()
-    _FILMY[fold] = kind
-    return kind
+    if kind:
+        _FILM_FOLDS.add(fold)
+        _FILMY[fold] = kind
+
+
+#: Places a post spells the start of a context or exclude word that are looked at.
+MAX_LOOKS = 1_000
+
+
+def _follows(folded: str, pos: int, phrase: tuple[str, ...]) -> int:
+    """The end of the words at ``pos`` if their stems are ``phrase`` (one joiner of up to
+    three characters between words), else -1."""
+    end = pos
+    for n, want in enumerate(phrase):
+        if n:
+            gap = end
+            while gap < len(folded) and gap - end <= 3 and not folded[gap].isalnum():
+                gap += 1
+            if gap - end > 3:
+                return -1
+            end = gap
+        match = TOKEN.match(folded, end)
+        if match is None or cached_stem(match.group()) != want:
+            return -1
+        end = match.end()
+    return end
 
 
 def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
@@ -87,37 +116,23 @@ class Post:
                     (m.start(), m.end(), m.group().casefold())
                     for m in TOKEN.finditer(text, start, end)
                 )
-        self._all: frozenset[str] | None = None
-        self._tokens: list[str] | None = None
-
-    @property
-    def tokens(self) -> list[str]:
-        """Every case-folded token of the post."""
-        if self._tokens is None:
-            self._tokens = TOKEN.findall(self.folded)
-        return self._tokens
-
-    @property
-    def all_stems(self) -> frozenset[str]:
-        if self._all is None:
-            self._all = frozenset(cached_stem(t) for t in set(self.tokens))
-        return self._all
 
     def has(self, phrase: tuple[str, ...]) -> bool:
-        """Whether the stems of ``phrase`` appear in a row anywhere in the post."""
-        # A stem is a prefix of each word it stems: a cheap test on the text comes first.
-        if not phrase or not all(p in self.folded for p in phrase):
-            return False
-        if not self.all_stems.issuperset(phrase):
-            return False
-        if len(phrase) == 1:
-            return True
-        stems, n = [cached_stem(t) for t in self.tokens], len(phrase)
-        return any(
-            tuple(stems[i : i + n]) == phrase
-            for i in range(len(stems) - n + 1)
-            if stems[i] == phrase[0]
-        )
+        """Whether words whose stems are ``phrase`` stand in a row anywhere in the post.
+
+        A stem is a prefix of each word it stems, so only the places where the text spells
+        the first stem are looked at (at most :data:`MAX_LOOKS` of them).
+        """
+        folded, first = self.folded, phrase[0] if phrase else ""
+        pos, looks = (folded.find(first) if first else -1), 0
+        while pos >= 0 and looks < MAX_LOOKS:
+            looks += 1
+            if pos == 0 or not folded[pos - 1].isalnum():
+                end = _follows(folded, pos, phrase)
+                if end >= 0:
+                    return True
+            pos = folded.find(first, pos + 1)
+        return False
 
     def near(self, at: tuple[int, int] | None) -> list[str]:
         """The case-folded tokens within :data:`NEAR` characters of tokens ``at``
@@ -130,22 +145,26 @@ class Post:
 
     def film_words(self, near: list[str], skip: frozenset[str]) -> list[str]:
         """The film words among ``near`` tokens, as written (case-folded)."""
+        unique = set(near)
+        for fold in unique - _CLASSIFIED:
+            _classify(fold)
         seen: dict[str, str] = {}
-        for fold in set(near):
-            kind = _FILMY.get(fold)
-            if kind is None:
-                kind = _film_kind(fold)
-            if kind and kind not in skip:
+        for fold in unique & _FILM_FOLDS:
+            kind = _FILMY[fold]
+            if kind not in skip:
                 seen[kind] = min(fold, seen.get(kind, fold))
-        for n, fold in enumerate(near[:-1]):
-            if fold in FILM_PAIRS:
-                pair = cached_stem(fold) + cached_stem(near[n + 1])  # "box office"
-                if pair in FILM_WORDS and pair not in skip:
-                    seen.setdefault(pair, f"{fold} {near[n + 1]}")
+        if unique & FILM_PAIRS:
+            for n, fold in enumerate(near[:-1]):
+                if fold in FILM_PAIRS:
+                    pair = cached_stem(fold) + cached_stem(near[n + 1])  # "box office"
+                    if pair in FILM_WORDS and pair not in skip:
+                        seen.setdefault(pair, f"{fold} {near[n + 1]}")
         return sorted(seen.values())
 
     def platform(self, near: list[str]) -> str:
         """The first streaming platform among ``near`` tokens, or ""."""
+        if not _PLATFORM_FIRST.intersection(near):
+            return ""
         for i, fold in enumerate(near):
             for key, name in _PLATFORM_KEYS.get(fold, ()):
                 if tuple(near[i : i + len(key)]) == key:
