@@ -96,6 +96,7 @@ def run() -> list[Figure]:
         )
     )
     figures += _chart_figures()
+    figures += _unseen_figures()
     figures += _cost_figures([p["text"] for p in posts])
     return figures
 
@@ -143,6 +144,46 @@ def _chart_figures() -> list[Figure]:
                 Figure("relevance", f"{tag} R", _r(mine), "", _r(base), "name match", r_target)
             )
     return figures
+
+
+#: Chart-title words never tuned on, for the share of real ordinary texts counted.
+UNSEEN = (
+    "Dark Lucifer Elite Missing Lift Leo Atlas Monsters Manifest Blonde Unstable Wicked Joker "
+    "Extraction Vikings Maestro Damsel Spaceman Nobody Arcane Roma Narcos Crown Beautiful "
+    "Friends Lost Heroes House Girls Love Big Up Her It Them Sing Cars Speed Signs Crash "
+    "Gravity Frozen"
+)
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
+
+
+def _unseen_figures(most: int = 80) -> list[Figure]:
+    """Real sentences (Reddit comments, tweets, reviews, editorials) holding a chart-title
+    word that no fixture has: the share counted when each title is known by name alone."""
+    if not SHARED.is_dir():
+        return []
+    texts: list[tuple[str | None, str]] = []
+    for name in ("goemotions_reddit.tsv", "tweets.tsv", "amazon_reviews.tsv", "nyt_editorials.tsv"):
+        for line in (SHARED / name).read_text("utf-8").splitlines()[1:]:
+            cells = line.split("\t")
+            texts.append((cells[1], cells[8]) if len(cells) > 8 else (None, cells[-1]))
+    counted = seen = base = 0
+    for word in UNSEEN.split():
+        pattern = re.compile(rf"(?<!\w){word}(?!\w)", re.IGNORECASE)
+        found = [(c, t) for c, t in texts if pattern.search(t)][:most]
+        seen += len(found)
+        counted += sum(judge(t, Title(word), community=c).about for c, t in found)
+        base += sum(_baseline(t, Title(word)) for _, t in found)
+    return [
+        Figure(
+            "relevance",
+            f"unseen words: {seen} texts counted",
+            counted / max(seen, 1),
+            "",
+            base / max(seen, 1),
+            "name match",
+            "≤ 0.05",
+        )
+    ]
 
 
 def real_length_posts(texts: list[str], n: int = 2_000, seed: int = 17) -> list[str]:

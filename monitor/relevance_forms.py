@@ -12,6 +12,7 @@ import re
 from .relevance_words import (
     AFTER_LOOSE,
     AFTER_STRICT,
+    APPOSITION_NOUNS,
     CALENDAR,
     CODE_SITES,
     DATE_AFTER,
@@ -22,9 +23,12 @@ from .relevance_words import (
     FILM_WORDS,
     GLUE_ZIPF,
     LINKS_AFTER,
+    NOUNS_BEFORE,
+    NUMBERS,
     OBJECT_PRONOUNS,
     PLATFORMS,
     PREPOSITIONS,
+    SINGULAR_VERBS,
     SUBJECT_PRONOUNS,
     VERBS_3SG,
     VERBS_BEFORE,
@@ -158,9 +162,14 @@ def forms(
     if opens and after_word and not (written.islower() and cased):
         word = spans[last][2]
         verbs = VERBS_3SG if word in OBJECT_PRONOUNS else VERBS_PAST
+        # A verb that cannot agree with the word as a word: "Us is", "Two has", "Players
+        # is": only a title can be its subject.
+        disagrees = after_word[2] in SINGULAR_VERBS and (
+            word in OBJECT_PRONOUNS or word in NUMBERS or _plural(word)
+        )
         if word not in SUBJECT_PRONOUNS and after_word[2] in verbs:
-            # "Us is…" (only a title can be the subject) or "Smile gave me…"
-            found.append(("title-verb", 1.5 if word in OBJECT_PRONOUNS else 1.0 if rare else 0.75))
+            # "Us is…" or "Smile gave me…"
+            found.append(("title-verb", 1.5 if disagrees else 1.0 if rare else 0.75))
     if (
         first == last
         and spans[first][2] in CALENDAR
@@ -174,9 +183,17 @@ def forms(
         found = [(t, p) for t, p in found if t not in ("capitalised", "bare-name")]
     # A function word ("you", "two", "home") reads as a title next to a film word only when
     # written as one: "watched You", "You season 4", never "two movies" or "home movies".
+    # A lower-case name in text that uses capitals next to a film noun is an adjective or a
+    # plain noun: "that beautiful flick", "film speed"; film verbs and season words still
+    # count ("watched heat", "beef season 2").
+    plain_lower = written.islower() and cased
     titled = not function or (capital and not opens) or hashtag
-    if (titled and _film_before(text, spans, first)) or _film_after(
-        text, spans, last, strict=function, titled=not function or capital or hashtag
+    if (titled and _film_before(text, spans, first, nouns=not plain_lower)) or _film_after(
+        text,
+        spans,
+        last,
+        strict=function or plain_lower,
+        titled=not function or capital or hashtag,
     ):
         found.append(("film-phrase", 1.5))
     if nxt and nxt[0] - end <= 2 and _YEAR.fullmatch(nxt[2]) and not text[end : nxt[0]].strip(" ("):
@@ -197,20 +214,47 @@ def forms(
     return found
 
 
+def _plural(word: str) -> bool:
+    """ "players", "stories": a plural noun (not "boss", "us", "this", "news")."""
+    return len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ews"))
+
+
 def _head(after: str) -> str:
     match = _CHUNK.match(after)
     return match.group(0) if match else ""
 
 
-def _film_before(text: str, spans: list[Span], first: int) -> bool:
-    """ "watched Heat", "binged all of Beef", "the movie Nope"."""
+def _film_before(text: str, spans: list[Span], first: int, *, nouns: bool) -> bool:
+    """ "watched Heat", "binged all of Beef", "the movie Nope" (if ``nouns``)."""
     k, skipped = first - 1, 0
     while k >= 0 and _spaced(text[spans[k][1] : spans[k + 1][0]]):
-        if spans[k][2] in VERBS_BEFORE:
+        if spans[k][2] in VERBS_BEFORE or (nouns and spans[k][2] in NOUNS_BEFORE):
             return True
         if spans[k][2] not in FILLERS or skipped == 2:
             return False
         k, skipped = k - 1, skipped + 1
+    return False
+
+
+def _apposition(text: str, spans: list[Span], k: int) -> bool:
+    """ "Home the DreamWorks movie", "Alone (the History Channel show)"."""
+    if (
+        k >= len(spans)
+        or spans[k][2] != "the"
+        or text[spans[k - 1][1] : spans[k][0]]
+        not in (
+            " ",
+            " (",
+            ", ",
+            " - ",
+        )
+    ):
+        return False
+    for j in range(k + 1, min(k + 5, len(spans))):
+        if not _spaced(text[spans[j - 1][1] : spans[j][0]]):
+            return False
+        if spans[j][2] in APPOSITION_NOUNS:
+            return True
     return False
 
 
@@ -222,6 +266,8 @@ def _film_after(text: str, spans: list[Span], last: int, *, strict: bool, titled
     if k < len(spans) and spans[k][2] == "s" and text[spans[last][1] : spans[k][0]] in "'’":
         k += 1  # possessive
     words = AFTER_STRICT if strict else AFTER_LOOSE
+    if _apposition(text, spans, k):
+        return True
     links = 0
     while k < len(spans) and _spaced(text[spans[k - 1][1] : spans[k][0]]):
         fold = spans[k][2]

@@ -74,13 +74,25 @@ PLATFORMS = {
     ("crunchyroll",): "crunchyroll",
     ("showtime",): "showtime",
     ("imax",): "imax",
+    ("fx",): "fx",
+    ("amc",): "amc",
+    ("bbc",): "bbc",
+    ("itv",): "itv",
+    ("starz",): "starz",
+    ("cbs",): "cbs",
+    ("nbc",): "nbc",
+    ("pbs",): "pbs",
+    ("mubi",): "mubi",
+    ("tubi",): "tubi",
+    ("shudder",): "shudder",
+    ("history", "channel"): "history channel",
 }
 #: Before the name, these make it read as a title: "watched Heat", "the movie Nope".
 VERBS_BEFORE = _words(
     """watch watched watching rewatch rewatched rewatching binge binged binging bingeing
-    saw seen finished started recommend stream streamed streaming movie film show series
-    documentary doc"""
+    saw seen finished started recommend stream streamed streaming"""
 )
+NOUNS_BEFORE = _words("movie film show series documentary doc")
 #: Words skipped between such a verb and the name: "watched the Heat", "binged all of Beef".
 FILLERS = frozenset({"the", "all", "of", "through"})
 #: After the name, these make it read as a title: "Beef season 2", "Heat (1995)", "Us ending".
@@ -88,9 +100,11 @@ AFTER_STRICT = _words(
     """season seasons episode episodes ep trailer teaser finale ending spoilers spoiler
     soundtrack ost rewatch"""
 )
+#: "Home the DreamWorks movie", "Alone (the History Channel show)".
+APPOSITION_NOUNS = _words("movie film show series documentary sitcom miniseries docuseries")
 #: … and these too, except after a function word ("two movies", "home movies").
 AFTER_LOOSE = AFTER_STRICT | _words(
-    "movie movies film films flick show series cast sequel review premiere remake"
+    "movie movies film films flick show series cast sequel review premiere remake ratings"
 )
 #: "Heat is on Netflix", "Wednesday now streaming on Netflix": skipped before ``on``.
 LINKS_AFTER = frozenset({"is", "now", "streaming", "on"})
@@ -192,6 +206,9 @@ VERBS_PAST = VERBS_3SG | _words(
     blew nailed delivered surprised exceeded disappointed aged really honestly lowkey
     genuinely absolutely totally somehow still"""
 )
+#: Singular verbs that a plural subject, a number or an object pronoun cannot take.
+SINGULAR_VERBS = _words("is has was does")
+NUMBERS = _words("two three four five six seven eight nine ten twelve twenty hundred thousand")
 OBJECT_PRONOUNS = frozenset({"you", "us", "them", "her", "him", "me"})
 SUBJECT_PRONOUNS = frozenset({"it", "i", "we", "they", "he", "she"})
 #: A bare capitalised common noun after these reads as a name: "Val Kilmer in Heat".
