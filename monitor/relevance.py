@@ -3,48 +3,60 @@
 A readable points rule. Each piece of evidence adds or takes points and leaves a term, so
 ``mentions`` can show why a post was counted. A post is about the title when it names the
 title (or sits in a thread about it), reads as the title, and its points reach
-:data:`THRESHOLD`. Capital letters say little: a name opening a sentence, in a Title Case
-headline, in capitals or in a hashtag earns nothing for its capital.
+:data:`THRESHOLD`. Capitals say little: a name opening a sentence, in a Title Case
+headline, in shouted capitals or in a hashtag earns nothing for its capital.
 
-============================================  ======  ============================
-evidence                                      points  term
-============================================  ======  ============================
-a distinctive name (3+ words), as a phrase    +2.0    ``name:<name>``
-a two-word name (Bird Box), as a phrase       +1.0    ``name:<name>``
-a one-word name (Nope, Us, Smile)             +0.5    ``name:<name>``
-the name is an ordinary word (Zipf z ≥ 3)     −(z−3)/4, at most −1.0  ``common:<z>``
-how the name is written, at its best occurrence:
-… in "quotes" or *italics*                    +1.0    ``quoted``
-… followed by a year: Heat (1995)             +1.0    ``year``
-… beside a film word: "watched Heat", "Beef   +1.5    ``film-phrase``
-  season 2", "Heat is on Netflix" (+1.0 for a function word such as You, Us, Two)
-… in a film site's URL (letterboxd, imdb…)    +1.5    ``url:film``
-… Capitalised mid-sentence in ordinary text   +0.5    ``capitalised``
-… as a #hashtag                               +0.5    ``#hashtag``
-… inside a longer proper noun (Miami Heat)    −1.5    ``proper-noun:<words>``
-… as code (std::Backtrace, backtrace.rs)      −1.5    ``code``
-… in a code site's URL (github…)              −1.5    ``url:code``
-… as an opening interjection ("Nope, …")      −1.0    ``interjection``
-the title's context words (cast, creators…)   +1.0    ``context:<word>`` (max 2)
-the title's release year anywhere             +1.0    ``year:<year>``
-a streaming platform near the name            +1.0    ``platform:<name>``
-each generic film word near the name          +0.75   ``film:<word>`` (max 2)
-each exclude word of the title                −3.0    ``exclude:<word>``
-a film community (r/movies, r/netflix…)       +1.0    ``community:<name>``
-a code community (r/programming, r/rust…)     −2.0    ``community:-<name>``
-a comment in a thread about the title         +1.5    ``thread``
-============================================  ======  ============================
+==============================================  =====  ==============================
+evidence                                        points term
+==============================================  =====  ==============================
+a distinctive name (3+ words), as a phrase      +2.0   ``name:<name>``
+a two-word name (Bird Box), as a phrase         +1.0   ``name:<name>``
+a one-word name (Nope, Us, Smile)               +0.5   ``name:<name>``
+the name as an ordinary word, Zipf z ≥ 3        −(z−3)/4, at most −1 ``common:<z>``
+how the name is written, at its best occurrence (at most 4 read):
+… in "quotes" or *italics*                      +1.5   ``quoted``
+… followed by a year: Heat (1995)               +1.5   ``year``
+… beside a film word: "watched Heat", "Beef     +1.5   ``film-phrase``
+  season 2", "Heat is on Netflix", "the movie Nope", "Home the DreamWorks movie"
+… opening a sentence as a subject: "Smile is"   +0.75  ``title-verb``
+  (+1.0 for a rare word; +1.5 where the verb cannot agree: "Us is", "Two has", "Players is")
+… Capitalised mid-sentence in ordinary text     +0.5   ``capitalised``
+  (+1.0 for a rare word or a function word: "the symbolism in Us")
+… and bare after a preposition: "Kilmer in Heat" +1.0  ``bare-name``
+… as a #hashtag                                 +0.5   ``#hashtag``
+… in a film site's URL (letterboxd, imdb…)      +1.5   ``url:film``
+… inside a longer proper noun (Miami Heat)      −1.5   ``proper-noun:<words>``
+… lower case after an article: "the heat"       −1.0   ``common-noun``
+… a weekday or month read as a date             −1.5   ``date``
+  ("on Wednesday", "Wednesday night")
+… as code (std::Backtrace, backtrace.rs)        −1.5   ``code``
+… in a code site's URL (github…)                −1.5   ``url:code``
+… as an interjection ("Nope, …", "nope nope")   −1.0   ``interjection``
+the title's context words (cast, creators…)     +1.5   ``context:<word>`` (max 2)
+the title's release year anywhere               +1.0   ``year:<year>``
+a streaming platform or channel near the name   +1.0   ``platform:<name>``
+each generic film word near the name            +0.75  ``film:<word>`` (max 2)
+each exclude word of the title                  −3.0   ``exclude:<word>``
+a film community (r/movies, r/netflix…)         +1.0   ``community:<name>``
+a code community (r/programming, r/rust…)       −2.0   ``community:-<name>``
+a comment in a thread about the title           +1.5   ``thread``
+==============================================  =====  ==============================
 
 A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
-a film URL, with a context word or in the title's thread; a capital or a hashtag is
-enough only for a rare word (``common`` under 0.5, e.g. Backtrace). "Near the name" means
-within :data:`NEAR` characters of its best occurrence. Context and exclude words match
-light inflections ("symbolicates" for ``symbolicate``). Word frequencies come from
-``monitor/data/word_zipf.txt``, derived offline from wordfreq by ``tools/derive_word_freq.py``.
+a film URL, bare after a preposition, a subject that only a title can be, with a context
+word or the release year, in the title's thread, or with film words or a platform near it.
+Film words near it are not enough for a function word (You, Two), a weekday or a month, a
+lower-case name in text that uses capitals, a name in shouted capitals or an interjection;
+a capital or a hashtag is enough for a word whose ``common`` is under 0.5 (not a weekday
+or a month). A post that does not read as the title keeps the term ``no-title-form``.
+"Near the name" means within :data:`~monitor.relevance_post.NEAR` characters of its best
+occurrence. Context and exclude words match light inflections ("symbolicates" for
+``symbolicate``). Word frequencies come from ``monitor/data/word_zipf.txt``, derived offline from wordfreq by
+``tools/derive_word_freq.py``.
 
-:class:`Matcher` judges a post against a whole set of titles at once: one tokenisation of
-the post and one set look-up decide which titles it names, and only those get the
-expensive checks.
+:class:`Matcher` judges a post against a whole set of titles at once: the post is
+case-folded once, the names it spells are found by substring or set look-ups, and only the
+titles it names are read closely, around their first occurrences.
 """
 
 from __future__ import annotations
