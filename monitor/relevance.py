@@ -51,8 +51,8 @@ a capital or a hashtag is enough for a word whose ``common`` is under 0.5 (not a
 or a month). A post that does not read as the title keeps the term ``no-title-form``.
 "Near the name" means within :data:`~monitor.relevance_post.NEAR` characters of its best
 occurrence. Context and exclude words match light inflections ("symbolicates" for
-``symbolicate``). Word frequencies come from ``monitor/data/word_zipf.txt``, derived offline from wordfreq by
-``tools/derive_word_freq.py``.
+``symbolicate``). Word frequencies come from ``monitor/data/word_zipf.txt``, derived
+offline from wordfreq by ``tools/derive_word_freq.py``.
 
 :class:`Matcher` judges a post against a whole set of titles at once: the post is
 case-folded once, the names it spells are found by substring or set look-ups, and only the
