@@ -3,7 +3,8 @@
 The baseline is the foundation's rule (a whole-phrase match on the name, exclude words
 vetoing), measured in the same run. Besides the configured fixture it reports the chart
 titles judged by their name alone and with their configured facts (tune and held-out
-parts apart), the cost per post and title on posts of real length (median ~200
+parts apart; then posts written after the rule was frozen, four of their titles new to the
+fixtures; then real texts holding other chart-title words), the cost per post and title on posts of real length (median ~200
 characters, 10% over 1,000, 1% over 5,000), a 1 MB post, an unbroken 40,000-character word
 and 1,000 titles judged at once.
 
@@ -143,6 +144,23 @@ def _chart_figures() -> list[Figure]:
             figures.append(
                 Figure("relevance", f"{tag} R", _r(mine), "", _r(base), "name match", r_target)
             )
+    fresh = [
+        json.loads(line)
+        for line in (FIXTURES / "relevance_fresh.jsonl").read_text("utf-8").splitlines()
+    ]
+    hit = sum(judge(p["text"], Title(p["title"]), community=p["community"]).about for p in fresh)
+    base_hit = sum(_baseline(p["text"], Title(p["title"])) for p in fresh)
+    figures.append(
+        Figure(
+            "relevance",
+            f"fresh posts, name only R (n={len(fresh)})",
+            hit / len(fresh),
+            "",
+            base_hit / len(fresh),
+            "name match",
+            "≥ 0.85",
+        )
+    )
     return figures
 
 
