@@ -4,9 +4,9 @@ The baseline is the foundation's rule (a whole-phrase match on the name, exclude
 vetoing), measured in the same run. Besides the configured fixture it reports the chart
 titles judged by their name alone and with their configured facts (tune and held-out
 parts apart; then posts written after the rule was frozen, four of their titles new to the
-fixtures; then real texts holding other chart-title words), the cost per post and title on posts of real length (median ~200
-characters, 10% over 1,000, 1% over 5,000), a 1 MB post, an unbroken 40,000-character word
-and 1,000 titles judged at once.
+fixtures; then real texts holding other chart-title words), the cost per post and title
+on posts of real length (median ~200 characters, 10% over 1,000, 1% over 5,000), a 1 MB
+post, an unbroken 40,000-character word and 1,000 titles judged at once.
 
     python -m benchmarks relevance
 """
