@@ -325,3 +325,22 @@ def test_a_one_megabyte_post_is_judged() -> None:
     assert judge(text + "Then we watched Heat on Netflix.", Title("Heat")).about
     assert judge("We watched Heat on Netflix. " + text, Title("Heat")).about
     assert not judge(text.replace("nice", "Miami Heat"), Title("Heat")).about
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "about"),
+    [
+        # a singular verb cannot agree with a plural or a number: only a title is its subject
+        ("Players is a fun netflix romcom", "Players", True),
+        ("Two is 70 minutes of pure discomfort, netflix really said body horror", "Two", True),
+        ("Two is better than one, said my math teacher", "Two", False),
+        # an apposition names what the title is
+        ("Home the DreamWorks movie is my comfort watch", "Home", True),
+        ("Alone (the History Channel show) is my comfort watch", "Alone", True),
+        ("I feel at home watching a movie on Netflix", "Home", False),
+        # a channel is a platform
+        ("Trust on FX is so underrated", "Trust", True),
+    ],
+)
+def test_readings_that_only_a_title_can_have(text: str, name: str, about: bool) -> None:
+    assert judge(text, Title(name)).about is about
