@@ -13,7 +13,7 @@ a distinctive name (3+ words), as a phrase      +2.0   ``name:<name>``
 a two-word name (Bird Box), as a phrase         +1.0   ``name:<name>``
 a one-word name (Nope, Us, Smile)               +0.5   ``name:<name>``
 the name as an ordinary word, Zipf z ≥ 3        −(z−3)/4, at most −1 ``common:<z>``
-how the name is written, at its best occurrence (at most 4 read):
+how the name is written, at its best occurrence (at most 12 read):
 … in "quotes" or *italics*                      +1.5   ``quoted``
 … followed by a year: Heat (1995)               +1.5   ``year``
 … beside a film word: "watched Heat", "Beef     +1.5   ``film-phrase``
@@ -82,7 +82,7 @@ from .relevance_words import (
 #: The points a post needs to count as about the title.
 THRESHOLD = 1.5
 #: Occurrences of one title read per post (a post that repeats a name is judged on these).
-MAX_OCCURRENCES = 4
+MAX_OCCURRENCES = 12
 #: Up to this many names, a post is searched for them as substrings before tokenising.
 FEW = 64
 #: Evidence that the name is written as a title.

@@ -15,7 +15,7 @@ from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season
 #: Characters read closely either side of the first places that spell a name.
 SPAN = 40
 #: Places of each name read closely in one post.
-MAX_PLACES = 2
+MAX_PLACES = 12
 #: Characters either side of an occurrence that count as near it (a sentence or two).
 NEAR = 250
 _PLATFORM_KEYS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -53,8 +53,9 @@ def _classify(fold: str) -> None:
         _FILMY[fold] = kind
 
 
-#: Places a post spells the start of a context or exclude word that are looked at.
-MAX_LOOKS = 1_000
+#: Places a post spells a name, or the start of a context or exclude word, that are looked
+#: at (inside other words included: "us" in "just").
+MAX_LOOKS = 10_000
 
 
 def _follows(folded: str, pos: int, phrase: tuple[str, ...]) -> int:
@@ -83,10 +84,14 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
         return [(0, len(folded))]
     points: list[int] = []
     for key in keys:
-        pos, places = folded.find(key), 0
-        while pos >= 0 and places < MAX_PLACES:
-            points.append(pos)
-            pos, places = folded.find(key, pos + len(key)), places + 1
+        pos, places, looks = folded.find(key), 0, 0
+        while pos >= 0 and places < MAX_PLACES and looks < MAX_LOOKS:
+            end = pos + len(key)
+            # a whole word: "us" in "just" is no place of the name Us
+            if (pos == 0 or not folded[pos - 1].isalnum()) and not folded[end : end + 1].isalnum():
+                points.append(pos)
+                places += 1
+            pos, looks = folded.find(key, end), looks + 1
     found: list[tuple[int, int]] = []
     for point in sorted(points) or [0]:
         start, end = max(0, point - SPAN), min(len(folded), point + SPAN)

@@ -344,3 +344,15 @@ def test_a_one_megabyte_post_is_judged() -> None:
 )
 def test_readings_that_only_a_title_can_have(text: str, name: str, about: bool) -> None:
     assert judge(text, Title(name)).about is about
+
+
+def test_a_name_is_found_past_words_that_contain_it() -> None:
+    # "us" inside "just", "because", "thus" must not hide the title Us later in the post
+    text = (
+        "I just thought, because everyone talks about it, thus it must be good. Anyway I "
+        "rewatched Us on Netflix and the tethered scenes still got me"
+    )
+    assert judge(text, Title("Us")).about
+    game = "Miami Heat won, the Heat bench was loud and it was a fine game for all of the fans. "
+    assert not judge(game * 5, Title("Heat")).about
+    assert judge(game * 5 + "Then I rewatched Heat on Netflix.", Title("Heat")).about
