@@ -146,8 +146,9 @@ def _penalty(z: float) -> float:
 class Matcher:
     """Judges posts against a set of titles, built once for the set.
 
-    >>> Matcher([Title("Heat")]).judge("rewatched Heat last night, that diner scene")
-    [(Title(name='Heat', ...), Verdict(about=True, ...))]
+    >>> matcher = Matcher([Title("Heat"), Title("Beef")])
+    >>> [(t.name, v.about) for t, v in matcher.judge("rewatched Heat last night")]
+    [('Heat', True)]
     """
 
     def __init__(self, titles: Iterable[Title]) -> None:
