@@ -37,6 +37,7 @@ def main() -> None:
             bands[zipf].append(word)
     lines = [
         "# Zipf frequency (log10 per billion words) of English words, from wordfreq 'best'.",
+        "# wordfreq (Robyn Speer et al.) data is licensed CC BY-SA 4.0; so is this table.",
         "# Derived by tools/derive_word_freq.py; one Zipf value and its words per line.",
     ]
     lines += [f"{z:.1f} {' '.join(sorted(ws))}" for z, ws in sorted(bands.items(), reverse=True)]
