@@ -134,11 +134,7 @@ def forms(
         found.append(("#hashtag", 0.5))
     elif capital and not opens and not (prev and prev[2] in DETERMINERS):
         found.append(("capitalised", 1.0 if function or rare else 0.5))
-        if (
-            first > 0
-            and spans[first - 1][2] in PREPOSITIONS
-            and _spaced(text[spans[first - 1][1] : start])
-        ):
+        if prev and prev[2] in PREPOSITIONS:
             # "Val Kilmer in Heat": a common noun after a preposition takes an article
             found.append(("bare-name", 1.0))
     if before[-1:] and before[-1] in _OPEN and after[:1] and after[:1] in _CLOSE:

@@ -95,6 +95,10 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for point in sorted(points) or [0]:
         start, end = max(0, point - SPAN), min(len(folded), point + SPAN)
+        # widen to whole words, so no token is cut at the edge ("atched" for "watched")
+        start = max(start - SPAN, folded.rfind(" ", 0, start) + 1) if start else 0
+        stop = folded.find(" ", end, end + SPAN)
+        end = stop if stop >= 0 else min(len(folded), end + SPAN)
         if found and start <= found[-1][1]:
             found[-1] = (found[-1][0], end)
         else:
