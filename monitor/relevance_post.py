@@ -1,8 +1,9 @@
 """One post as the relevance rule reads it: its tokens, worked out once and only as needed.
 
 A post is read closely (token by token, with offsets) only around the places that spell a
-name: the whole of an ordinary post, a few windows of a long one. Its full token list
-and stems are made only when a title's context or exclude words ask for them.
+name: the whole of a short post, a few windows of a longer one. Film words and platforms
+are looked up among the tokens near the name; context and exclude words are found where the
+case-folded text spells their stems, so no post is stemmed word by word.
 """
 
 from __future__ import annotations
