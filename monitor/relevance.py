@@ -211,8 +211,8 @@ class Matcher:
         post = Post(text, folded, named)
         spans = post.spans
         found: dict[int, list[tuple[int, int, _Name]]] = {}
-        for i, (_, _, fold) in enumerate(spans):
-            for entry in self._keys.get(fold, ()) if fold in named else ():
+        for i in [i for i, span in enumerate(spans) if span[2] in named]:
+            for entry in self._keys[spans[i][2]]:
                 last = i + len(entry.words) - 1
                 if last >= len(spans) or any(
                     spans[i + k][2] != w or not joined(text[spans[i + k - 1][1] : spans[i + k][0]])
