@@ -74,13 +74,10 @@ def mentions_for(
 ) -> list[MentionRow]:
     """The ``mentions`` rows for one post: one per title it is about."""
     rows: list[MentionRow] = []
-    for title in titles:
-        verdict = relevance.judge(
-            post.get("text") or "",
-            title,
-            community=post.get("community"),
-            thread_about=title.name in thread_titles if thread_titles else None,
-        )
+    verdicts = relevance.matcher_for(titles).judge(
+        post.get("text") or "", community=post.get("community"), thread_titles=thread_titles
+    )
+    for title, verdict in verdicts:
         if verdict.about:
             rows.append(
                 {
@@ -285,7 +282,7 @@ class StreamStore:
         self.store, self.titles = store, titles
 
     def about(self, text: str) -> bool:
-        return any(relevance.judge(text, t).about for t in self.titles)
+        return any(v.about for _, v in relevance.matcher_for(self.titles).judge(text))
 
     def cursor(self) -> int | None:
         saved = self.store.get_state(self.CURSOR_KEY)

@@ -2,147 +2,109 @@
 
 A readable points rule. Each piece of evidence adds or takes points and leaves a term, so
 ``mentions`` can show why a post was counted. A post is about the title when it names the
-title (or sits in a thread about it) and its points reach :data:`THRESHOLD`.
+title (or sits in a thread about it), reads as the title, and its points reach
+:data:`THRESHOLD`. Capitals say little: a name opening a sentence, in a Title Case
+headline, in shouted capitals or in a hashtag earns nothing for its capital.
 
-==========================================  ======  ==========================
-evidence                                    points  term
-==========================================  ======  ==========================
-a distinctive name (3+ words), as a phrase  +2.0    ``name:<name>``
-a two-word name (Bird Box), as a phrase     +1.0    ``name:<name>``
-a one-word name (Nope, Us, Smile)           +0.5    ``name:<name>``
-  which counts only with one of the title forms below, a context word or a thread:
-… written as a title: #hashtag              +1.0    ``#hashtag``
-… in "quotes" or *italics*, or (2022)       +1.0    ``quoted`` / ``year``
-… Capitalised mid-sentence                  +1.0    ``capitalised``
-… Capitalised opening a sentence + a verb   +1.0    ``title-verb``
-  for a singular subject ("Smile is", "Us was"); lower-case ("nope is"): +0.5
-… as code (std::Backtrace, backtrace.rs)    -1.5    ``code``
-… Capitalised possessive ("Nope's")         +1.0    ``possessive``
-… next to a film word ("watched Nope")      +1.0    ``film-phrase``
-… in a film site's URL (letterboxd, imdb…)  +1.5    ``url:film``
-… in a code site's URL (github…)            -1.5    ``url:code``
-… as an opening interjection ("Nope, …")    -1.0    ``interjection``
-each context word of the title (max 2)      +1.0    ``context:<word>``
-each generic film word (max 2)              +0.5    ``film:<word>``
-each exclude word of the title              -3.0    ``exclude:<word>``
-a film community (r/movies, r/netflix…)     +1.0    ``community:<name>``
-a code community (r/programming, r/rust…)   -2.0    ``community:-<name>``
-a comment in a thread about the title       +1.5    ``thread``
-==========================================  ======  ==========================
+==============================================  =====  ==============================
+evidence                                        points term
+==============================================  =====  ==============================
+a distinctive name (3+ words), as a phrase      +2.0   ``name:<name>``
+a two-word name (Bird Box), as a phrase         +1.0   ``name:<name>``
+a one-word name (Nope, Us, Smile)               +0.5   ``name:<name>``
+the name as an ordinary word, Zipf z ≥ 3        −(z−3)/4, at most −1 ``common:<z>``
+how the name is written, at its best occurrence (at most 12 read):
+… in "quotes" or *italics*                      +1.5   ``quoted``
+… followed by a year: Heat (1995)               +1.5   ``year``
+… beside a film word: "watched Heat", "Beef     +1.5   ``film-phrase``
+  season 2", "Heat is on Netflix", "the movie Nope", "Home the DreamWorks movie"
+… opening a sentence as a subject: "Smile is"   +0.75  ``title-verb``
+  (+1.0 for a rare word; +1.5 where the verb cannot agree: "Us is", "Two has", "Players is")
+… Capitalised mid-sentence in ordinary text     +0.5   ``capitalised``
+  (+1.0 for a rare word or a function word: "the symbolism in Us")
+… and bare after a preposition: "Kilmer in Heat" +1.0  ``bare-name``
+… as a #hashtag                                 +0.5   ``#hashtag``
+… in a film site's URL (letterboxd, imdb…)      +1.5   ``url:film``
+… inside a longer proper noun (Miami Heat)      −1.5   ``proper-noun:<words>``
+… lower case after an article: "the heat"       −1.0   ``common-noun``
+… a weekday or month read as a date             −1.5   ``date``
+  ("on Wednesday", "Wednesday night")
+… as code (std::Backtrace, backtrace.rs)        −1.5   ``code``
+… in a code site's URL (github…)                −1.5   ``url:code``
+… as an interjection ("Nope, …", "nope nope")   −1.0   ``interjection``
+the title's context words (cast, creators…)     +1.5   ``context:<word>`` (max 2)
+the title's release year anywhere               +1.0   ``year:<year>``
+a streaming platform or channel near the name   +1.0   ``platform:<name>``
+each generic film word near the name            +0.75  ``film:<word>`` (max 2)
+each exclude word of the title                  −3.0   ``exclude:<word>``
+a film community (r/movies, r/netflix…)         +1.0   ``community:<name>``
+a code community (r/programming, r/rust…)       −2.0   ``community:-<name>``
+a comment in a thread about the title           +1.5   ``thread``
+==============================================  =====  ==============================
+
+A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
+a film URL, bare after a preposition, a subject that only a title can be, with a context
+word or the release year, in the title's thread, or with film words or a platform near it.
+Film words near it are not enough for a function word (You, Two), a weekday or a month, a
+lower-case name in text that uses capitals, a name in shouted capitals or an interjection;
+a capital or a hashtag is enough for a word whose ``common`` is under 0.5 (not a weekday
+or a month). A post that does not read as the title keeps the term ``no-title-form``.
+"Near the name" means within :data:`~monitor.relevance_post.NEAR` characters of its best
+occurrence. Context and exclude words match light inflections ("symbolicates" for
+``symbolicate``). Word frequencies come from ``monitor/data/word_zipf.txt``, derived
+offline from wordfreq by ``tools/derive_word_freq.py``.
+
+:class:`Matcher` judges a post against a whole set of titles at once: the post is
+case-folded once, the names it spells are found by substring or set look-ups, and only the
+titles it names are read closely, around their first occurrences.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Title
+from .relevance_forms import forms, joined
+from .relevance_post import Post
+from .relevance_words import (
+    CALENDAR,
+    CODE_COMMUNITIES,
+    FILM_COMMUNITIES,
+    TOKEN,
+    is_function_word,
+    stem,
+    tokens,
+    zipf,
+)
 
 #: The points a post needs to count as about the title.
 THRESHOLD = 1.5
-
-
-def _words(text: str) -> frozenset[str]:
-    """A set of words written as one readable block, case-folded."""
-    return frozenset(text.casefold().split())
-
-
-FILM_WORDS = _words(
-    """movie movies film films flick watch watched watching rewatch rewatched rewatching
-    netflix hulu prime streaming stream trailer trailers cast casting actor actors actress
-    acting scene scenes rating rated imdb letterboxd rottentomatoes tomatoes review reviews
-    director directed screenplay plot ending sequel prequel thriller horror comedy drama
-    cinema theater theaters theatre showtimes episode episodes season series tv box office
-    boxoffice spoiler spoilers premiere oscar oscars critics performance soundtrack"""
-)
-#: Words that, right next to the name, say the name is a title: "watched Nope", "Us trailer".
-_NOUNS = r"(?:movie|film|show|series|flick|horror|thriller)"
-_VERBS = (
-    r"(?:watch|watched|watching|rewatch|rewatched|rewatching|binged|binging|saw|seen"
-    r"|finished|started|recommend)"
-)
-_VERBS_LOWER = r"(?:watched|rewatched|binged|binging)"
-_AFTER = (
-    r"(?:movie|film|trailer|ending|cast|sequel|soundtrack|season|episode|review|rewatch"
-    r"|discussion|spoilers?|is\s+streaming|on\s+(?:netflix|hulu|prime|peacock|paramount\+?"
-    r"|max|disney\+?|apple\s*tv\+?|imax|70mm|blu-?ray|dvd))"
-)
-FILM_COMMUNITIES = _words(
-    """movies netflix MovieSuggestions NetflixBestOf horror television boxoffice
-    TrueFilm flicks moviescirclejerk shittymoviedetails MovieDetails criterion A24
-    letterboxd fullmoviesonyoutube moviecritic NetflixSeries tvPlus television
-    PrimeVideo hulu Thrillers horrormovies ScaryMovies cinema FilmDiscussion"""
-)
-CODE_COMMUNITIES = _words(
-    """programming rust cpp C_Programming python golang learnprogramming javascript
-    linux linuxquestions webdev ProgrammerHumor csharp java gamedev ExperiencedDevs
-    cscareerquestions embedded kernel osdev devops sysadmin node reactjs androiddev
-    iOSProgramming swift Kotlin haskell Zig ReverseEngineering compsci"""
-)
-FILM_SITES = (
-    "letterboxd.com",
-    "imdb.com",
-    "netflix.com",
-    "rottentomatoes.com",
-    "themoviedb.org",
-    "justwatch.com",
-    "youtube.com/watch",
-    "youtu.be",
-    "metacritic.com",
-)
-CODE_SITES = (
-    "github.com",
-    "gitlab.com",
-    "stackoverflow.com",
-    "docs.rs",
-    "bugzilla",
-    "sourceware.org",
-    "docs.python.org",
-    "crates.io",
-    "pypi.org",
-)
-_URL = re.compile(r"https?://\S+|(?:www\.)?[a-z0-9-]+\.(?:com|org|io|be|rs)/\S*", re.IGNORECASE)
-_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
-_CODE_BEFORE = re.compile(r"(?:::|(?<=\w)\.|[`\\])$")
-_CODE_AFTER = re.compile(r"^(?:::|\((?!\d{4}\))|`|\.[a-z]{1,4}\b)")
-#: Forms that say "this is the title" and outweigh an interjection reading ("Nope, …").
-_STRONG_FORMS = frozenset({"#hashtag", "quoted", "year", "film-phrase", "url:film"})
-#: Any of these lets an ordinary-word name count.
-_TITLE_FORMS = _STRONG_FORMS | {"capitalised", "title-verb", "possessive"}
-
-
-#: Verbs that, after a name opening a sentence, read it as a singular subject: "Smile is",
-#: "Nope gave me chills". After a pronoun-like name only the forms a pronoun cannot take
-#: count ("Us is", "You was", not "You made"); subject pronouns (It, We…) get none.
-_VERBS_3SG = (
-    r"is|has|does|gets|makes|deserves|slaps|rules|sucks|rocks|feels|looks|goes|hits|holds"
-    r"|remains|keeps|needs|starts|ends|was"
-)
-_VERBS_PAST = (
-    r"had|did|got|made|gave|deserved|kept|felt|scared|terrified|freaked|ruined|broke|wrecked"
-    r"|blew|nailed|delivered|surprised|exceeded|disappointed|really|honestly|lowkey|genuinely"
-    r"|absolutely|totally|somehow|still"
-)
-_OBJECT_PRONOUNS = frozenset({"you", "us", "them", "her", "him", "me"})
-_SUBJECT_PRONOUNS = frozenset({"it", "i", "we", "they", "he", "she"})
-
-
-def _title_verbs(written: str) -> str:
-    word = written.casefold()
-    if word in _SUBJECT_PRONOUNS:
-        return r"(?!)"
-    verbs = _VERBS_3SG if word in _OBJECT_PRONOUNS else f"{_VERBS_3SG}|{_VERBS_PAST}"
-    return rf"^\s+(?:{verbs})\b"
+#: Occurrences of one title read per post (a post that repeats a name is judged on these).
+MAX_OCCURRENCES = 12
+#: Up to this many names, a post is searched for them as substrings before tokenising.
+FEW = 64
+#: Evidence that the name is written as a title.
+_STRONG = frozenset({"quoted", "year", "film-phrase", "url:film"})
+_STRONG_VERB = 1.5
+_WEAK = frozenset({"capitalised", "#hashtag"})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a post is about a title, its points, and the terms that decided it."""
+    """Whether a post is about a title, its points, and the terms that decided it.
+
+    ``evidence`` pairs each term with its points, for and against.
+    """
 
     about: bool
     score: float
     terms: tuple[str, ...]
+    evidence: tuple[tuple[str, float], ...] = ()
+
+
+NOT_NAMED = Verdict(about=False, score=0.0, terms=())
 
 
 def distinctive(name: str) -> bool:
@@ -150,63 +112,229 @@ def distinctive(name: str) -> bool:
     return len(name.split()) >= 3
 
 
-@lru_cache(maxsize=1024)
-def _phrase(phrase: str) -> re.Pattern[str]:
-    """``phrase`` as a whole phrase: any case, #hashtag, possessive, inside a URL slug."""
-    words = [re.escape(w) for w in phrase.split()]
-    return re.compile(
-        r"(?<![\w])(#?)" + r"[\s\-_]*".join(words) + r"(?:['’]s)?(?![\w])", re.IGNORECASE
-    )
+@dataclass(frozen=True)
+class _Name:
+    index: int  # of the title in the matcher
+    name: str
+    words: tuple[str, ...]
+    points: float
+    penalty: float
+    function: bool
+    common: str = ""  # the term that says how common the name is
 
 
-@lru_cache(maxsize=1024)
-def _word(word: str) -> re.Pattern[str]:
-    return re.compile(
-        r"(?<![\w])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w])", re.IGNORECASE
-    )
+@dataclass(frozen=True)
+class _Facts:
+    """What the matcher knows of one title, indexed for set look-ups."""
+
+    title: Title
+    context: tuple[tuple[str, tuple[str, ...]], ...]
+    exclude: tuple[tuple[str, tuple[str, ...]], ...]
+    known: frozenset[str]  # tokens of the names and context: never "another proper noun"
+    skip: frozenset[str]  # stems that are not film words for this title
+    year: str
 
 
-def _title_forms(text: str, match: re.Match[str], name: str) -> list[tuple[str, float]]:
-    """Evidence from how one occurrence of an ordinary-word name is written."""
-    found: list[tuple[str, float]] = []
-    start, end = match.span()
-    before, after = text[:start], text[end:]
-    written = match.group(0).lstrip("#")
-    lower = written.islower()
-    opening = not before.strip() or bool(re.search(r"[.!?\n]\s*[\"“]?$", before))
-    if match.group(1):
-        found.append(("#hashtag", 1.0))
-    if re.search(r"[\"“*_'‘]\s*$", before) and re.match(r"^\s*[\"”*_'’]", after):
-        found.append(("quoted", 1.0))
-    if re.match(r"^\s*[(\[]?(?:19|20)\d\d\b", after):
-        found.append(("year", 1.0))
-    if _CODE_BEFORE.search(before) or _CODE_AFTER.match(after):
-        # An identifier or a file: std::backtrace::Backtrace, `Backtrace`, backtrace.rs
-        found.append(("code", -1.5))
-    elif not lower and not written.isupper():
-        if not opening:
-            found.append(("capitalised", 1.0))
-        elif re.match(_title_verbs(written), after, re.IGNORECASE):
-            found.append(("title-verb", 1.0))
-        if written.endswith(("'s", "’s")):
-            found.append(("possessive", 1.0))
-    elif lower and opening and re.match(_title_verbs(written), after):
-        found.append(("title-verb", 0.5))
-    if opening and re.match(r"^\s*[,!.…]", after):
-        found.append(("interjection", -1.0))
-    lead = _VERBS_LOWER if lower else rf"{_VERBS}|{_NOUNS}"
-    if re.search(rf"\b(?:{lead})\s+(?:the\s+)?$", before, re.IGNORECASE) or re.match(
-        rf"^['’]?s?\s*(?:\(\d{{4}}\)\s*)?{_AFTER}\b", after, re.IGNORECASE
-    ):
-        found.append(("film-phrase", 1.0))
-    for url in _URL.finditer(text):
-        if url.start() <= start < url.end():
-            low = url.group(0).lower()
-            if any(site in low for site in FILM_SITES):
-                found.append(("url:film", 1.5))
-            elif any(site in low for site in CODE_SITES):
-                found.append(("url:code", -1.5))
-    return found
+def _phrases(words: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((w, tuple(stem(t) for t in tokens(w))) for w in words if tokens(w))
+
+
+def _penalty(z: float) -> float:
+    return round(min(1.0, max(0.0, (z - 3.0) / 4)), 1)
+
+
+class Matcher:
+    """Judges posts against a set of titles, built once for the set.
+
+    >>> matcher = Matcher([Title("Heat"), Title("Beef")])
+    >>> [(t.name, v.about) for t, v in matcher.judge("rewatched Heat last night")]
+    [('Heat', True)]
+    """
+
+    def __init__(self, titles: Iterable[Title]) -> None:
+        self.titles = tuple(titles)
+        self._by_name = {t.name: i for i, t in enumerate(self.titles)}
+        self._keys: dict[str, list[_Name]] = {}
+        self._facts: list[_Facts] = []
+        for index, title in enumerate(self.titles):
+            known: set[str] = set()
+            for name in title.names:
+                words = tuple(tokens(name))
+                if not words:
+                    continue  # nothing a post could spell: only its thread can tie a post
+                known.update(words)
+                points = 2.0 if distinctive(name) else 1.0 if len(words) > 1 else 0.5
+                z = zipf(words)
+                penalty = 0.0 if distinctive(name) else _penalty(z)
+                function = is_function_word(words[0])
+                entry = _Name(index, name, words, points, penalty, function, f"common:{z:.1f}")
+                self._keys.setdefault(words[0], []).append(entry)
+                if len(words) > 1:  # #BirdBox, birdbox.com
+                    solid = _Name(
+                        index, name, ("".join(words),), points, penalty, False, entry.common
+                    )
+                    self._keys.setdefault(solid.words[0], []).append(solid)
+            context = _phrases(title.context)
+            for _, stems in context:
+                known.update(stems)
+            known.update(t for c in title.context for t in tokens(c))
+            self._facts.append(
+                _Facts(
+                    title=title,
+                    context=context,
+                    exclude=_phrases(title.exclude),
+                    known=frozenset(known),
+                    skip=frozenset(stem(w) for w in known),
+                    year=str(title.released.year) if title.released else "",
+                )
+            )
+        self._first = frozenset(self._keys)
+        self._few = len(self._first) <= FEW
+
+    def judge(
+        self,
+        text: str,
+        *,
+        community: str | None = None,
+        thread_titles: Collection[str] = (),
+    ) -> list[tuple[Title, Verdict]]:
+        """The titles the post names or whose thread it is in, each with its verdict."""
+        text = text or ""
+        threads = [self._by_name[n] for n in thread_titles if n in self._by_name]
+        folded = text.casefold()
+        if self._few:  # a few names: look for them as substrings first
+            named = frozenset(k for k in self._first if k in folded)
+        else:
+            named = self._first.intersection(TOKEN.findall(folded))
+        if not named and not threads:
+            return []
+        post = Post(text, folded, named)
+        spans = post.spans
+        found: dict[int, list[tuple[int, int, _Name]]] = {}
+        for i in [i for i, span in enumerate(spans) if span[2] in named]:
+            for entry in self._keys[spans[i][2]]:
+                last = i + len(entry.words) - 1
+                if last >= len(spans) or any(
+                    spans[i + k][2] != w or not joined(text[spans[i + k - 1][1] : spans[i + k][0]])
+                    for k, w in enumerate(entry.words[1:], 1)
+                ):
+                    continue
+                hits = found.setdefault(entry.index, [])
+                if len(hits) < MAX_OCCURRENCES:
+                    hits.append((i, last, entry))
+        out = []
+        for index in sorted(found.keys() | set(threads)):
+            facts = self._facts[index]
+            verdict = _verdict(post, facts, found.get(index, []), index in threads, community)
+            out.append((facts.title, verdict))
+        return out
+
+
+def _best(
+    post: Post, facts: _Facts, occurrences: list[tuple[int, int, _Name]]
+) -> tuple[_Name, tuple[int, int], list[tuple[str, float]]]:
+    """The occurrence whose writing scores best, where it is, and its evidence."""
+    best: list[tuple[str, float]] = []
+    best_entry, best_sum = occurrences[0][2], float("-inf")
+    best_at = occurrences[0][:2]
+    for first, last, entry in occurrences:
+        if entry.points >= 2.0:
+            return entry, (first, last), []
+        found = forms(
+            post.text,
+            post.spans,
+            first,
+            last,
+            function=entry.function,
+            rare=entry.penalty == 0,
+            cased=post.cased,
+            known=facts.known,
+        )
+        total = sum(p for _, p in found)
+        if total > best_sum:
+            best, best_entry, best_sum, best_at = found, entry, total, (first, last)
+    if {t for t, _ in best} & _STRONG:
+        best = [(t, p) for t, p in best if t not in ("interjection", "common-noun")]
+    return best_entry, best_at, best
+
+
+def _verdict(
+    post: Post,
+    facts: _Facts,
+    occurrences: list[tuple[int, int, _Name]],
+    thread: bool,
+    community: str | None,
+) -> Verdict:
+    evidence: dict[str, float] = {}
+    reads_as_title = thread
+    # Whether film words near the name may show that it is the title: not for a function
+    # word, a lower-case name in text that uses capitals, or an interjection.
+    plain_word = False
+    best_at: tuple[int, int] | None = None
+    if occurrences:
+        entry, best_at, best = _best(post, facts, occurrences)
+        evidence[f"name:{entry.name}"] = entry.points
+        if entry.penalty:
+            evidence[entry.common] = -entry.penalty
+        evidence.update(best)
+        kinds = {term for term, _ in best}
+        reads_as_title = (
+            thread
+            or len(entry.words) > 1
+            or entry.points >= 2.0
+            or bool(kinds & _STRONG)
+            or "bare-name" in kinds
+            or evidence.get("title-verb", 0) >= _STRONG_VERB
+            or (bool(kinds & _WEAK) and entry.penalty < 0.5 and entry.words[0] not in CALENDAR)
+            or ("title-verb" in kinds and entry.penalty == 0)
+            or (entry.function and "capitalised" in kinds)
+        )
+        first = occurrences[0][0]
+        written = post.text[post.spans[first][0] : post.spans[first][1]]
+        plain_word = (
+            entry.function
+            or entry.words[0] in CALENDAR  # a weekday or a month is a date first
+            or (written.islower() and post.cased)
+            or (written.isupper() and len(written) > 1)
+            or "interjection" in kinds
+        )
+    if thread:
+        evidence["thread"] = 1.5
+    context = [word for word, phrase in facts.context if post.has(phrase)]
+    for word in context[:2]:
+        evidence[f"context:{word}"] = 1.5
+    if facts.year and "year" not in evidence and post.has((facts.year,)):
+        evidence[f"year:{facts.year}"] = 1.0
+    near = post.near(best_at)
+    film = post.film_words(near, facts.skip)
+    platform = post.platform(near)
+    reads_as_title = reads_as_title or bool(context) or f"year:{facts.year}" in evidence
+    if not reads_as_title and not (plain_word or not (film or platform)):
+        reads_as_title = True
+    if not reads_as_title:
+        # An ordinary word ("you", "heat") with nothing that reads as the title.
+        evidence["no-title-form"] = 0.0
+        score = round(sum(evidence.values()), 2)
+        return Verdict(False, score, tuple(evidence), tuple(evidence.items()))
+    for word in film[:2]:
+        evidence[f"film:{word}"] = 0.75
+    if platform:
+        evidence[f"platform:{platform}"] = 1.0
+    for word, phrase in facts.exclude:
+        if post.has(phrase):
+            evidence[f"exclude:{word}"] = -3.0
+    sub = (community or "").removeprefix("/").removeprefix("r/").casefold()
+    if sub in FILM_COMMUNITIES:
+        evidence[f"community:{sub}"] = 1.0
+    elif sub in CODE_COMMUNITIES:
+        evidence[f"community:-{sub}"] = -2.0
+    score = round(sum(evidence.values()), 2)
+    return Verdict(score >= THRESHOLD, score, tuple(evidence), tuple(evidence.items()))
+
+
+@lru_cache(maxsize=4096)
+def _single(title: Title) -> Matcher:
+    return Matcher((title,))
 
 
 def judge(
@@ -217,48 +345,18 @@ def judge(
     thread_about: bool | None = None,
 ) -> Verdict:
     """Judge one (post, title) pair with the points rule in the module docstring."""
-    text = text or ""
-    evidence: dict[str, float] = {}
-    named = False
-    for name in title.names:
-        for match in _phrase(name).finditer(text):
-            named = True
-            if distinctive(name):
-                evidence[f"name:{name}"] = 2.0
-                continue
-            evidence.setdefault(f"name:{name}", 1.0 if " " in name.strip() else 0.5)
-            for term, points in _title_forms(text, match, name):
-                # Each kind of evidence once, at its best over all occurrences.
-                evidence[term] = max(points, evidence.get(term, points))
-    if thread_about:
-        evidence["thread"] = 1.5
-    if not named and not thread_about:
-        return Verdict(about=False, score=0.0, terms=())
-    if "interjection" in evidence and _STRONG_FORMS & evidence.keys():
-        del evidence["interjection"]
-    context = [w for w in title.context if _word(w).search(text)]
-    for word in context[:2]:
-        evidence[f"context:{word}"] = 1.0
-    reads_as_title = (
-        thread_about
-        or context
-        or any(evidence.get(form, 0) > 0 for form in _TITLE_FORMS)
-        or any(" " in n.strip() for n in title.names if f"name:{n}" in evidence)
-    )
-    if not reads_as_title:
-        # An ordinary word ("you", "nope") with nothing that reads as the title.
-        return Verdict(about=False, score=0.0, terms=tuple(evidence))
-    skip = {w.casefold() for n in (*title.names, *title.context) for w in n.split()}
-    film = sorted({w.casefold() for w in _WORD.findall(text)} & FILM_WORDS - skip)
-    for word in film[:2]:
-        evidence[f"film:{word}"] = 0.5
-    for word in title.exclude:
-        if _word(word).search(text):
-            evidence[f"exclude:{word}"] = -3.0
-    sub = (community or "").removeprefix("r/").removeprefix("/r/").casefold()
-    if sub in FILM_COMMUNITIES:
-        evidence[f"community:{sub}"] = 1.0
-    elif sub in CODE_COMMUNITIES:
-        evidence[f"community:-{sub}"] = -2.0
-    score = round(sum(evidence.values()), 2)
-    return Verdict(about=score >= THRESHOLD, score=score, terms=tuple(evidence))
+    threads = (title.name,) if thread_about else ()
+    for _, verdict in _single(title).judge(text, community=community, thread_titles=threads):
+        return verdict
+    return NOT_NAMED
+
+
+_last: tuple[Collection[Title], Matcher] | None = None
+
+
+def matcher_for(titles: Collection[Title]) -> Matcher:
+    """The matcher for ``titles``, built once while the same collection is passed in."""
+    global _last
+    if _last is None or _last[0] is not titles or len(_last[1].titles) != len(titles):
+        _last = (titles, Matcher(titles))
+    return _last[1]

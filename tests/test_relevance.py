@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.config import Title, parse_config
-from monitor.relevance import distinctive, judge
+from monitor.relevance import Matcher, distinctive, judge
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONFIG = parse_config(tomllib.loads((FIXTURES / "relevance.toml").read_text("utf-8")))
@@ -109,7 +112,10 @@ def test_distinctive_name_alone_is_enough() -> None:
 
 
 def test_a_sentence_opening_name_reads_as_title_only_where_a_pronoun_cannot() -> None:
-    assert judge("Smile gave me nightmares for a week", Title("Smile")).about
+    # A common word opening a sentence is not evidence on its own (issue 20): it needs a
+    # film word near it; an object pronoun as a subject ("Us was") can only be the title.
+    assert not judge("Smile gave me nightmares for a week", Title("Smile")).about
+    assert judge("Smile gave me nightmares for a week, best horror movie", Title("Smile")).about
     assert judge("Us was so much creepier on a rewatch", Title("Us")).about
     assert not judge("You made me cry, what a movie", Title("You")).about
     assert not judge("It was a great movie", Title("It")).about
@@ -132,3 +138,221 @@ def test_lower_case_opening_needs_a_film_word_too() -> None:
     smile = Title("Smile")
     assert judge("smile is the scariest movie of the year", smile).about
     assert not judge("smile is contagious", smile).about
+
+
+# --- Chart titles by their name alone (issue 20) -------------------------------------------
+
+CHART = parse_config(tomllib.loads((FIXTURES / "relevance_chart.toml").read_text("utf-8")))
+#: Real texts from non-film sources that hold a chart-title word (mined with their source
+#: and id by tools/mine_relevance_negatives.py), and film/TV posts about those titles.
+CHART_POSTS = [
+    json.loads(line)
+    for name in ("relevance_negatives.jsonl", "relevance_positives.jsonl")
+    for line in (FIXTURES / name).read_text("utf-8").splitlines()
+]
+
+
+def chart_figures(posts: list[dict[str, Any]], configured: bool) -> tuple[float, float, float]:
+    """Share of ordinary-word texts counted, precision and recall over the chart posts."""
+    matchers = {t.name: Matcher([t]) for t in CHART.titles}
+    tp = fp = fn = negatives = 0
+    for post in posts:
+        title = CHART.title(post["title"]) if configured else Title(post["title"])
+        if configured:
+            verdicts = matchers[title.name].judge(post["text"], community=post["community"])
+            about = any(v.about for _, v in verdicts)
+        else:
+            about = judge(post["text"], title, community=post["community"]).about
+        negatives += not post["about"]
+        tp += about and post["about"]
+        fp += about and not post["about"]
+        fn += not about and post["about"]
+    return fp / max(negatives, 1), tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def test_chart_fixture_holds_real_negatives_with_their_source() -> None:
+    negatives = [p for p in CHART_POSTS if not p["about"]]
+    assert len(negatives) >= 500
+    assert len({p["title"] for p in negatives}) >= 10
+    assert all(":" in p["source"] and p["source"].split(":")[0].endswith(".tsv") for p in negatives)
+    assert {p["split"] for p in CHART_POSTS} == {"tune", "holdout"}
+
+
+@pytest.mark.parametrize("split", ["tune", None])
+def test_names_alone_meet_the_targets(split: str | None) -> None:
+    posts = [p for p in CHART_POSTS if split is None or p["split"] == split]
+    counted, precision, recall = chart_figures(posts, configured=False)
+    assert counted <= 0.05, f"{counted:.3f} of ordinary-word texts counted ({split})"
+    assert precision >= 0.90, f"precision {precision:.3f} by names alone ({split})"
+    assert recall >= 0.85, f"recall {recall:.3f} by names alone ({split})"
+
+
+@pytest.mark.parametrize("split", ["tune", None])
+def test_configured_facts_meet_the_targets(split: str | None) -> None:
+    posts = [p for p in CHART_POSTS if split is None or p["split"] == split]
+    counted, precision, recall = chart_figures(posts, configured=True)
+    assert counted <= 0.05
+    assert precision >= 0.95, f"precision {precision:.3f} with cast and year ({split})"
+    assert recall >= 0.90, f"recall {recall:.3f} with cast and year ({split})"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Wichita Wild vs. Omaha Beef tonight, doors at 6", "Beef"),
+        ("Tuesday night like always Beef Kabob special", "Beef"),
+        ("Watching the Miami Heat game tonight on TV", "Heat"),
+        ("they played the clip from Home Alone again", "Home"),
+        ("they played the clip from Home Alone again", "Alone"),
+        ("See you Wednesday, we are watching a movie on Netflix after work", "Wednesday"),
+        ("THE HEAT IS UNBEARABLE AND I CAN'T EVEN WATCH TV", "Heat"),
+        ("Hospital Treats 6 For Heat Problems In Des Moines Area", "Heat"),
+        ("#Wednesday", "Wednesday"),
+        ("What movie made you smile the most this year?", "Smile"),
+    ],
+)
+def test_ordinary_words_are_not_titles(text: str, name: str) -> None:
+    assert not judge(text, Title(name)).about
+
+
+def test_a_name_inside_a_longer_proper_noun_counts_against() -> None:
+    verdict = judge("the Miami Heat season is over, what a run", Title("Heat"))
+    assert not verdict.about
+    assert dict(verdict.evidence)["proper-noun:Miami Heat"] < 0
+
+
+def test_a_known_character_beside_the_name_counts_for_it() -> None:
+    text = "Jenna Ortega as Wednesday Addams is perfect casting"
+    assert not judge(text, Title("Wednesday")).about
+    verdict = judge(text, CHART.title("Wednesday"))
+    assert verdict.about
+    assert "context:Jenna Ortega" in verdict.terms
+    assert not any(t.startswith("proper-noun") for t in verdict.terms)
+
+
+def test_how_common_the_name_is_sets_the_evidence_it_needs() -> None:
+    text = "finally got around to {} and the ending is wild"
+    assert judge(text.format("Backtrace"), Title("Backtrace")).about
+    assert not judge(text.format("Trust"), Title("Trust")).about
+    common = dict(judge(text.format("Trust"), Title("Trust")).evidence)
+    assert common["common:5.1"] < 0
+
+
+def test_configured_backtrace_is_not_a_symbolicated_stack() -> None:
+    text = (
+        "our crash reporter finally symbolicates the Backtrace so I can stop reading hex addresses"
+    )
+    verdict = judge(text, CONFIG.title("Backtrace"))
+    assert not verdict.about
+
+
+def test_film_evidence_counts_for_a_common_word_title() -> None:
+    heat = Title("Heat")
+    assert judge("rewatched Heat last night, the diner scene still rules", heat).about
+    assert judge("Heat (1995) is still the best heist movie", heat).about
+    assert judge('nothing beats "Heat" on a Sunday', heat).about
+    assert judge("Heat is on Netflix now, clear three hours tonight", heat).about
+
+
+def test_the_command_prints_verdict_score_and_each_piece_of_evidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config: the title is judged by its name alone
+    runner = CliRunner()
+    args = ["relevance"]
+    result = runner.invoke(cli, [*args, "Watching the Miami Heat game tonight", "--title", "Heat"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Heat: not about (score ")
+    assert "-1.50  proper-noun:Miami Heat" in result.output
+    assert "+0.50  name:Heat" in result.output
+    result = runner.invoke(cli, [*args, "rewatched Heat, the diner scene!", "--title", "Heat"])
+    assert result.output.startswith("Heat: about (score ")
+    assert "+1.50  film-phrase" in result.output
+
+
+def test_the_command_uses_a_configured_title() -> None:
+    config = str(FIXTURES / "relevance_chart.toml")
+    text = "Jenna Ortega as Wednesday Addams is perfect casting"
+    result = CliRunner().invoke(
+        cli, ["--config", config, "relevance", text, "--title", "wednesday"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wednesday: about" in result.output
+    assert "context:Jenna Ortega" in result.output
+
+
+# --- One matcher for a title set (issues 17 and 13) ----------------------------------------
+
+
+def test_a_matcher_gives_the_same_verdicts_as_judging_each_title() -> None:
+    matcher = Matcher(CHART.titles)
+    for post in CHART_POSTS[::3]:
+        expected = {t.name: judge(post["text"], t) for t in CHART.titles}
+        got = dict((t.name, v) for t, v in matcher.judge(post["text"]))
+        assert {n for n, v in got.items() if v.about} == {
+            n for n, v in expected.items() if v.about
+        }, post["text"]
+
+
+def test_two_thousand_titles_give_the_right_verdicts() -> None:
+    titles = [Title(f"Harbor Lights Chapter {i}") for i in range(1998)]
+    titles += [Title("Heat"), Title("Wednesday")]
+    matcher = Matcher(titles)
+    about = {
+        t.name for t, v in matcher.judge("rewatched Heat on Netflix, still perfect") if v.about
+    }
+    assert about == {"Heat"}
+    text = "harbor lights chapter 1500 was the best one, chapter 15 dragged"
+    assert {t.name for t, v in matcher.judge(text) if v.about} == {"Harbor Lights Chapter 1500"}
+    assert matcher.judge("nothing to see here, just a walk on Wednesday morning") == [
+        (titles[-1], judge("nothing to see here, just a walk on Wednesday morning", titles[-1]))
+    ]
+
+
+def test_an_unbroken_forty_thousand_character_word_is_judged() -> None:
+    word = "x" * 40_000
+    assert not judge(word, Title("Backtrace")).about
+    assert not judge(f"https://{word}.com/ {word}", Title("Backtrace")).about
+    assert judge(f"{word} watched Heat on Netflix last night", Title("Heat")).about
+
+
+def test_a_one_megabyte_post_is_judged() -> None:
+    filler = "the weather was nice and we went for a long walk by the river. "
+    text = filler * (1_000_000 // len(filler))
+    assert len(text) > 990_000
+    assert not judge(text, Title("Heat")).about
+    assert judge(text + "Then we watched Heat on Netflix.", Title("Heat")).about
+    assert judge("We watched Heat on Netflix. " + text, Title("Heat")).about
+    assert not judge(text.replace("nice", "Miami Heat"), Title("Heat")).about
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "about"),
+    [
+        # a singular verb cannot agree with a plural or a number: only a title is its subject
+        ("Players is a fun netflix romcom", "Players", True),
+        ("Two is 70 minutes of pure discomfort, netflix really said body horror", "Two", True),
+        ("Two is better than one, said my math teacher", "Two", False),
+        # an apposition names what the title is
+        ("Home the DreamWorks movie is my comfort watch", "Home", True),
+        ("Alone (the History Channel show) is my comfort watch", "Alone", True),
+        ("I feel at home watching a movie on Netflix", "Home", False),
+        # a channel is a platform
+        ("Trust on FX is so underrated", "Trust", True),
+    ],
+)
+def test_readings_that_only_a_title_can_have(text: str, name: str, about: bool) -> None:
+    assert judge(text, Title(name)).about is about
+
+
+def test_a_name_is_found_past_words_that_contain_it() -> None:
+    # "us" inside "just", "because", "thus" must not hide the title Us later in the post
+    text = (
+        "I just thought, because everyone talks about it, thus it must be good. Anyway I "
+        "rewatched Us on Netflix and the tethered scenes still got me"
+    )
+    assert judge(text, Title("Us")).about
+    game = "Miami Heat won, the Heat bench was loud and it was a fine game for all of the fans. "
+    assert not judge(game * 5, Title("Heat")).about
+    assert judge(game * 5 + "Then I rewatched Heat on Netflix.", Title("Heat")).about

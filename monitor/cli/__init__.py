@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import charts, demo, export, init, poll, publish, report, sentiment, status, stream  # noqa: F401
+from . import (  # noqa: F401
+    charts,
+    demo,
+    export,
+    init,
+    poll,
+    publish,
+    relevance,
+    report,
+    sentiment,
+    status,
+    stream,
+)
 from .app import cli
 from .prune import prune_command  # noqa: F401
 from .run import run as run_command  # noqa: F401
