@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from . import store as queries
 from .config import Title
 from .errors import MonitorError
-from .report import build_report, label_model
+from .report import build_report, check_window, label_model
 from .store import Store, Stream
 
 KINDS = ("posts", "daily", "chart")
@@ -84,8 +84,7 @@ def stream(
 ) -> Stream:
     """The columns and rows of one export. ``titles`` are the tracked titles (``daily``
     covers each of them, or just ``title``)."""
-    if since and until and since > until:
-        raise MonitorError(f"--since {since} is after --until {until}")
+    check_window(since, until)
     model = model or label_model(store)
     low = since.isoformat() if since else None
     high = until.isoformat() if until else None

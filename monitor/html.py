@@ -8,11 +8,13 @@ http(s). A Content-Security-Policy forbids scripts and remote loads as a second 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
 from .errors import MonitorError
+from .files import refuse_inputs, write_bytes, write_text
 from .report import Phase, PostRef, Report
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -33,25 +35,42 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 """
 
 
-def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
+def write(
+    reports: Sequence[Report], out_dir: Path, inputs: Iterable[Path] = ()
+) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
-    (``<slug>-vs-<slug>…`` when comparing); return both paths."""
+    (``<slug>-vs-<slug>…`` when comparing); return both paths.
+
+    Each file is written whole or not at all, and never over one of ``inputs``."""
     from . import plot  # matplotlib is slow to import: only when drawing
 
     figure = plot.draw(reports[0]) if len(reports) == 1 else plot.draw_compare(reports)
     image = plot.png(figure)
-    stem = "-vs-".join(r.title.slug for r in reports)
+    stem = file_stem(r.title.slug for r in reports)
+    png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
+    for path in (png_path, html_path):
+        refuse_inputs(path, inputs)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
-        png_path.write_bytes(image)
-        html_path.write_text(render(reports, image), encoding="utf-8")
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the report ({exc.strerror})",
             hint="pass --out with a folder you can write to",
         ) from None
+    write_bytes(png_path, image, inputs)
+    write_text(html_path, render(reports, image), inputs)
     return png_path, html_path
+
+
+def file_stem(slugs: Iterable[str], limit: int = 120) -> str:
+    """The slugs joined by ``-vs-``; past ``limit`` bytes (a file name may hold 255) cut
+    short and ended by a hash of the whole, so that it stays unique."""
+    stem = "-vs-".join(slugs)
+    if len(stem.encode()) <= limit:
+        return stem
+    digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+    cut = stem.encode()[: limit - 9].decode("utf-8", "ignore").rstrip("-")
+    return f"{cut}-{digest}"
 
 
 def render(reports: Sequence[Report], figure_png: bytes) -> str:

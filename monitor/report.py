@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from . import leadlag
 from . import store as queries
 from .config import Title
-from .errors import MonitorError
+from .errors import ConfigError, MonitorError
 from .leadlag import LeadLag
 from .sentiment import DEFAULT_MODEL
 from .store import Row, Store
@@ -206,6 +206,15 @@ def label_model(store: Store) -> str:
 # --- building -------------------------------------------------------------------------
 
 
+def check_window(since: date | None, until: date | None) -> None:
+    """A window that ends before it starts is a usage error (exit 2)."""
+    if since and until and since > until:
+        raise ConfigError(
+            f"the window starts on {since}, after it ends on {until}",
+            hint="swap --since and --until",
+        )
+
+
 def build_report(
     store: Store,
     title: Title,
@@ -221,8 +230,7 @@ def build_report(
 
     ``model`` is the sentiment model to read (default: :func:`label_model`);
     ``quotes=False`` leaves out the most positive and negative posts of each phase."""
-    if since and until and since > until:
-        raise MonitorError(f"--since {since} is after --until {until}")
+    check_window(since, until)
     model = model or label_model(store)
     grouped = list(
         queries.daily_counts(

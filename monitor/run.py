@@ -18,6 +18,7 @@ from . import labels
 from .charts.netflix import update as update_netflix
 from .config import Config, Credentials, Title
 from .errors import MonitorError, StoreError
+from .files import inputs_of
 from .sources import SOURCES, PollResult, Source, build, has_credentials
 from .store import Store, iso, recent_post_ids, utcnow
 
@@ -171,7 +172,7 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
                 failed.append(title.name)
             continue
         try:
-            html.write([report], out)
+            html.write([report], out, inputs_of(store.path, config.path))
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)

@@ -21,6 +21,7 @@ REQUIRED = ("date", "rank", "title")
 OPTIONAL = ("region", "platform", "category")
 DEFAULT_REGION = "global"
 DEFAULT_CATEGORY = "all"
+MAX_RANK = 100_000
 
 
 class ChartCsv:
@@ -47,13 +48,16 @@ class ChartCsv:
         self.periods: dict[tuple[str, str, str], list[int]] = {}
 
     def __iter__(self) -> Iterator[Row]:
-        reader = csv.reader(self.lines_in)
+        # strict: a quote left open is an error, not the rest of the file in one field
+        reader = csv.reader(self.lines_in, strict=True)
         seen: dict[tuple[str, str, str, int], int] = {}
+        started = 1  # the line the record being read starts on
         try:
             names = next(reader, None)
             if names is None:
                 raise InputError(f"{self.file}, line 1: the file is empty")
-            h = Header(self.file, names, REQUIRED, OPTIONAL)
+            h = Header(self.file, names, REQUIRED, OPTIONAL, only_known=True)
+            started = reader.line_num + 1
             for fields in reader:
                 n = reader.line_num
                 if not any(f.strip() for f in fields):
@@ -70,15 +74,20 @@ class ChartCsv:
                 seen[key] = n
                 self.periods.setdefault(key[:3], []).append(row["rank"])
                 self.rows += 1
+                started = n + 1
                 yield row
         except csv.Error as exc:
-            raise InputError(f"{self.file}, line {reader.line_num}: {exc}") from None
+            raise InputError(
+                f"{self.file}, line {started}: {exc} (a quote opened on this line or the "
+                f"next is never closed, or text follows a closing quote)",
+                hint='quote a field that holds commas or quotes whole: "Dune, Part Two"',
+            ) from None
         except UnicodeDecodeError:
             raise InputError(f"{self.file}, line {reader.line_num + 1}: not UTF-8 text") from None
 
     def _row(self, h: Header, n: int, fields: list[str]) -> Row:
         day = h.day(n, fields, "date").isoformat()
-        rank = h.whole(n, fields, "rank")
+        rank = h.whole(n, fields, "rank", maximum=MAX_RANK)
         if rank < 1:
             raise h.error(n, "rank", "a rank starts at 1")
         chart_title = h.text(n, fields, "title")

@@ -16,6 +16,7 @@ import click
 
 from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
 from ..errors import ConfigError, MonitorError
+from ..files import inputs_of
 from ..store import Store
 
 log = logging.getLogger("monitor")
@@ -54,6 +55,40 @@ def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+class LogFile(logging.FileHandler):
+    """``--log-file``: when a line cannot be written (a full disk, ``/dev/full``), says so
+    once on stderr and stops trying; the command then exits 1 (see :func:`log_failures`)."""
+
+    failure: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.failure is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if self.failure is not None:
+            return
+        exc = sys.exc_info()[1]
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.failure = f"{self.baseFilename}: cannot write the log file ({why})"
+        sys.stderr.write(f"Error: {self.failure}; no more lines go to it\n")
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # what could not be written cannot be flushed either
+            pass
+
+
+def log_failures() -> list[str]:
+    """The log files that could not be written during this command."""
+    return [
+        h.failure
+        for h in logging.getLogger().handlers
+        if isinstance(h, LogFile) and h.failure is not None
+    ]
+
+
 def close_logging() -> None:
     """Remove and close the handlers :func:`setup_logging` added (the log file among them)."""
     root = logging.getLogger()
@@ -78,7 +113,7 @@ def setup_logging(
     handlers: list[logging.Handler] = [stderr]
     if log_file is not None:
         try:
-            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+            handlers.append(LogFile(log_file, encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{log_file}: cannot write the log file ({exc.strerror})") from None
     root = logging.getLogger()
@@ -141,6 +176,10 @@ class App:
         config = config if config is not None else self.optional_config()
         return Path(config.store.path or DEFAULT_DB)
 
+    def inputs(self) -> tuple[Path, ...]:
+        """The files this command reads, which no output may overwrite."""
+        return inputs_of(self.resolve_db(), self.config_path)
+
     def store(self, *, create: bool = True, write: bool = True) -> Store:
         """The database, opened (and migrated) once; tracked titles synced into it.
 
@@ -180,13 +219,16 @@ class MonitorGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except MonitorError as exc:
             message = str(exc)
             if exc.hint:
                 message += f"\n  Hint: {exc.hint}"
             _to_log_files(f"Error: {message}")
             raise DomainError(message, exc.exit_code) from None
+        if log_failures():  # already said on stderr, once
+            raise SystemExit(1)
+        return result
 
 
 def _to_log_files(message: str) -> None:

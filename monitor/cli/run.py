@@ -14,6 +14,7 @@ from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
 from .app import App, cli, pass_app, setup_logging
 from .poll import source_option
+from .types import HOURS
 
 log = logging.getLogger("monitor.run")
 
@@ -35,7 +36,7 @@ def _progress(done: int, total: int, what: str) -> None:
 )
 @click.option(
     "--charts-every",
-    type=click.FloatRange(min=0),
+    type=HOURS,
     default=CHARTS_EVERY.total_seconds() / 3600,
     show_default=True,
     help="Update the charts when the last update is older than this many hours.",

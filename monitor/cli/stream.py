@@ -12,6 +12,7 @@ import click
 from ..errors import ConfigError
 from ..sources.jetstream import DEFAULT_URL, JetstreamFollower
 from .app import App, cli, pass_app
+from .types import SECONDS, count
 
 log = logging.getLogger("monitor")
 
@@ -28,13 +29,13 @@ log = logging.getLogger("monitor")
 @click.option("--title", default=None, help="Keep only posts about this tracked title.")
 @click.option(
     "--max-events",
-    type=click.IntRange(min=1),
+    type=count(1, 10**12),
     default=None,
     help="Stop after this many events (for tests and trials).",
 )
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     help="Stop after this many seconds.",
 )
