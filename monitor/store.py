@@ -24,6 +24,7 @@ import sqlite_utils
 
 from .config import Title
 from .errors import StoreError
+from .files import check_regular
 from .schema import (
     CHART_ENTRIES,
     CURSORS,
@@ -76,23 +77,26 @@ def iso(moment: datetime) -> str:
 class Store:
     """The monitor's SQLite database."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, read: bool = False) -> None:
+        """Open (``create``: or create) the database; ``read`` opens it read-only, for
+        commands that only read: nothing is created, migrated or written."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        exists = check_regular(self.path, "database file", StoreError)
+        if not exists and (read or not create):
             raise StoreError(
                 f"{self.path}: no such database",
                 hint="run `monitor init` or a poll first, or pass --db PATH",
             )
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a folder, not a database file")
         _check_header(self.path)
-        self.read_only = self.path.exists() and not self.path.stat().st_mode & 0o222
+        self.read_only = read or (exists and not self.path.stat().st_mode & 0o222)
         try:
             conn = sqlite3.connect(
                 _uri(self.path, self.read_only), timeout=BUSY_TIMEOUT_MS / 1000, uri=True
             )
             self.db = sqlite_utils.Database(conn)
             self.version = self._read_version()
+            if self.version == 0 and exists:
+                _check_ours(self.path, self.db, empty_ok=not read)
             if self.version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {self.version} is newer than this "
@@ -122,7 +126,9 @@ class Store:
             raise StoreError(
                 f"{self.path}: the database is read-only and needs an upgrade from schema "
                 f"version {self.version} to {SCHEMA_VERSION}",
-                hint="make it writable once (chmod u+w) and run any monitor command",
+                hint="make it writable once (chmod u+w) and run any monitor command"
+                if not self.path.stat().st_mode & 0o222
+                else "run a command that writes once (e.g. `monitor recount`) to upgrade it",
             )
         if self.version:
             log.info(
@@ -132,7 +138,7 @@ class Store:
                 SCHEMA_VERSION,
             )
         while self.version < SCHEMA_VERSION:
-            with self.db.atomic():
+            with self.transaction():
                 MIGRATIONS[self.version](self.db)
                 self.db.execute(f"PRAGMA user_version = {self.version + 1}")
             self.version += 1
@@ -178,7 +184,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all (nested blocks are savepoints)."""
         try:
-            with self.db.atomic():
+            with immediate(self.db):
                 yield
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
@@ -451,6 +457,42 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+    """A transaction that takes SQLite's write lock at ``BEGIN`` (waiting up to the busy
+    timeout for it), so that it never fails half-way when another writer got there first:
+    a deferred one that has read cannot wait, SQLite fails it at once with "locked".
+    Nested blocks are savepoints."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():
+            yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def _check_ours(path: Path, db: sqlite_utils.Database, *, empty_ok: bool) -> None:
+    """Refuse another application's SQLite file (tables but no monitor schema version), and
+    for a reader, an empty one too: neither is a monitor database."""
+    try:
+        tables = db.execute("select count(*) from sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise _store_error(path, exc) from None
+    if tables or not empty_ok:
+        raise StoreError(
+            f"{path}: not a monitor database"
+            + (" (another application's SQLite file)" if tables else " (it is empty)"),
+            hint="pass --db with the path of a monitor database; the file was left untouched",
+        )
+
+
 def _uri(path: Path, read_only: bool) -> str:
     """A SQLite URI; a file without write permission opens read-only, even for root.
 
@@ -459,7 +501,8 @@ def _uri(path: Path, read_only: bool) -> str:
     """
     mode = "ro" if read_only else "rwc"
     wal = Path(f"{path}-wal")
-    if read_only and not (wal.exists() and wal.stat().st_size):
+    writable = path.exists() and path.stat().st_mode & 0o222
+    if read_only and not writable and not (wal.exists() and wal.stat().st_size):
         mode += "&immutable=1"
     return f"file:{quote(str(path.absolute()))}?mode={mode}"
 

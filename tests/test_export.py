@@ -145,11 +145,11 @@ def test_daily_export_is_the_series_the_figure_draws(
 
 
 def test_export_errors_are_one_line(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run_cli("status")
+    run_cli("label")
     bad = run_cli("export", "posts", "--title", "Nope")
     assert bad.exit_code == 2 and "not a tracked title" in bad.output
     window = run_cli("export", "daily", "--since", "2024-02-01", "--until", "2024-01-01")
-    assert window.exit_code == 1 and "after" in window.output
+    assert window.exit_code == 2 and "after" in window.output
     assert "Traceback" not in bad.output + window.output
     folder = run_cli("export", "posts", "-o", str(tmp_path / "missing" / "x.csv"))
     assert folder.exit_code == 1 and "cannot write" in folder.output

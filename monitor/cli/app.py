@@ -183,11 +183,12 @@ class App:
     def store(self, *, create: bool = True, write: bool = True) -> Store:
         """The database, opened (and migrated) once; tracked titles synced into it.
 
-        ``write=False`` is for commands that only read: they work on a read-only file too."""
+        ``write=False`` is for commands that only read: the file is opened read-only and
+        nothing is created, migrated or synced (they work on a read-only file too)."""
         if self._store is None:
             config = self.optional_config()
-            self._store = Store(self.resolve_db(config), create=create)
-            if config.titles and not self._store.read_only:
+            self._store = Store(self.resolve_db(config), create=create, read=not write)
+            if config.titles and write:  # only a command that writes syncs the titles
                 self._store.sync_titles(config.titles)
         if write:
             self._store.require_writable()
