@@ -8,7 +8,7 @@ import click
 
 from ..config import example_config, parse_config
 from ..errors import ConfigError
-from ..files import check_regular, inputs_of, write_text
+from ..files import check_regular, inputs_of, refuse_inputs, write_text
 from ..store import Store, open_gaps
 from .app import App, cli, pass_app
 from .table import echo_table
@@ -33,6 +33,7 @@ def init(app: App, force: bool) -> None:
     text = example_config()
     # the database first: a config is written only once everything else worked, whole
     app._config = parse_config(tomllib.loads(text), path)
+    refuse_inputs(path, inputs_of(app.resolve_db(app._config), None))
     store = app.store()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import click
 
 from .. import export as exports
 from ..errors import MonitorError
-from ..files import atomic_output
+from ..files import atomic_output, refuse_inputs
 from .app import App, cli, pass_app
 from .report import DAY, day
 
@@ -55,6 +55,8 @@ def export(
     """
     config = app.optional_config()
     name = config.title(title).name if title else None
+    if output is not None:
+        refuse_inputs(output, app.inputs())  # before anything is opened
     store = app.store(create=False, write=False)
     columns, rows = exports.stream(
         store, kind, config.titles, title=name, since=day(since), until=day(until)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..files import refuse_inputs
 from ..lock import hold
 from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
@@ -79,6 +80,8 @@ def run(
     """
     quiet = quiet or app.quiet
     creds = app.credentials
+    if log_file is not None:
+        refuse_inputs(log_file, app.inputs())  # a log line appended to the database ruins it
     if log_file is not None or quiet != app.quiet:
         setup_logging(app.verbose, quiet, creds.secrets(), log_file)
     config = app.config
