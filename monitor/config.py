@@ -209,12 +209,12 @@ def url_problem(value: str, schemes: tuple[str, ...] = ("http", "https")) -> str
         parts = urlsplit(value)
         parts.port  # noqa: B018 (raises on a port out of range or not a number)
     except ValueError as exc:
-        return f"is not a valid URL ({exc})"
+        return f"must be a valid URL ({exc})"
     if parts.scheme.lower() not in schemes:
         wanted = "an http(s)" if schemes == ("http", "https") else f"a {' or '.join(schemes)}"
         return f"must be {wanted} URL"
     if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in value):
-        return "is not a valid URL (no host name, or spaces in it)"
+        return "must be a valid URL (with a host name, and no spaces)"
     return None
 
 

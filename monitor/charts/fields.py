@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
+from ..bounds import EARLIEST, believable, latest
 from ..errors import InputError
 
 
 #: What SQLite's INTEGER holds.
 MAX_WHOLE = 2**63 - 1
-#: Chart dates before streaming charts existed, or more than a year ahead, are typos.
-EARLIEST = date(1990, 1, 1)
-LATEST_AHEAD = timedelta(days=366)
 
 
 def looks_like_html(line: str) -> bool:
@@ -122,9 +120,8 @@ class Header:
             day = date.fromisoformat(value)
         except ValueError:
             raise self.error(line, column, f"{value[:40]!r} is not a date YYYY-MM-DD") from None
-        latest = date.today() + LATEST_AHEAD
-        if not EARLIEST <= day <= latest:
+        if not believable(day):
             raise self.error(
-                line, column, f"{value} is outside the charts' range ({EARLIEST} to {latest})"
+                line, column, f"{value} is outside the charts' range ({EARLIEST} to {latest()})"
             )
         return day

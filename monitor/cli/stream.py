@@ -12,7 +12,7 @@ import click
 from ..errors import ConfigError
 from ..sources.jetstream import DEFAULT_URL, JetstreamFollower
 from .app import App, cli, pass_app
-from .types import SECONDS, count
+from .types import SECONDS, count, url
 
 log = logging.getLogger("monitor")
 
@@ -23,6 +23,7 @@ log = logging.getLogger("monitor")
     "url",
     envvar="MONITOR_JETSTREAM",
     default=DEFAULT_URL,
+    callback=url("ws", "wss"),
     show_default=True,
     help="Jetstream /subscribe websocket URL. Env MONITOR_JETSTREAM.",
 )

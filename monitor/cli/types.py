@@ -4,9 +4,12 @@ command stops at once with click's usage error (exit 2), before any work."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import click
+
+from ..config import url_problem
 
 
 class Number(click.ParamType):
@@ -26,11 +29,28 @@ class Number(click.ParamType):
             self.fail(f"{value!r} is not a number", param, ctx)
         if not (math.isfinite(number) and self.low <= number <= self.high):
             self.fail(
-                f"{value!r} is not a number of {self.unit} from {self.low:g} to {self.high:g}",
+                f"{value!r} is not a number of {self.unit} from {_plain(self.low)} "
+                f"to {_plain(self.high)}",
                 param,
                 ctx,
             )
         return number
+
+
+def _plain(number: float) -> str:
+    return f"{int(number):,}" if number == int(number) else f"{number:,}"
+
+
+def url(*schemes: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback that checks an option's URL (see :func:`monitor.config.url_problem`)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        problem = None if value is None else url_problem(value, schemes)
+        if problem:
+            raise click.BadParameter(f"{value!r} {problem}", ctx, param)
+        return value
+
+    return check
 
 
 def count(low: int, high: int) -> click.IntRange:
