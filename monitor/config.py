@@ -5,6 +5,7 @@ Secrets never live here: credentials come from the environment only (:func:`cred
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -33,11 +34,36 @@ CREDENTIAL_VARS = (
 )
 
 
+#: A slug longer than this is cut and ended with a hash (a file name holds 255 bytes).
+SLUG_BYTES = 80
+
+
 def slugify(name: str) -> str:
-    """``"The Man from Toronto"`` -> ``"the-man-from-toronto"``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug or "title"
+    """A name as a file name, readable in any script and the same only for the same name
+    (case, accents on Latin letters and punctuation aside).
+
+    ``"The Man from Toronto"`` -> ``"the-man-from-toronto"``, ``"Amélie"`` -> ``"amelie"``,
+    ``"千と千尋の神隠し"`` -> itself, ``"🎬"`` (no letter or digit) -> ``"title-"`` and a hash.
+    """
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", name):
+        if unicodedata.combining(char) and kept and kept[-1].isascii():
+            continue  # the accent of a Latin letter: é -> e
+        kept.append(char)
+    text = unicodedata.normalize("NFKC", "".join(kept)).casefold()
+    # letters, digits and the marks that belong to them (Devanagari vowel signs) stay
+    word = ""
+    for c in text:
+        mark = unicodedata.category(c)[0] == "M" and word[-1:].strip() != ""
+        word += c if c.isalnum() or mark else " "
+    slug = "-".join(word.split())
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if not slug:
+        return f"title-{digest}"
+    if len(slug.encode()) > SLUG_BYTES:
+        cut = slug.encode()[: SLUG_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
+        return f"{cut}-{digest}"
+    return slug
 
 
 @dataclass(frozen=True)

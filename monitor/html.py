@@ -29,6 +29,7 @@ th, td { padding: .3em .8em; border-bottom: 1px solid #e5e7eb; text-align: right
 th:first-child, td:first-child { text-align: left; }
 .lead { font-size: 1.1em; background: #f3f4f6; padding: .6em 1em; border-left: 4px solid #2563eb; }
 .posts { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+bdi, blockquote { unicode-bidi: isolate; }
 blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-space: pre-wrap;
              overflow-wrap: anywhere; border-left: 3px solid #d1d5db; }
 .pos { border-color: #10b981; } .neg { border-color: #ef4444; }
@@ -75,7 +76,7 @@ def file_stem(slugs: Iterable[str], limit: int = 120) -> str:
 
 def render(reports: Sequence[Report], figure_png: bytes) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
-    names = ", ".join(r.title.name for r in reports)
+    names = ", ".join(isolate(r.title.name) for r in reports)  # plain text: <title>, alt
     image = base64.b64encode(figure_png).decode("ascii")
     parts = [
         "<!doctype html>",
@@ -84,7 +85,7 @@ def render(reports: Sequence[Report], figure_png: bytes) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(names)} · monitor report</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>{escape(names)}</h1>",
+        f"<h1>{', '.join(user(r.title.name) for r in reports)}</h1>",
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]
     for report in reports:
@@ -94,25 +95,38 @@ def render(reports: Sequence[Report], figure_png: bytes) -> str:
     return "\n".join(parts)
 
 
+def user(text: str) -> str:
+    """Text from a user or a platform, escaped and isolated in ``<bdi>``: a right-to-left
+    override in an author's name cannot reorder the text around it."""
+    return f"<bdi>{escape(text)}</bdi>"
+
+
+def isolate(text: str) -> str:
+    """The same for plain text (``<title>``, ``alt``): between U+2068 FSI and U+2069 PDI,
+    with any isolate it leaves open closed first."""
+    opened = sum(text.count(c) for c in "\u2066\u2067\u2068") - text.count("\u2069")
+    return "\u2068" + text + "\u2069" * (max(opened, 0) + 1)  # PDI closes overrides too
+
+
 def _alt(reports: Sequence[Report]) -> str:
     return "; ".join(
-        f"{r.title.name}: posts per day by platform, mean sentiment and chart rank" for r in reports
+        f"{isolate(r.title.name)}: posts per day by platform, mean sentiment and chart rank" for r in reports
     )
 
 
 def _section(report: Report, *, heading: bool) -> list[str]:
     out = []
     if heading:
-        out.append(f"<h2>{escape(report.title.name)}</h2>")
-    out.append(f'<p class="muted">{escape(describe(report))}</p>')
-    out.append(f'<p class="lead">{escape(report.lead_lag.sentence)}</p>')
+        out.append(f"<h2>{user(report.title.name)}</h2>")
+    out.append(f'<p class="muted">{user(describe(report))}</p>')
+    out.append(f'<p class="lead">{user(report.lead_lag.sentence)}</p>')
     out.append("<h3>Phases</h3>")
     out.append(_phases_table(report.phases))
     if report.gaps:
         out.append("<h3>Collection gaps</h3><ul>")
         out += [
             f"<li>{g.start:%Y-%m-%d %H:%M} to {g.end:%Y-%m-%d %H:%M} UTC: "
-            f"{escape(g.reason)}: counts there are too low, not a drop in interest</li>"
+            f"{user(g.reason)}: counts there are too low, not a drop in interest</li>"
             for g in report.gaps
         ]
         out.append("</ul>")
@@ -171,9 +185,9 @@ def _post(post: PostRef, kind: str) -> str:
     where = escape(post.platform)
     if url.startswith(("https://", "http://")):
         where = f'<a href="{escape(url)}" rel="nofollow noreferrer">{where}</a>'
-    who = f" · {escape(post.author)}" if post.author else ""
+    who = f" · {user(post.author)}" if post.author else ""
     return (
-        f'<blockquote class="{kind}">{escape(post.text)}</blockquote>'
-        f'<div class="muted">{where}{who} · {escape(post.created_at)} · '
+        f'<blockquote class="{kind}" dir="auto">{escape(post.text)}</blockquote>'
+        f'<div class="muted">{where}{who} · {user(post.created_at)} · '
         f"score {post.score:+.2f}</div>"
     )
