@@ -186,11 +186,7 @@ class _Section:
     def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 10**6) -> int:
         """A whole number in ``[minimum, maximum]`` (every count has a sane ceiling)."""
         value = self.data.get(key, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not minimum <= value <= maximum
-        ):
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
             self.fail(
                 self.key(key),
                 f"must be a whole number from {minimum} to {maximum:,}, not {value!r}",

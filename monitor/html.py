@@ -110,7 +110,8 @@ def isolate(text: str) -> str:
 
 def _alt(reports: Sequence[Report]) -> str:
     return "; ".join(
-        f"{isolate(r.title.name)}: posts per day by platform, mean sentiment and chart rank" for r in reports
+        f"{isolate(r.title.name)}: posts per day by platform, mean sentiment and chart rank"
+        for r in reports
     )
 
 

@@ -18,15 +18,14 @@ import numpy as np
 
 matplotlib.use("Agg")
 
-from .glyphs import NOTE, drawable, use_fallback_fonts  # noqa: E402 (after the backend)
-
-use_fallback_fonts()
-
 import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .glyphs import NOTE, drawable, use_fallback_fonts
 from .report import CHART_SIZE, Report, share_of_voice
+
+use_fallback_fonts()
 
 PLATFORM_COLOURS = {"reddit": "#ff6314", "bluesky": "#1185fe"}
 OTHER_COLOURS = ("#6b7280", "#10b981", "#a855f7", "#eab308")

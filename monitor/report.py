@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from . import leadlag
-from .bounds import EARLIEST, believable, latest
 from . import store as queries
+from .bounds import EARLIEST, believable, latest
 from .config import Title
 from .errors import ConfigError, MonitorError
 from .leadlag import LeadLag

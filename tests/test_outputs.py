@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import Invoke
+
 from monitor.errors import MonitorError
 from monitor.files import atomic_output, write_text
 from monitor.store import Store
@@ -29,8 +29,16 @@ def database(run_cli: Invoke, config_file: Path, tmp_path: Path) -> Path:
     assert run_cli("label").exit_code == 0
     db = tmp_path / "monitor.db"
     with Store(db) as store:
-        store.upsert_posts([{"id": "reddit:t3_1", "platform": "reddit", "native_id": "t3_1",
-                             "created_at": "2024-01-01T00:00:00Z"}])
+        store.upsert_posts(
+            [
+                {
+                    "id": "reddit:t3_1",
+                    "platform": "reddit",
+                    "native_id": "t3_1",
+                    "created_at": "2024-01-01T00:00:00Z",
+                }
+            ]
+        )
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     Path(f"{db}.lock").write_text("")
     return db
@@ -38,8 +46,15 @@ def database(run_cli: Invoke, config_file: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "target",
-    ["monitor.db", "monitor.db-wal", "monitor.db-shm", "monitor.db.lock", "config/monitor.toml",
-     "link-to-db", "config/../monitor.db"],
+    [
+        "monitor.db",
+        "monitor.db-wal",
+        "monitor.db-shm",
+        "monitor.db.lock",
+        "config/monitor.toml",
+        "link-to-db",
+        "config/../monitor.db",
+    ],
 )
 def test_export_never_writes_over_an_input(
     run_cli: Invoke, database: Path, tmp_path: Path, target: str

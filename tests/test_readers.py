@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import Invoke
+
 from monitor.errors import StoreError
 from monitor.store import Store
 
@@ -132,7 +132,7 @@ def test_a_writer_waits_for_another_writer_instead_of_failing(tmp_path: Path) ->
             with Store(db) as store:
                 other_started.set()
                 store.set_state("other", "wrote")
-        except BaseException as exc:  # noqa: BLE001 (handed to the test)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             other_done.set()

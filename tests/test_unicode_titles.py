@@ -10,15 +10,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import Invoke
+from report_data import add_post
+
 from monitor import html, plot
 from monitor.config import Title, parse_config, slugify
 from monitor.errors import ConfigError
 from monitor.glyphs import MISSING, NOTE, drawable
 from monitor.report import build_report
 from monitor.store import Store
-from report_data import add_post
 
 PAIRS = [
     ("千と千尋の神隠し", "君の名は"),
@@ -53,9 +53,7 @@ def test_slugs_stay_readable_and_latin_accents_fold() -> None:
     assert len(long.encode()) <= 80 and long != slugify("x" * 301)
 
 
-def test_report_files_of_non_latin_titles_are_distinct(
-    run_cli: Invoke, tmp_path: Path
-) -> None:
+def test_report_files_of_non_latin_titles_are_distinct(run_cli: Invoke, tmp_path: Path) -> None:
     names = ("千と千尋の神隠し", "君の名は", "🎬", "🍿")
     config = tmp_path / "monitor.toml"
     config.write_text('[store]\npath = "monitor.db"\n' + _config(*names), encoding="utf-8")

@@ -10,13 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import Invoke
+from report_data import add_chart, add_post
+
 from monitor.bounds import latest
 from monitor.config import Config, load_config
 from monitor.report import build_report
 from monitor.store import Store
-from report_data import add_chart, add_post
 
 
 def _one_error(output: str) -> str:
@@ -118,7 +118,7 @@ def test_a_log_file_that_cannot_be_written_is_said_once_and_fails_the_run(
     ("content", "message"),
     [
         ("date,rank,title\n2024-07-01,99999999999999999999999,X\n", "line 2, column 2 (rank)"),
-        ("date,rank,title\n2024-07-01,1,X\n2024-07-02,2,\"Y\n2024-07-03,3,Z\n", "line 3: "),
+        ('date,rank,title\n2024-07-01,1,X\n2024-07-02,2,"Y\n2024-07-03,3,Z\n', "line 3: "),
         ("date,rank,title,rank\n2024-07-01,1,X,1\n", "line 1, column 4: column 'rank' is named"),
         ("date,rank,title,views\n2024-07-01,1,X,5\n", "line 1, column 4: unknown column 'views'"),
         ("date,rank,title\n9999-12-31,1,X\n", "line 2, column 1 (date): 9999-12-31 is outside"),

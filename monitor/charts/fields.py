@@ -8,7 +8,6 @@ from datetime import date
 from ..bounds import EARLIEST, believable, latest
 from ..errors import InputError
 
-
 #: What SQLite's INTEGER holds.
 MAX_WHOLE = 2**63 - 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -65,7 +66,7 @@ class LogFile(logging.FileHandler):
         if self.failure is None:
             super().emit(record)
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+    def handleError(self, record: logging.LogRecord) -> None:
         if self.failure is not None:
             return
         exc = sys.exc_info()[1]
@@ -74,10 +75,8 @@ class LogFile(logging.FileHandler):
         sys.stderr.write(f"Error: {self.failure}; no more lines go to it\n")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # what could not be written cannot be flushed
             super().close()
-        except OSError:  # what could not be written cannot be flushed either
-            pass
 
 
 def log_failures() -> list[str]:

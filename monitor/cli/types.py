@@ -12,7 +12,7 @@ import click
 from ..config import url_problem
 
 
-class Number(click.ParamType):
+class Number(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     """A finite number from ``low`` to ``high`` (``nan``, ``inf`` and ``1e300`` refused)."""
 
     name = "number"
