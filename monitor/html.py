@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
@@ -104,8 +105,16 @@ def user(text: str) -> str:
 def isolate(text: str) -> str:
     """The same for plain text (``<title>``, ``alt``): between U+2068 FSI and U+2069 PDI,
     with any isolate it leaves open closed first."""
+    if all(unicodedata.bidirectional(c) not in _REORDERING for c in text):
+        return text  # left-to-right only: nothing around it can move
     opened = sum(text.count(c) for c in "\u2066\u2067\u2068") - text.count("\u2069")
     return "\u2068" + text + "\u2069" * (max(opened, 0) + 1)  # PDI closes overrides too
+
+
+#: Bidi classes that can reorder text: right-to-left letters, Arabic digits, the controls.
+_REORDERING = frozenset(
+    ("R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
+)
 
 
 def _alt(reports: Sequence[Report]) -> str:

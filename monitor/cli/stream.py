@@ -23,7 +23,7 @@ log = logging.getLogger("monitor")
     "url",
     envvar="MONITOR_JETSTREAM",
     default=DEFAULT_URL,
-    callback=url("ws", "wss"),
+    callback=url("Jetstream websocket", "ws", "wss"),
     show_default=True,
     help="Jetstream /subscribe websocket URL. Env MONITOR_JETSTREAM.",
 )

@@ -41,13 +41,15 @@ def _plain(number: float) -> str:
     return f"{int(number):,}" if number == int(number) else f"{number:,}"
 
 
-def url(*schemes: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+def url(
+    what: str, *schemes: str
+) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
     """A callback that checks an option's URL (see :func:`monitor.config.url_problem`)."""
 
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         problem = None if value is None else url_problem(value, schemes)
         if problem:
-            raise click.BadParameter(f"{value!r} {problem}", ctx, param)
+            raise click.BadParameter(f"{value!r} is not a {what} URL: it {problem}", ctx, param)
         return value
 
     return check
