@@ -23,6 +23,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from .config import Title
+from .dbguard import check_ours, immediate
 from .errors import StoreError
 from .files import check_regular
 from .schema import (
@@ -96,7 +97,7 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self.version = self._read_version()
             if self.version == 0 and exists:
-                _check_ours(self.path, self.db, empty_ok=not read)
+                check_ours(self.path, self.db, empty_ok=not read)
             if self.version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {self.version} is newer than this "
@@ -455,42 +456,6 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
             batch = []
     if batch:
         yield batch
-
-
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[None]:
-    """A transaction that takes SQLite's write lock at ``BEGIN`` (waiting up to the busy
-    timeout for it), so that it never fails half-way when another writer got there first:
-    a deferred one that has read cannot wait, SQLite fails it at once with "locked".
-    Nested blocks are savepoints."""
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        with db.atomic():
-            yield
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.rollback()
-        raise
-    db.conn.commit()
-
-
-def _check_ours(path: Path, db: sqlite_utils.Database, *, empty_ok: bool) -> None:
-    """Refuse another application's SQLite file (tables but no monitor schema version), and
-    for a reader, an empty one too: neither is a monitor database."""
-    try:
-        tables = db.execute("select count(*) from sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise _store_error(path, exc) from None
-    if tables or not empty_ok:
-        raise StoreError(
-            f"{path}: not a monitor database"
-            + (" (another application's SQLite file)" if tables else " (it is empty)"),
-            hint="pass --db with the path of a monitor database; the file was left untouched",
-        )
 
 
 def _uri(path: Path, read_only: bool) -> str:

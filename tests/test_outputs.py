@@ -5,6 +5,10 @@ over no file they did not write."""
 from __future__ import annotations
 
 import os
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,6 +101,46 @@ def test_export_to_a_full_device_or_a_missing_folder_is_one_error(
         assert result.exit_code == 1 and result.output.startswith("Error:"), result.output
         assert "Traceback" not in result.output
     assert old.read_text() == "kept\n"
+
+
+def _limited(limit: int) -> None:
+    """In the child: files may not grow past ``limit`` bytes (a full disk, in effect)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_an_export_that_runs_out_of_space_keeps_the_last_one(
+    run_cli: Invoke, database: Path, tmp_path: Path
+) -> None:
+    with Store(database) as store:
+        store.upsert_posts(
+            {
+                "id": f"reddit:t3_{n}",
+                "platform": "reddit",
+                "native_id": f"t3_{n}",
+                "created_at": "2024-01-01T00:00:00Z",
+                "text": "words " * 20,
+            }
+            for n in range(2, 2000)
+        )
+        store.upsert_mentions(
+            {"post_id": f"reddit:t3_{n}", "title": "Backtrace", "relevance": 1.0, "terms": []}
+            for n in range(1, 2000)
+        )
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    last = tmp_path / "posts.csv"
+    last.write_text("yesterday's export\n" * 10)
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "export", "posts", "-o", str(last)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: _limited(65536),
+    )
+    assert done.returncode == 1 and done.stderr.startswith("Error:"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert last.read_text() == "yesterday's export\n" * 10  # whole, not cut
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_an_output_through_a_symlink_replaces_the_file_it_leads_to(

@@ -77,10 +77,13 @@ class ChartCsv:
                 started = n + 1
                 yield row
         except csv.Error as exc:
+            quoting = "end of data" in str(exc) or "expected after" in str(exc)
             raise InputError(
-                f"{self.file}, line {started}: {exc} (a quote opened on this line or the "
-                f"next is never closed, or text follows a closing quote)",
-                hint='quote a field that holds commas or quotes whole: "Dune, Part Two"',
+                f"{self.file}, line {started}: {exc}"
+                + (" (a quote opened here is never closed)" if quoting else ""),
+                hint='quote a field that holds commas or quotes whole: "Dune, Part Two"'
+                if quoting
+                else None,
             ) from None
         except UnicodeDecodeError:
             raise InputError(f"{self.file}, line {reader.line_num + 1}: not UTF-8 text") from None

@@ -111,6 +111,8 @@ def setup_logging(
     stderr.setLevel(logging.ERROR if quiet else detail)
     handlers: list[logging.Handler] = [stderr]
     if log_file is not None:
+        if log_file.is_fifo() or log_file.is_socket():  # opening one waits for a reader
+            raise ConfigError(f"{log_file}: is a pipe or socket, not a log file")
         try:
             handlers.append(LogFile(log_file, encoding="utf-8"))
         except OSError as exc:
