@@ -54,8 +54,9 @@ def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
 def use_fallback_fonts() -> None:
     """Draw with the default font first, then each installed CJK or emoji font."""
     families, _ = _fonts()
-    rcParams["font.family"] = "sans-serif"
-    rcParams["font.sans-serif"] = [*families, *rcParams["font.sans-serif"][1:]]
+    # a list of family names (not the generic "sans-serif") makes matplotlib fall back
+    # from one to the next glyph by glyph
+    rcParams["font.family"] = list(families)
 
 
 def drawable(text: str) -> tuple[str, bool]:
