@@ -131,6 +131,8 @@ def _claim(out: Path, names: Sequence[str], inputs: Iterable[Path]) -> None:
     """Refuse, before any work, to write over a file the demo did not write: one that an
     earlier demo's manifest does not list as it is now, or one the command reads."""
     earlier = _written_before(out)
+    if not earlier and (out / MANIFEST).exists():
+        names = [MANIFEST, *names]  # a file of that name that is no manifest of ours
     for name in names:
         path = out / name
         refuse_inputs(path, inputs)
