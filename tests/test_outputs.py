@@ -179,7 +179,12 @@ def test_demo_never_writes_over_a_file_it_did_not_write(run_cli: Invoke, tmp_pat
 
 def test_init_writes_a_whole_config_or_none(run_cli: Invoke, tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("")
-    for config, status in (("/dev/full", 2), ("afile/monitor.toml", 2)):
+    for config, status in (
+        ("/dev/full", 2),
+        ("afile/monitor.toml", 2),
+        ("afile/sub/monitor.toml", 2),
+        ("/proc/no-such-folder/monitor.toml", 2),
+    ):
         result = run_cli("--config", config, "init", "--force")
         assert result.exit_code == status, result.output
         assert result.output.startswith("Error:") and "Traceback" not in result.output
