@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
 from ..clock import AHEAD, from_epoch, utcnow
+from ..config import url_problem
 from ..errors import ConfigError, SourceError
 from ..rows import PostRow
 from .bluesky_rows import parse_time, post_id, record_to_row
@@ -69,12 +70,13 @@ def create_to_row(event: dict[str, Any], fetched_at: str) -> PostRow:
 
 def subscribe_url(base: str, cursor: int | None) -> str:
     """The ``/subscribe`` URL for post commits, resuming at ``cursor`` when given."""
-    parts = urlsplit(base)
-    if parts.scheme not in ("ws", "wss") or not parts.netloc:
+    problem = url_problem(base, ("ws", "wss"))
+    if problem:
         raise ConfigError(
-            f"{base!r} is not a Jetstream websocket URL",
+            f"{base!r} is not a Jetstream websocket URL: it {problem}",
             hint=f"use e.g. {DEFAULT_URL}",
         )
+    parts = urlsplit(base)
     path = parts.path if parts.path.rstrip("/") else "/subscribe"
     query: dict[str, Any] = {"wantedCollections": COLLECTION}
     if cursor is not None:
