@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from .errors import StoreError
+from .errors import StoreBusy, StoreError
 
 #: How long a writer waits for another's transaction before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -57,7 +57,7 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
             hint="check the file's and its folder's permissions",
         )
     if "locked" in text or "busy" in text:
-        return StoreError(
+        return StoreBusy(
             f"{path}: the database is locked by another process",
             hint="wait for the other monitor command to finish",
         )
