@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import relevance, sentiment
+from . import copies, relevance, sentiment
 from .config import Title
 from .schema import POSTS
 from .store import Row, Store
@@ -96,6 +96,7 @@ def store_page(
             )
     with store.transaction():
         store.upsert_posts(posts)
+        copies.group_posts(store.db, [p for p in posts if p["id"] not in known])
         store.upsert_mentions(mentions)
         store.upsert_sentiments(labels)
         if cursor is not None:
