@@ -42,7 +42,7 @@ CROSS_WORDS = 5
 #: Fewer words than this: only identical texts are copies (no near-duplicates).
 FUZZY_WORDS = 8
 #: Two texts are copies at this Jaccard similarity of words and word pairs, or above.
-JACCARD = 0.5
+JACCARD = 0.6
 BANDS = 10
 ROWS = 2
 PERMUTATIONS = BANDS * ROWS
