@@ -23,9 +23,11 @@ restart. A post is grouped once, when first stored; a later edit does not regrou
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zlib
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -48,6 +50,9 @@ ROWS = 2
 PERMUTATIONS = BANDS * ROWS
 #: At most this many candidate texts are compared per new text (most shared bands first).
 MAX_CANDIDATES = 200
+#: A band that holds this many texts takes no more (a phrase everyone writes would
+#: otherwise make every text a candidate of every other).
+BUCKET_CAP = 64
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
@@ -68,8 +73,14 @@ _B = _seeds("monitor.copies.b")
 
 def words(text: str) -> list[str]:
     """The normalised words of a post: no links, handles, emoji or punctuation."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
-    return _WORD.findall(_HANDLE.sub(" ", _URL.sub(" ", text)))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    text = text.casefold()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    return _WORD.findall(text)
 
 
 def _hash64(text: str) -> int:
@@ -93,23 +104,26 @@ def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
     return _hash64(norm), found
 
 
-def features(found: Sequence[str]) -> np.ndarray[Any, np.dtype[np.uint32]]:
-    """The sorted, distinct 32-bit hashes of a text's words and word pairs."""
-    grams = [*found, *(f"{a} {b}" for a, b in zip(found, found[1:], strict=False))]
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), np.uint32, len(grams)))
+def features(found: Sequence[str]) -> frozenset[int]:
+    """The 32-bit hashes of a text's words and word pairs."""
+    crc = zlib.crc32
+    return frozenset(
+        [crc(w.encode()) for w in found]
+        + [crc(f"{a} {b}".encode()) for a, b in itertools.pairwise(found)]
+    )
 
 
-def jaccard(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
-    both = np.intersect1d(a, b, assume_unique=True).size
-    return both / (a.size + b.size - both) if a.size + b.size else 0.0
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    both = len(a & b)
+    return both / (len(a) + len(b) - both) if a or b else 0.0
 
 
-def band_keys(feats: Sequence[np.ndarray[Any, Any]]) -> list[list[int]]:
+def band_keys(feats: Sequence[frozenset[int]]) -> list[list[int]]:
     """Per text, its :data:`BANDS` LSH keys (MinHash, two rows a band), for a batch."""
     if not feats:
         return []
-    flat = np.concatenate(feats).astype(np.uint64)
-    starts = np.cumsum([0, *(f.size for f in feats[:-1])])
+    flat = np.fromiter(itertools.chain.from_iterable(feats), np.uint64)
+    starts = np.cumsum([0, *(len(f) for f in feats[:-1])])
     hashed = (flat[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
     pairs = mins.reshape(len(feats), BANDS, ROWS)
@@ -124,7 +138,7 @@ def band_keys(feats: Sequence[np.ndarray[Any, Any]]) -> list[list[int]]:
 class _Text:
     group: str | None
     post_id: str
-    feats: np.ndarray[Any, Any] | None
+    feats: frozenset[int] | None
     dirty: bool = False
     new: bool = False
     posts: list[str] = field(default_factory=list)
@@ -161,6 +175,7 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
             bands.setdefault(key, set()).add(h)
     _load_texts(conn, list({h for hs in bands.values() for h in hs} - texts.keys()), texts)
     renamed: list[tuple[str, str]] = []
+    added: list[tuple[int, int]] = []
 
     def rename(old: str, new: str) -> None:
         renamed.append((new, old))
@@ -187,7 +202,6 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
             for other in bands.get(key, ()):
                 if other != h:
                     shared[other] = shared.get(other, 0) + 1
-            bands.setdefault(key, set()).add(h)
         linked: dict[str, None] = {}
         for other in sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES]:
             peer = texts.get(other)
@@ -205,7 +219,17 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
                 if mark != best:
                     rename(mark, best)
             text.group = best
-    _write(conn, texts, keys, renamed)
+        # a band keeps one text per group: a copy of a copy is found through either
+        for key in keys[h]:
+            bucket = bands.setdefault(key, set())
+            if len(bucket) >= BUCKET_CAP or (
+                text.group is not None
+                and any((texts[o].group or texts[o].post_id) == text.group for o in bucket)
+            ):
+                continue
+            bucket.add(h)
+            added.append((key, h))
+    _write(conn, texts, added, renamed)
 
 
 def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
@@ -216,14 +240,14 @@ def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
             f"select hash, copy_group, post_id, features from {COPY_TEXTS} where hash in ({marks})",
             chunk,
         ):
-            vec = None if feats is None else np.frombuffer(feats, dtype=np.uint32)
+            vec = None if feats is None else frozenset(array("I", feats))
             into[h] = _Text(group, post_id, vec)
 
 
 def _write(
     conn: Any,
     texts: dict[int, _Text],
-    keys: dict[int, list[int]],
+    added: list[tuple[int, int]],
     renamed: list[tuple[str, str]],
 ) -> None:
     # a rename applies to every stored post and text of the old group, in order
@@ -234,14 +258,14 @@ def _write(
         f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
         "on conflict (hash) do update set copy_group = excluded.copy_group",
         [
-            (h, t.group, t.post_id, None if t.feats is None else t.feats.tobytes())
+            (h, t.group, t.post_id, None if t.feats is None else array("I", t.feats).tobytes())
             for h, t in texts.items()
             if t.new or t.dirty or t.posts
         ],
     )
     conn.executemany(
         f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)",
-        [(k, h) for h, ks in keys.items() for k in ks],
+        added,
     )
     conn.executemany(
         "update posts set copy_group = ? where id = ?",
