@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from . import leadlag
+from . import leadlag, themes, voices
 from . import store as queries
 from .config import Title
 from .errors import MonitorError
@@ -45,6 +45,8 @@ class DayRow:
     positive: int
     negative: int
     rank: int | None
+    texts: int = 0  # distinct texts: each group of copies once
+    authors: int = 0  # unique authors
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class DayTotal:
     low: float | None
     high: float | None
     rank: int | None
+    texts: int = 0
+    authors: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class Phase:
     share_negative: float | None
     most_positive: tuple[PostRef, ...] = ()
     most_negative: tuple[PostRef, ...] = ()
+    texts: int = 0  # distinct texts, a group of copies once a day
+    themes: tuple[themes.Theme, ...] = ()
 
     @property
     def posts_per_day(self) -> float | None:
@@ -163,10 +169,18 @@ class Report:
     gaps: tuple[Gap, ...]
     platforms: tuple[str, ...] = ()
     model: str = ""  # the sentiment model whose labels the report reads
+    floods: tuple[voices.Flood, ...] = ()  # authors posting copies many times, fast
+    #: with --since/--until: the window's themes against the title's other posts
+    window_themes: tuple[themes.Theme, ...] = ()
 
     @property
     def posts(self) -> int:
         return sum(d.posts for d in self.days)
+
+    @property
+    def texts(self) -> int:
+        """Distinct texts: each group of copies once a day."""
+        return sum(d.texts for d in self.days)
 
 
 @dataclass(frozen=True)
@@ -220,19 +234,20 @@ def build_report(
     """Everything the report shows for ``title``; a MonitorError when there is nothing.
 
     ``model`` is the sentiment model to read (default: :func:`label_model`);
-    ``quotes=False`` leaves out the most positive and negative posts of each phase."""
+    ``quotes=False`` leaves out the most positive and negative posts of each phase, the
+    themes and the flagged authors."""
     if since and until and since > until:
         raise MonitorError(f"--since {since} is after --until {until}")
     model = model or label_model(store)
-    grouped = list(
-        queries.daily_counts(
-            store,
-            title.name,
-            model,
-            since=since.isoformat() if since else None,
-            until=until.isoformat() if until else None,
-            platform=platform,
-        )
+    low, high = (since.isoformat() if since else None), (until.isoformat() if until else None)
+    grouped = voices.counted_once(
+        store,
+        title.name,
+        model,
+        list(queries.daily_counts(store, title.name, model, since=low, until=high, platform=platform)),
+        since=low,
+        until=high,
+        platform=platform,
     )
     entries = queries.chart_rows(store, title.name)
     chart = chart_run(entries, region)
@@ -265,6 +280,8 @@ def build_report(
             positive=int(r["positive"]),
             negative=int(r["negative"]),
             rank=chart.rank_on(date.fromisoformat(r["day"])) if chart else None,
+            texts=r["texts"],
+            authors=r["authors"],
         )
         for r in grouped
     )
@@ -278,6 +295,11 @@ def build_report(
         _with_posts(store, p, title.name, model, platform, grouped) if quotes else p
         for p in phases_of(days, chart, start, end, grouped)
     )
+    window_themes: tuple[themes.Theme, ...] = ()
+    floods: tuple[voices.Flood, ...] = ()
+    if quotes:
+        phases, window_themes = _with_themes(store, title, phases, platform, since, until)
+        floods = tuple(voices.floods(store, title.name, since=low, until=high, platform=platform))
     return Report(
         title=title,
         start=start,
@@ -291,6 +313,8 @@ def build_report(
         gaps=gaps,
         platforms=tuple(sorted({r.platform for r in rows})),
         model=model,
+        floods=floods,
+        window_themes=window_themes,
     )
 
 
@@ -332,16 +356,18 @@ def daily_totals(
     """Every day of ``[start, end]`` over all platforms, with the trailing rolling mean."""
     by_day: dict[str, list[float]] = {}
     for r in grouped:
-        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0])
+        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0, 0, 0])
         acc[0] += r["posts"]
         acc[1] += r["scored"]
         acc[2] += r["sum_compound"]
         acc[3] += r["sum_squares"]
+        acc[4] += r.get("texts", r["posts"])
+        acc[5] += r.get("authors", 0)
     span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0]) for d in span]
+    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0, 0, 0]) for d in span]
     out = []
     for i, d in enumerate(span):
-        posts, scored, total, _ = sums[i]
+        posts, scored, total, _, texts, authors = sums[i]
         window = sums[max(0, i - ROLLING_DAYS + 1) : i + 1]
         n = sum(w[1] for w in window)
         rolling = low = high = None
@@ -361,6 +387,8 @@ def daily_totals(
                 low=low,
                 high=high,
                 rank=chart.rank_on(d) if chart else None,
+                texts=int(texts),
+                authors=int(authors),
             )
         )
     return tuple(out)
@@ -410,6 +438,7 @@ def phases_of(
                 mean_sentiment=total / scored if scored else None,
                 share_positive=pos / scored if scored else None,
                 share_negative=neg / scored if scored else None,
+                texts=sum(d.texts for d in inside),
             )
         )
     return phases
@@ -444,13 +473,13 @@ def _with_posts(
                 last,
                 most=most,
                 bound=bound,
-                limit=TOP_POSTS,
+                limit=TOP_POSTS * 4,
                 platform=platform,
             )
 
-        rows = top(bound)
+        rows = _once(top(bound))
         if len(rows) < TOP_POSTS and bound != sign * 1.0:  # deleted posts fell out: widen
-            rows = top(sign * 1.0)
+            rows = _once(top(sign * 1.0))
         return tuple(
             PostRef(
                 id=r["id"],
@@ -465,6 +494,52 @@ def _with_posts(
         )
 
     return replace(phase, most_positive=refs("positive"), most_negative=refs("negative"))
+
+
+def _once(rows: list[Row]) -> list[Row]:
+    """The first post of each group of copies, at most :data:`TOP_POSTS`."""
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        if r["copy_group"] not in seen and len(out) < TOP_POSTS:
+            seen.add(r["copy_group"])
+            out.append(r)
+    return out
+
+
+def _with_themes(
+    store: Store,
+    title: Title,
+    phases: tuple[Phase, ...],
+    platform: str | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[tuple[Phase, ...], tuple[themes.Theme, ...]]:
+    """Each phase with its themes against the other phases; with ``since`` or ``until``,
+    the window's themes against the title's posts outside it."""
+    docs = [
+        voices.theme_docs(store, title.name, p.start, p.end, platform=platform, posts=p.posts)
+        if p.posts
+        else []
+        for p in phases
+    ]
+    found = themes.distinctive(docs, title.names) if len(phases) > 1 else [[] for _ in phases]
+    phases = tuple(replace(p, themes=tuple(t)) for p, t in zip(phases, found, strict=True))
+    if not (since or until):
+        return phases, ()
+    outside = []
+    if since:
+        outside += voices.theme_docs(
+            store, title.name, date(1970, 1, 1), since - timedelta(days=1), platform=platform
+        )
+    if until:
+        outside += voices.theme_docs(
+            store, title.name, until + timedelta(days=1), date(9999, 12, 30), platform=platform
+        )
+    if not outside:
+        return phases, ()
+    inside = [d for group in docs for d in group]
+    return phases, tuple(themes.distinctive([inside, outside], title.names)[0])
 
 
 def lead_lag(days: Sequence[DayTotal], chart: ChartRun | None) -> LeadLag:
