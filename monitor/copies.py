@@ -198,8 +198,8 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
         if text.feats is None:
             continue
         shared: dict[int, int] = {}
-        for key in keys[h]:
-            for other in bands.get(key, ()):
+        for band in keys[h]:
+            for other in bands.get(band, ()):
                 if other != h:
                     shared[other] = shared.get(other, 0) + 1
         linked: dict[str, None] = {}
@@ -220,15 +220,15 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
                     rename(mark, best)
             text.group = best
         # a band keeps one text per group: a copy of a copy is found through either
-        for key in keys[h]:
-            bucket = bands.setdefault(key, set())
+        for band in keys[h]:
+            bucket = bands.setdefault(band, set())
             if len(bucket) >= BUCKET_CAP or (
                 text.group is not None
                 and any((texts[o].group or texts[o].post_id) == text.group for o in bucket)
             ):
                 continue
             bucket.add(h)
-            added.append((key, h))
+            added.append((band, h))
     _write(conn, texts, added, renamed)
 
 

@@ -146,7 +146,10 @@ def _clip(text: str, size: int) -> str:
 
 def _themes(found: Sequence[Theme], name: str) -> str:
     if not found:
-        return f'<div class="themes"><b>Themes</b><p class="muted">nothing stands out in {escape(name)}</p></div>'
+        return (
+            '<div class="themes"><b>Themes</b>'
+            f'<p class="muted">nothing stands out in {escape(name)}</p></div>'
+        )
     items = []
     for t in found:
         url = t.example.url or ""
@@ -161,10 +164,11 @@ def _themes(found: Sequence[Theme], name: str) -> str:
     return f'<div class="themes"><b>Themes</b><ol>{"".join(items)}</ol></div>'
 
 
-
 def describe(report: Report) -> str:
     """One line: the window, the posts, the chart run."""
-    text = f"{report.start} to {report.end}: {report.posts:,} posts, {report.texts:,} distinct texts"
+    text = (
+        f"{report.start} to {report.end}: {report.posts:,} posts, {report.texts:,} distinct texts"
+    )
     if report.platform:
         text += f" on {report.platform}"
     elif report.platforms:

@@ -244,7 +244,9 @@ def build_report(
         store,
         title.name,
         model,
-        list(queries.daily_counts(store, title.name, model, since=low, until=high, platform=platform)),
+        list(
+            queries.daily_counts(store, title.name, model, since=low, until=high, platform=platform)
+        ),
         since=low,
         until=high,
         platform=platform,
@@ -361,8 +363,8 @@ def daily_totals(
         acc[1] += r["scored"]
         acc[2] += r["sum_compound"]
         acc[3] += r["sum_squares"]
-        acc[4] += r.get("texts", r["posts"])
-        acc[5] += r.get("authors", 0)
+        acc[4] += int(r["texts"] if "texts" in r else r["posts"])
+        acc[5] += int(r.get("authors") or 0)
     span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0, 0, 0]) for d in span]
     out = []
@@ -499,7 +501,7 @@ def _with_posts(
 def _once(rows: list[Row]) -> list[Row]:
     """The first post of each group of copies, at most :data:`TOP_POSTS`."""
     seen: set[str] = set()
-    out = []
+    out: list[Row] = []
     for r in rows:
         if r["copy_group"] not in seen and len(out) < TOP_POSTS:
             seen.add(r["copy_group"])

@@ -33,7 +33,8 @@ SUBSUMED = 0.7
 TOP = 10
 
 # fmt: off
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about above after again against all am an and any are aren't as at be because been
 before being below between both but by can can't cannot could couldn't did didn't do does
 doesn't doing don't down during each few for from further had hadn't has hasn't have
@@ -47,7 +48,8 @@ what what's when when's where where's which while who who's whom why why's with 
 wouldn't you you'd you'll you're you've your yours yourself yourselves just also im ive dont
 didnt cant wont thats its u ur lol get got like really one even still much will now yet
 ok oh yeah yes gonna wanna amp via rt
-""".split())
+""".split()  # noqa: SIM905
+)
 # fmt: on
 
 _TOKEN = re.compile(
@@ -160,7 +162,7 @@ def distinctive(
     if not grand:
         return [[] for _ in groups]
     sizes = [sum(c.values()) for c in counts]
-    out = []
+    out: list[list[Theme]] = []
     for g, count in enumerate(counts):
         scored: dict[str, float] = {}
         rest_size = grand - sizes[g]

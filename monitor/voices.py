@@ -166,9 +166,7 @@ def floods(
             if i - j + 1 > best:
                 best, at = i - j + 1, j
         if best >= FLOOD_POSTS and (author not in found or found[author].posts < best):
-            found[author] = Flood(
-                author, best, posts[at][0], posts[at + best - 1][0], posts[at][1]
-            )
+            found[author] = Flood(author, best, posts[at][0], posts[at + best - 1][0], posts[at][1])
     return sorted(found.values(), key=lambda f: (-f.posts, f.author))
 
 

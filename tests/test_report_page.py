@@ -50,7 +50,9 @@ def test_report_writes_a_self_contained_page_and_prints_a_summary(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert all(len(line) <= 80 for line in lines), max(lines, key=len)
-    assert any(re.match(r"at best\s+14\s+140\s+\d+\s+10\.0\s+\+0\.60\s+100%\s+0%", ln) for ln in lines)
+    assert any(
+        re.match(r"at best\s+14\s+140\s+\d+\s+10\.0\s+\+0\.60\s+100%\s+0%", ln) for ln in lines
+    )
     assert any(line.startswith("before ") for line in lines)
     assert "Talk and rank move together on the same days (strong link" in result.output
     assert "bluesky: result cap hit" in result.output
