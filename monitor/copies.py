@@ -292,7 +292,10 @@ def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
         if not rows:
             return done
         last = rows[-1][0]
-        group_posts(db, [{"id": r[1], "text": r[2], "author": r[3], "deleted": r[4]} for r in rows])
+        with db.atomic():
+            group_posts(
+                db, [{"id": r[1], "text": r[2], "author": r[3], "deleted": r[4]} for r in rows]
+            )
         done += len(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -161,3 +162,39 @@ def test_page_in_a_headless_browser_shows_the_figure_and_runs_no_injected_script
     assert 'id="pwned"' not in dom and "<hr" not in dom
     assert "&lt;script&gt;document.title='pwned'" in dom  # shown as text
     assert re.search(r'<img id="figure"[^>]+src="data:image/png;base64,', dom)
+
+
+def test_the_themes_read_well_in_a_browser_on_a_phone_too(tmp_path: Path) -> None:
+    """Themes beside each phase's quotes, at desktop width and at a phone's 375 px."""
+    from test_themes import TITLE, planted
+
+    binary = _chromium()
+    with Store(tmp_path / "m.db") as store:
+        store.sync_titles([TITLE])
+        planted(store)
+        add_post(store, 99_999, START + timedelta(weeks=4), 0.5, text=INJECTED + " Stallone")
+        report = build_report(store, TITLE)
+    _, page = html.write([report], tmp_path / "out")
+    from matplotlib.image import imread
+
+    for width in (1280, 375):
+        shot = tmp_path / f"themes-{width}.png"
+        _browse(
+            binary,
+            page,
+            tmp_path / f"p{width}",
+            f"--screenshot={shot}",
+            f"--window-size={width},2400",
+        )
+        if not shot.exists():
+            pytest.skip("chromium ran but wrote no screenshot")
+        pixels = imread(str(shot))
+        assert pixels.shape[1] == width and pixels.std() > 0.05
+        keep = os.environ.get("MONITOR_SCREENSHOTS")  # to look at them: a folder
+        if keep:
+            shutil.copy(shot, Path(keep) / shot.name)
+    dom = _browse(binary, page, tmp_path / "pdom", "--dump-dom").stdout
+    assert 'id="pwned"' not in dom
+    assert dom.count('<div class="themes">') == len([p for p in report.phases if p.posts])
+    assert '<span class="term">bad it\'s good</span>' in dom
+    assert "Flagged: streams4u" in dom

@@ -55,6 +55,8 @@ def export(
         monitor export chart --title Backtrace --since 2024-01-01
         monitor export themes --title Backtrace --format jsonl
     """
+    if kind == "themes" and not title:
+        raise click.UsageError("the themes export is of one title: name it with --title")
     config = app.optional_config()
     name = config.title(title).name if title else None
     store = app.store(create=False, write=False)
