@@ -97,7 +97,9 @@ def test_figure_draws_rank_inverted_with_run_and_gaps_marked(tmp_path: Path) -> 
     assert {"entered #9", "peak #4", "left the chart"} <= set(notes)
     assert "gap: bluesky: result cap hit" in notes
     stacks = {p.get_label(): p.get_data() for p in talk.patches if isinstance(p, StepPatch)}
-    assert set(stacks) == {"bluesky posts", "reddit posts"}
+    assert set(stacks) == {"bluesky posts", "reddit posts", "unique authors"}
+    assert list(stacks["unique authors"].values) == [d.authors for d in report.days]
+    assert "distinct texts" not in stacks  # no copies in this scenario: no second line
     top = stacks["reddit posts"]  # stacked last: its top is the day's total
     assert list(top.values) == [d.posts for d in report.days]
     assert list(top.baseline) == list(stacks["bluesky posts"].values)
