@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import statistics
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.common import Figure, median_seconds
+from benchmarks.common import Figure, authors_off, copies_off, median_seconds
 from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import store_page
 from monitor.replay import ReplayServer
@@ -36,8 +38,9 @@ CHATTER = [
 ]
 
 
-def _poll_rate(tmp: Path) -> tuple[float, float, float]:
-    """Seconds per poll of POSTS posts, requests per new post, store-only seconds."""
+def _poll_rate(tmp: Path) -> tuple[float, float, float, float]:
+    """Seconds per poll of POSTS posts, requests per new post, store-only seconds, and
+    seconds per poll as before copies were grouped (interleaved with the first)."""
     fake = FakeBluesky()
     views = fake.generate(POSTS, ABOUT, start=datetime(2026, 11, 1, tzinfo=UTC))
     rows = [post_view_to_row(v, "2026-11-23T00:00:00Z") for v in views]
@@ -47,15 +50,28 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
     with ReplayServer(fake) as server:
         config = parse_config({"bluesky": {"service": server.url}})
 
-        def poll() -> None:
+        def poll(before: bool = False) -> float:
             with Store(tmp / f"poll-{next(counter)}.db") as store:
+                if before:
+                    authors_off(store)
                 store.sync_titles([TITLE])
                 source = BlueskySource(config, creds, settings=Settings())
-                [result] = source.poll(store, [TITLE])
+                start = time.perf_counter()
+                if before:
+                    with copies_off():
+                        [result] = source.poll(store, [TITLE])
+                else:
+                    [result] = source.poll(store, [TITLE])
+                seconds = time.perf_counter() - start
                 assert result.new == POSTS, result
                 ratio[0] = result.requests / result.new
+                return seconds
 
-        poll_s = median_seconds(poll, repeat=5)
+        now, before = [], []
+        for _ in range(7):  # interleaved, so that noise hits both alike
+            now.append(poll())
+            before.append(poll(before=True))
+        poll_s, before_s = statistics.median(now), statistics.median(before)
 
     def store_only() -> None:
         with Store(tmp / f"store-{next(counter)}.db") as store:
@@ -63,7 +79,7 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
             for i in range(0, len(rows), 100):
                 store_page(store, rows[i : i + 100], [TITLE])
 
-    return poll_s, ratio[0], median_seconds(store_only, repeat=5)
+    return poll_s, ratio[0], median_seconds(store_only, repeat=5), before_s
 
 
 def _events() -> list[str]:
@@ -106,7 +122,7 @@ def _filter_rate(tmp: Path, events: list[str]) -> float:
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        poll_s, per_item, store_s = _poll_rate(tmp)
+        poll_s, per_item, store_s, before_s = _poll_rate(tmp)
         events = _events()
         filter_s = _filter_rate(tmp, events)
         loads_s = median_seconds(lambda: [json.loads(e) for e in events], repeat=3)
@@ -120,6 +136,15 @@ def run() -> list[Figure]:
             POSTS / store_s,
             "store_page of the same rows, no network",
             "≥ 3,000",
+        ),
+        Figure(
+            "bluesky",
+            "posts stored/s, poll, copies grouped",
+            POSTS / poll_s,
+            "posts/s",
+            POSTS / before_s,
+            "the same poll without grouping (before)",
+            "≥ 0.90×",
         ),
         Figure(
             "bluesky",

@@ -23,7 +23,6 @@ restart. A post is grouped once, when first stored; a later edit does not regrou
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 import zlib
@@ -45,14 +44,18 @@ CROSS_WORDS = 5
 FUZZY_WORDS = 8
 #: Two texts are copies at this Jaccard similarity of words and word pairs, or above.
 JACCARD = 0.6
-BANDS = 10
+BANDS = 6
 ROWS = 2
 PERMUTATIONS = BANDS * ROWS
-#: At most this many candidate texts are compared per new text (most shared bands first).
-MAX_CANDIDATES = 200
+#: At most this many candidate texts are compared per new text (most shared bands first:
+#: a copy shares more of them than a look-alike).
+MAX_CANDIDATES = 16
+#: A copy this close to a text already stored adds nothing to the bands: it is found
+#: through its twin (Jaccard distance is a metric).
+NEAR_SAME = 0.85
 #: A band that holds this many texts takes no more (a phrase everyone writes would
 #: otherwise make every text a candidate of every other).
-BUCKET_CAP = 64
+BUCKET_CAP = 32
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
@@ -105,12 +108,40 @@ def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
 
 
 def features(found: Sequence[str]) -> frozenset[int]:
-    """The 32-bit hashes of a text's words and word pairs."""
-    crc = zlib.crc32
-    return frozenset(
-        [crc(w.encode()) for w in found]
-        + [crc(f"{a} {b}".encode()) for a, b in itertools.pairwise(found)]
-    )
+    """The 32-bit hashes of a text's words and word pairs (as :func:`page_features`)."""
+    return frozenset(page_features([found])[0].tolist())
+
+
+_WORD_HASHES: dict[str, int] = {}
+
+
+def page_features(texts: Sequence[Sequence[str]]) -> list[np.ndarray[Any, Any]]:
+    """Per text, the 32-bit hashes of its words and of its word pairs (a pair is the
+    hash of the two words' hashes), for a page of texts at once."""
+    if not texts:
+        return []
+    sizes = [len(t) for t in texts]
+    known = _WORD_HASHES
+    if len(known) > 200_000:  # a bound on memory: start again
+        known.clear()
+    hashes = []
+    for text in texts:
+        for w in text:
+            h = known.get(w)
+            if h is None:
+                h = known[w] = zlib.crc32(w.encode())
+            hashes.append(h)
+    words = np.array(hashes, dtype=np.uint64)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
+        16
+    ) & np.uint64(0xFFFFFFFF)
+    both = [
+        np.concatenate((words[s:e], pairs[s : e - 1])) if e > s else words[s:e]
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    return [b.astype(np.uint32) for b in both]
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -118,11 +149,11 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return both / (len(a) + len(b) - both) if a or b else 0.0
 
 
-def band_keys(feats: Sequence[frozenset[int]]) -> list[list[int]]:
+def band_keys(feats: Sequence[np.ndarray[Any, Any]]) -> list[list[int]]:
     """Per text, its :data:`BANDS` LSH keys (MinHash, two rows a band), for a batch."""
     if not feats:
         return []
-    flat = np.fromiter(itertools.chain.from_iterable(feats), np.uint64)
+    flat = np.concatenate(feats).astype(np.uint64)
     starts = np.cumsum([0, *(len(f) for f in feats[:-1])])
     hashed = (flat[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
@@ -138,33 +169,44 @@ def band_keys(feats: Sequence[frozenset[int]]) -> list[list[int]]:
 class _Text:
     group: str | None
     post_id: str
-    feats: frozenset[int] | None
+    blob: bytes | None  # the feature hashes, uint32; None: a short text, exact only
     dirty: bool = False
     new: bool = False
     posts: list[str] = field(default_factory=list)
+    _set: frozenset[int] | None = None
+
+    def features(self) -> frozenset[int]:
+        if self._set is None:
+            self._set = frozenset(array("I", self.blob or b""))
+        return self._set
 
 
-def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
-    """Group newly stored ``posts`` (rows with ``id``, ``text``, ``author``) with the copies
-    already stored and with each other; call inside the transaction that stored them."""
+def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
+    """Group new ``posts`` (rows with ``id``, ``text``, ``author``) with the copies already
+    stored and with each other: set each row's ``copy_group`` (None when it is a copy of
+    nothing), and regroup the stored posts it joins. Call inside the transaction that
+    stores the rows, before they are written."""
     todo = []
+    rows: dict[str, dict[str, Any]] = {}
     for post in posts:
         text = post.get("text")
+        post["copy_group"] = None
         if text and not post.get("deleted"):
             key = text_key(text, post.get("author"))
             if key is not None:
                 todo.append((str(post["id"]), key[0], key[1]))
+                rows[str(post["id"])] = post
     if not todo:
         return
     conn = db.conn
     hashes = list({h for _, h, _ in todo})
     texts: dict[int, _Text] = {}
     _load_texts(conn, hashes, texts)
-    fresh = [(pid, h, w) for pid, h, w in todo if h not in texts and len(w) >= FUZZY_WORDS]
-    fresh_feats = {h: features(w) for _, h, w in fresh}
-    fresh_order = list(fresh_feats)
-    keys = dict(zip(fresh_order, band_keys([fresh_feats[h] for h in fresh_order]), strict=True))
-    bands: dict[int, set[int]] = {}
+    fresh = {h: w for _, h, w in todo if h not in texts and len(w) >= FUZZY_WORDS}
+    order = list(fresh)
+    arrays = dict(zip(order, page_features([fresh[h] for h in order]), strict=True))
+    keys = dict(zip(order, band_keys([arrays[h] for h in order]), strict=True))
+    bands: dict[int, list[int]] = {}
     wanted = sorted({k for ks in keys.values() for k in ks})
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
@@ -172,8 +214,9 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
         for key, h in conn.execute(
             f"select key, hash from {COPY_BANDS} where key in ({marks})", chunk
         ):
-            bands.setdefault(key, set()).add(h)
-    _load_texts(conn, list({h for hs in bands.values() for h in hs} - texts.keys()), texts)
+            bands.setdefault(key, []).append(h)
+    # the stored texts sharing a band with a new one (at most BUCKET_CAP a band)
+    _load_texts(conn, list({o for b in bands.values() for o in b} - texts.keys()), texts)
     renamed: list[tuple[str, str]] = []
     added: list[tuple[int, int]] = []
 
@@ -194,22 +237,23 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
             elif _rank(pid) < _rank(text.group):
                 rename(text.group, pid)
             continue
-        text = texts[h] = _Text(None, pid, fresh_feats.get(h), new=True)
-        if text.feats is None:
+        vec = arrays.get(h)
+        text = texts[h] = _Text(None, pid, None if vec is None else vec.tobytes(), new=True)
+        if vec is None:
             continue
-        shared: dict[int, int] = {}
-        for band in keys[h]:
-            for other in bands.get(band, ()):
-                if other != h:
-                    shared[other] = shared.get(other, 0) + 1
         linked: dict[str, None] = {}
-        for other in sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES]:
+        closest = 0.0
+        for other in _candidates(h, keys[h], bands):
             peer = texts.get(other)
-            if peer is None or peer.feats is None:
+            if peer is None or peer.blob is None:
                 continue
             mark = peer.group or peer.post_id
-            if mark in linked or jaccard(text.feats, peer.feats) < JACCARD:
+            if mark in linked:
                 continue
+            similar = jaccard(text.features(), peer.features())
+            if similar < JACCARD:
+                continue
+            closest = max(closest, similar)
             linked[mark] = None
             if peer.group is None:
                 peer.group, peer.dirty = peer.post_id, True
@@ -219,17 +263,30 @@ def group_posts(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> N
                 if mark != best:
                     rename(mark, best)
             text.group = best
-        # a band keeps one text per group: a copy of a copy is found through either
+        if closest >= NEAR_SAME:  # found through its twin: a band need not hold both
+            continue
         for band in keys[h]:
-            bucket = bands.setdefault(band, set())
-            if len(bucket) >= BUCKET_CAP or (
-                text.group is not None
-                and any((texts[o].group or texts[o].post_id) == text.group for o in bucket)
-            ):
+            bucket = bands.setdefault(band, [])
+            if len(bucket) >= BUCKET_CAP:
                 continue
-            bucket.add(h)
+            bucket.append(h)
             added.append((band, h))
-    _write(conn, texts, added, renamed)
+    _write(conn, texts, added, renamed, rows)
+
+
+def _candidates(h: int, keys: list[int], bands: dict[int, list[int]]) -> list[int]:
+    """The texts sharing a band with text ``h``: the most bands first, at most
+    :data:`MAX_CANDIDATES`."""
+    shared: dict[int, int] = {}
+    for band in keys:
+        bucket = bands.get(band)
+        if bucket:
+            for other in bucket:
+                shared[other] = shared.get(other, 0) + 1
+    shared.pop(h, None)
+    if len(shared) <= 1:
+        return list(shared)
+    return sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES]
 
 
 def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
@@ -240,8 +297,7 @@ def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
             f"select hash, copy_group, post_id, features from {COPY_TEXTS} where hash in ({marks})",
             chunk,
         ):
-            vec = None if feats is None else frozenset(array("I", feats))
-            into[h] = _Text(group, post_id, vec)
+            into[h] = _Text(group, post_id, feats)
 
 
 def _write(
@@ -249,6 +305,7 @@ def _write(
     texts: dict[int, _Text],
     added: list[tuple[int, int]],
     renamed: list[tuple[str, str]],
+    rows: dict[str, dict[str, Any]],
 ) -> None:
     # a rename applies to every stored post and text of the old group, in order
     for new, old in renamed:
@@ -257,25 +314,22 @@ def _write(
     conn.executemany(
         f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
         "on conflict (hash) do update set copy_group = excluded.copy_group",
-        [
-            (h, t.group, t.post_id, None if t.feats is None else array("I", t.feats).tobytes())
-            for h, t in texts.items()
-            if t.new or t.dirty or t.posts
-        ],
+        [(h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty or t.posts],
     )
     conn.executemany(
         f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)",
         added,
     )
-    conn.executemany(
-        "update posts set copy_group = ? where id = ?",
-        [
-            (t.group, pid)
-            for t in texts.values()
-            if t.group is not None and (t.new or t.dirty or t.posts)
-            for pid in (t.post_id, *t.posts)
-        ],
-    )
+    stored = []
+    for t in texts.values():
+        if t.group is None or not (t.new or t.dirty or t.posts):
+            continue
+        for pid in (t.post_id, *t.posts):
+            if pid in rows:
+                rows[pid]["copy_group"] = t.group
+            else:
+                stored.append((t.group, pid))
+    conn.executemany("update posts set copy_group = ? where id = ?", stored)
 
 
 def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
@@ -292,9 +346,12 @@ def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
         if not rows:
             return done
         last = rows[-1][0]
+        posts = [{"id": r[1], "text": r[2], "author": r[3], "deleted": r[4]} for r in rows]
         with db.atomic():
-            group_posts(
-                db, [{"id": r[1], "text": r[2], "author": r[3], "deleted": r[4]} for r in rows]
+            assign(db, posts)
+            db.conn.executemany(
+                "update posts set copy_group = ? where id = ?",
+                [(p["copy_group"], p["id"]) for p in posts if p["copy_group"]],
             )
         done += len(rows)
 

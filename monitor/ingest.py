@@ -95,8 +95,8 @@ def store_page(
                 }
             )
     with store.transaction():
+        copies.assign(store.db, [p for p in posts if p["id"] not in known])
         store.upsert_posts(posts)
-        copies.group_posts(store.db, [p for p in posts if p["id"] not in known])
         store.upsert_mentions(mentions)
         store.upsert_sentiments(labels)
         if cursor is not None:
