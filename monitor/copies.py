@@ -23,10 +23,12 @@ restart. A post is grouped once, when first stored; a later edit does not regrou
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -55,7 +57,7 @@ MAX_CANDIDATES = 16
 NEAR_SAME = 0.85
 #: A band that holds this many texts takes no more (a phrase everyone writes would
 #: otherwise make every text a candidate of every other).
-BUCKET_CAP = 32
+BUCKET_CAP = 8
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
@@ -75,7 +77,7 @@ _B = _seeds("monitor.copies.b")
 
 
 def words(text: str) -> list[str]:
-    """The normalised words of a post: no links, handles, emoji or punctuation."""
+    """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
     text = text.casefold()
@@ -83,7 +85,8 @@ def words(text: str) -> list[str]:
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
-    return _WORD.findall(text)
+    # digits alone are no word: a counter in a template does not make a new text
+    return [w for w in _WORD.findall(text) if not w.isdigit()]
 
 
 def _hash64(text: str) -> int:
@@ -275,18 +278,19 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
 
 
 def _candidates(h: int, keys: list[int], bands: dict[int, list[int]]) -> list[int]:
-    """The texts sharing a band with text ``h``: the most bands first, at most
-    :data:`MAX_CANDIDATES`."""
-    shared: dict[int, int] = {}
-    for band in keys:
-        bucket = bands.get(band)
-        if bucket:
-            for other in bucket:
-                shared[other] = shared.get(other, 0) + 1
+    """The texts sharing a band with text ``h``: the most bands first (then the smallest
+    hash), at most :data:`MAX_CANDIDATES`."""
+    shared = Counter(itertools.chain.from_iterable(bands.get(band, ()) for band in keys))
     shared.pop(h, None)
     if len(shared) <= 1:
         return list(shared)
-    return sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES]
+    if len(shared) > MAX_CANDIDATES:
+        return [o for o, _ in sorted(shared.items(), key=_by_shared)[:MAX_CANDIDATES]]
+    return sorted(shared, key=lambda o: (-shared[o], o))
+
+
+def _by_shared(item: tuple[int, int]) -> tuple[int, int]:
+    return -item[1], item[0]
 
 
 def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
