@@ -194,7 +194,7 @@ def theme_docs(
         where p.created_at >= :low and p.created_at < :high and p.deleted = 0
           and p.text is not null and (:platform is null or p.platform = :platform)
           and exists (select 1 from {MENTIONS} m where m.post_id = p.id and m.title = :title)
-        order by p.created_at limit :limit
+        order by p.created_at, p.id limit :limit
     """
     params = {"title": title, "platform": platform}
     if posts is None or posts <= THEME_POSTS:

@@ -133,8 +133,14 @@ def test_the_planted_theme_ranks_in_its_phase_top_three_and_not_elsewhere(store:
     stallone = next(t for t in best.themes if t.term == "stallone")
     assert stallone.z > 1.96 and 0 < stallone.share < 1
     # counted once per post, and once per group of copies (through its first post)
-    groups = {g for g, text in _texts(store, best) if "stallone" in text.lower()}
-    assert 0.9 * len(groups) <= stallone.count <= len(groups)
+    firsts = store.db.execute(
+        "select count(*) from (select text, row_number() over (partition by "
+        "coalesce(copy_group, id) order by created_at, id) as n from posts "
+        "where created_at >= ? and created_at < ?) where n = 1 and text like '%stallone%'",
+        [best.start.isoformat(), best.end.isoformat() + "T99"],
+    ).fetchone()[0]
+    assert stallone.count == firsts
+    assert firsts < sum("stallone" in text.lower() for _, text in _texts(store, best))
     assert "stallone" in stallone.example.text.lower()
 
 
