@@ -6,6 +6,8 @@ Jetstream events filtered per second, each beside a baseline measured in the sam
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import math
 import random
@@ -14,6 +16,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import vaderSentiment
 
 from benchmarks.common import Figure, authors_off, copies_off, median_seconds
 from monitor.config import Credentials, Title, parse_config
@@ -24,7 +28,7 @@ from monitor.replay.jetstream import commit_event
 from monitor.sources.bluesky import BlueskySource, Settings
 from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.sources.jetstream import Batcher
-from monitor.store import Store
+from monitor.store import Row, Store
 
 POSTS = 3_000
 EVENTS = 50_000
@@ -82,6 +86,78 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float, float]:
     return poll_s, ratio[0], median_seconds(store_only, repeat=5), before_s
 
 
+#: Words to vary the texts with: a word changed makes a near copy; many make a new post.
+VARY = (
+    "tonight honestly finally again really weird great awful boring loud grey silly "
+    "heist chase diner hospital twist ending cast wig villain garage memory cameo poster "
+    "trailer sequel script pacing lighting soundtrack detective flashback dialogue "
+    "brother sister partner dog cat couch rain popcorn pizza friday sunday weekend"
+).split()
+
+
+#: Everyday words, half of every post (the rest from VADER's 7,500-word lexicon).
+COMMON = (
+    "the a and i it is was to of in this that on for with so but just my movie film "
+    "watched watching backtrace netflix last night really"
+).split()
+
+
+def _sentence(rng: random.Random) -> str:
+    """A post that is a copy of nothing: twelve to thirty words, half of them common."""
+    lexicon = _lexicon()
+    return " ".join(
+        rng.choice(COMMON) if rng.random() < 0.5 else rng.choice(lexicon)
+        for _ in range(rng.randint(12, 30))
+    )
+
+
+@functools.cache
+def _lexicon() -> list[str]:
+    path = Path(vaderSentiment.__file__).with_name("vader_lexicon.txt")
+    words = (line.split("\t")[0] for line in path.read_text("utf-8").splitlines())
+    return [w for w in words if w.isalpha()]
+
+
+def _text_mixes(tmp: Path) -> list[tuple[str, float, float]]:
+    """store_page with and without grouping (interleaved) on two mixes of texts: every
+    post a near copy (a word of ABOUT changed: the MinHash path), and posts that are
+    copies of nothing (see :func:`_sentence`)."""
+    fake = FakeBluesky()
+    views = fake.generate(POSTS, ABOUT, start=datetime(2026, 11, 1, tzinfo=UTC))
+    base = [post_view_to_row(v, "2026-11-23T00:00:00Z") for v in views]
+    rng = random.Random(9)
+    words = ABOUT.split()
+    mixes = {
+        "near copies (a word changed)": [
+            {**r, "text": " ".join(rng.choice(VARY) if i == k else w for i, w in enumerate(words))}
+            for r, k in zip(base, (rng.randrange(len(words)) for _ in base), strict=False)
+        ],
+        "copies of nothing": [{**r, "text": _sentence(rng)} for r in base],
+    }
+    counter = iter(range(1_000_000))
+    out = []
+    for name, rows in mixes.items():
+
+        def store(before: bool, rows: list[Row] = rows) -> float:
+            with Store(tmp / f"mix-{next(counter)}.db") as db:
+                if before:
+                    authors_off(db)
+                db.sync_titles([TITLE])
+                pages = [[dict(r) for r in rows[i : i + 100]] for i in range(0, len(rows), 100)]
+                start = time.perf_counter()
+                with copies_off() if before else contextlib.nullcontext():
+                    for page in pages:
+                        store_page(db, page, [TITLE])
+                return time.perf_counter() - start
+
+        now, before = [], []
+        for _ in range(5):
+            now.append(store(False))
+            before.append(store(True))
+        out.append((name, statistics.median(now), statistics.median(before)))
+    return out
+
+
 def _events() -> list[str]:
     rng = random.Random(7)
     start = int(datetime(2026, 11, 23, tzinfo=UTC).timestamp() * 1_000_000)
@@ -123,6 +199,7 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         poll_s, per_item, store_s, before_s = _poll_rate(tmp)
+        mixes = _text_mixes(tmp)
         events = _events()
         filter_s = _filter_rate(tmp, events)
         loads_s = median_seconds(lambda: [json.loads(e) for e in events], repeat=3)
@@ -145,6 +222,18 @@ def run() -> list[Figure]:
             POSTS / before_s,
             "the same poll without grouping (before)",
             "≥ 0.90×",
+        ),
+        *(
+            Figure(
+                "bluesky",
+                f"store_page/s, {name}",
+                POSTS / now_s,
+                "posts/s",
+                POSTS / then_s,
+                "the same without grouping (before)",
+                "≥ 0.90×",
+            )
+            for name, now_s, then_s in mixes
         ),
         Figure(
             "bluesky",

@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from .themes import STOP_WORDS
+
 COPY_TEXTS = "copy_texts"
 COPY_BANDS = "copy_bands"
 
@@ -112,60 +114,75 @@ def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
 
 def features(found: Sequence[str]) -> frozenset[int]:
     """The 32-bit hashes of a text's words and word pairs (as :func:`page_features`)."""
-    return frozenset(page_features([found])[0].tolist())
+    return frozenset(array("I", page_features([found])[0][0]))
 
 
-_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES: dict[str, tuple[int, bool]] = {}
 
 
-def page_features(texts: Sequence[Sequence[str]]) -> list[np.ndarray[Any, Any]]:
-    """Per text, the 32-bit hashes of its words and of its word pairs (a pair is the
-    hash of the two words' hashes), for a page of texts at once."""
+def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
+    """For a page of texts at once: per text, the 32-bit hashes of its words and word
+    pairs (a pair is the hash of the two words' hashes) as bytes, and its band keys.
+
+    The MinHash reads the words and pairs without stop words and pairs of them ("of the"
+    would make every post a candidate of every other), or all of them when nothing else
+    is left."""
     if not texts:
-        return []
-    sizes = [len(t) for t in texts]
+        return [], []
     known = _WORD_HASHES
     if len(known) > 200_000:  # a bound on memory: start again
         known.clear()
     hashes = []
-    for text in texts:
+    common = []
+    owner = []
+    for n, text in enumerate(texts):
         for w in text:
-            h = known.get(w)
-            if h is None:
-                h = known[w] = zlib.crc32(w.encode())
-            hashes.append(h)
+            found = known.get(w)
+            if found is None:
+                found = known[w] = (zlib.crc32(w.encode()), w in STOP_WORDS)
+            hashes.append(found[0])
+            common.append(found[1])
+        owner += [n] * len(text)
     words = np.array(hashes, dtype=np.uint64)
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
+    stop = np.array(common, dtype=bool)
+    text_of = np.array(owner, dtype=np.int64)
     pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
         16
     ) & np.uint64(0xFFFFFFFF)
-    both = [
-        np.concatenate((words[s:e], pairs[s : e - 1])) if e > s else words[s:e]
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    return [b.astype(np.uint32) for b in both]
+    inside = text_of[:-1] == text_of[1:]  # a pair within one text
+    feats = np.concatenate((words, pairs[inside]))
+    feat_text = np.concatenate((text_of, text_of[:-1][inside]))
+    rare = np.concatenate((~stop, ~(stop[:-1] & stop[1:])[inside]))
+    # a text with nothing but stop words is read whole
+    has_rare = np.bincount(feat_text[rare], minlength=len(texts)) > 0
+    use = rare | ~has_rare[feat_text]
+    order = np.argsort(feat_text, kind="stable")
+    full32 = feats[order].astype(np.uint32)
+    bounds = np.searchsorted(feat_text[order], np.arange(len(texts) + 1))
+    blobs = [full32[s:e].tobytes() for s, e in itertools.pairwise(bounds.tolist())]
+    picked = order[use[order]]
+    return blobs, _band_keys(feats[picked], feat_text[picked], len(texts))
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    both = len(a & b)
-    return both / (len(a) + len(b) - both) if a or b else 0.0
-
-
-def band_keys(feats: Sequence[np.ndarray[Any, Any]]) -> list[list[int]]:
-    """Per text, its :data:`BANDS` LSH keys (MinHash, two rows a band), for a batch."""
-    if not feats:
-        return []
-    flat = np.concatenate(feats).astype(np.uint64)
-    starts = np.cumsum([0, *(len(f) for f in feats[:-1])])
-    hashed = (flat[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+def _band_keys(
+    feats: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], count: int
+) -> list[list[int]]:
+    """Per text, its :data:`BANDS` LSH keys: MinHash of its features (sorted by text),
+    two rows a band."""
+    starts = np.searchsorted(owner, np.arange(count))
+    hashed = (feats[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
-    pairs = mins.reshape(len(feats), BANDS, ROWS)
+    pairs = mins.reshape(count, BANDS, ROWS)
     band = np.arange(BANDS, dtype=np.uint64)[None, :]
     keys = (
         (pairs[:, :, 0] << np.uint64(32)) ^ pairs[:, :, 1] ^ (band * np.uint64(0x9E3779B97F4A7C15))
     )
     return (keys >> np.uint64(1)).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    both = len(a & b)
+    return both / (len(a) + len(b) - both) if a or b else 0.0
 
 
 @dataclass
@@ -207,8 +224,9 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
     _load_texts(conn, hashes, texts)
     fresh = {h: w for _, h, w in todo if h not in texts and len(w) >= FUZZY_WORDS}
     order = list(fresh)
-    arrays = dict(zip(order, page_features([fresh[h] for h in order]), strict=True))
-    keys = dict(zip(order, band_keys([arrays[h] for h in order]), strict=True))
+    blobs, found = page_features([fresh[h] for h in order])
+    arrays = dict(zip(order, blobs, strict=True))
+    keys = dict(zip(order, found, strict=True))
     bands: dict[int, list[int]] = {}
     wanted = sorted({k for ks in keys.values() for k in ks})
     for start in range(0, len(wanted), 500):
@@ -240,9 +258,9 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
             elif _rank(pid) < _rank(text.group):
                 rename(text.group, pid)
             continue
-        vec = arrays.get(h)
-        text = texts[h] = _Text(None, pid, None if vec is None else vec.tobytes(), new=True)
-        if vec is None:
+        blob = arrays.get(h)
+        text = texts[h] = _Text(None, pid, blob, new=True)
+        if blob is None:
             continue
         linked: dict[str, None] = {}
         closest = 0.0
@@ -337,14 +355,15 @@ def _write(
 
 
 def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
-    """Group every stored post that has not been grouped yet, oldest row first (an
-    upgrade does it once); returns how many posts were read."""
+    """Group the stored posts about a title, oldest row first (an upgrade does it once);
+    returns how many posts were read."""
     done = 0
     last = 0
     while True:
         rows = db.conn.execute(
             "select rowid, id, text, author, deleted from posts where rowid > ? "
-            "and text is not null order by rowid limit ?",
+            "and text is not null and exists (select 1 from mentions m where m.post_id = id) "
+            "order by rowid limit ?",
             (last, batch),
         ).fetchall()
         if not rows:

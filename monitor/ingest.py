@@ -95,7 +95,7 @@ def store_page(
                 }
             )
     with store.transaction():
-        copies.assign(store.db, [p for p in posts if p["id"] not in known])
+        copies.assign(store.db, [p for p in posts if p["id"] in about and p["id"] not in known])
         store.upsert_posts(posts)
         store.upsert_mentions(mentions)
         store.upsert_sentiments(labels)

@@ -38,11 +38,15 @@ def row(post: dict[str, Any]) -> dict[str, Any]:
 
 
 def ingest(path: Path, posts: list[dict[str, Any]], page: int = 50) -> dict[str, str]:
-    """Store ``posts`` page by page as a poll does; each post's group (itself when alone)."""
+    """Store ``posts`` page by page as ``store_page`` does (grouping every post, where a
+    poll groups those about a title); each post's group (itself when alone)."""
     with Store(path) as store:
         store.sync_titles([TITLE])
         for i in range(0, len(posts), page):
-            store_page(store, [row(p) for p in posts[i : i + page]], [TITLE])
+            rows = [row(p) for p in posts[i : i + page]]
+            with store.transaction():
+                copies.assign(store.db, rows)
+                store.upsert_posts(rows)
         return {
             r["id"]: r["copy_group"] or r["id"]
             for r in store.query("select id, copy_group from posts")
@@ -124,10 +128,23 @@ def post(n: int, text: str, author: str = "") -> dict[str, Any]:
     }
 
 
-def groups_of(tmp_path: Path, rows: list[dict[str, Any]]) -> list[set[str]]:
+def test_a_poll_groups_the_posts_about_a_title(tmp_path: Path) -> None:
+    text = "gdb printed the same backtrace again and again, the segfault is in malloc today"
+    about = "Backtrace is so bad it's good and Stallone sleepwalks through the whole thing"
+    rows = [post(1, text), post(2, text), post(3, about), post(4, f"{about}  https://x.invalid")]
+    title = Title("Backtrace", context=("Stallone",), exclude=("gdb", "segfault"))
     with Store(tmp_path / "m.db") as store:
-        store.sync_titles([TITLE])
-        store_page(store, rows, [TITLE])
+        store.sync_titles([title])
+        store_page(store, rows, [title])
+        got = {r["id"]: r["copy_group"] for r in store.query("select id, copy_group from posts")}
+    assert got["bluesky:3"] == got["bluesky:4"] is not None
+    assert got["bluesky:1"] is None and got["bluesky:2"] is None  # not counted: not grouped
+
+
+def groups_of(tmp_path: Path, rows: list[dict[str, Any]]) -> list[set[str]]:
+    with Store(tmp_path / "m.db") as store, store.transaction():
+        copies.assign(store.db, rows)
+        store.upsert_posts(rows)
         found: dict[str, set[str]] = {}
         for r in store.query("select id, coalesce(copy_group, id) as g from posts"):
             found.setdefault(r["g"], set()).add(r["id"])
@@ -166,8 +183,12 @@ def test_posts_stored_before_the_upgrade_are_grouped_by_it(tmp_path: Path) -> No
         migrate(db)
     db.execute("PRAGMA user_version = 5")
     text = "Backtrace is so bad it's good and Stallone sleepwalks through the whole thing"
+    db["titles"].insert({"name": "Backtrace"})  # type: ignore[union-attr]
     db["posts"].insert_all(  # type: ignore[union-attr]
         [post(1, text), post(2, text.upper()), post(3, "something else entirely, about gdb")]
+    )
+    db["mentions"].insert_all(  # type: ignore[union-attr]
+        {"post_id": f"bluesky:{n}", "title": "Backtrace"} for n in (1, 2, 3)
     )
     db.conn.commit()
     db.close()
