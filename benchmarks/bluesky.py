@@ -87,25 +87,94 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float, float]:
 
 
 #: Words to vary the texts with: a word changed makes a near copy; many make a new post.
-VARY = (
-    "tonight honestly finally again really weird great awful boring loud grey silly "
-    "heist chase diner hospital twist ending cast wig villain garage memory cameo poster "
-    "trailer sequel script pacing lighting soundtrack detective flashback dialogue "
-    "brother sister partner dog cat couch rain popcorn pizza friday sunday weekend"
-).split()
+VARY = [
+    "tonight",
+    "honestly",
+    "finally",
+    "again",
+    "really",
+    "weird",
+    "great",
+    "awful",
+    "boring",
+    "loud",
+    "grey",
+    "silly",
+    "heist",
+    "chase",
+    "diner",
+    "hospital",
+    "twist",
+    "ending",
+    "cast",
+    "wig",
+    "villain",
+    "garage",
+    "memory",
+    "cameo",
+    "poster",
+    "trailer",
+    "sequel",
+    "script",
+    "pacing",
+    "lighting",
+    "soundtrack",
+    "detective",
+    "flashback",
+    "dialogue",
+    "brother",
+    "sister",
+    "partner",
+    "dog",
+    "cat",
+    "couch",
+    "rain",
+    "popcorn",
+    "pizza",
+    "friday",
+    "sunday",
+    "weekend",
+]
 
 
 #: Everyday words, half of every post (the rest from VADER's 7,500-word lexicon).
-COMMON = (
-    "the a and i it is was to of in this that on for with so but just my movie film "
-    "watched watching backtrace netflix last night really"
-).split()
+COMMON = [
+    "the",
+    "a",
+    "and",
+    "i",
+    "it",
+    "is",
+    "was",
+    "to",
+    "of",
+    "in",
+    "this",
+    "that",
+    "on",
+    "for",
+    "with",
+    "so",
+    "but",
+    "just",
+    "my",
+    "movie",
+    "film",
+    "watched",
+    "watching",
+    "backtrace",
+    "netflix",
+    "last",
+    "night",
+    "really",
+]
 
 
 def _sentence(rng: random.Random) -> str:
-    """A post that is a copy of nothing: twelve to thirty words, half of them common."""
+    """A post about the film that is a copy of nothing: "Backtrace on Netflix:", then
+    twelve to thirty words, half of them common."""
     lexicon = _lexicon()
-    return " ".join(
+    return "Backtrace on Netflix: " + " ".join(
         rng.choice(COMMON) if rng.random() < 0.5 else rng.choice(lexicon)
         for _ in range(rng.randint(12, 30))
     )
