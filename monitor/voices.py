@@ -10,6 +10,7 @@ counts once a day, through its earliest post that day. Unique authors per day co
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,34 +48,30 @@ def counted_once(
     and ``authors`` (unique authors) added, and the sentiment sums taking each group of
     copies once a day. ``posts`` still counts every post."""
     low, high = _window(since, until)
-    extra: dict[tuple[str, str], list[float]] = {}
-    members: dict[tuple[str, str, str], list[tuple[str, str, float | None, str | None]]] = {}
-    for r in store.query(
-        f"""
-        select substr(p.created_at, 1, 10) as day, p.platform, p.copy_group, p.created_at,
-          p.id, s.compound, s.label
-        from {POSTS} p indexed by idx_{POSTS}_copy_group
-        join {MENTIONS} m on m.post_id = p.id and m.title = :title
-        left join {SENTIMENTS} s on s.post_id = p.id and s.model = :model
-        where p.copy_group is not null and p.created_at >= :low and p.created_at < :high
-          and (:platform is null or p.platform = :platform)
-        """,
-        {"title": title, "model": model, "low": low, "high": high, "platform": platform},
-    ):
-        members.setdefault((r["day"], r["platform"], r["copy_group"]), []).append(
-            (r["created_at"], r["id"], r["compound"], r["label"])
+    # every copy after the first of its group that day (and platform) is taken back
+    extra = {
+        (r["day"], r["platform"]): r
+        for r in store.query(
+            f"""
+            select c.day, c.platform, count(*) as posts, count(s.compound) as scored,
+              total(s.compound) as total, total(s.compound * s.compound) as squares,
+              total(s.label = 'positive') as positive, total(s.label = 'negative') as negative
+            from (
+              select substr(p.created_at, 1, 10) as day, p.platform, p.id,
+                row_number() over (partition by substr(p.created_at, 1, 10), p.platform,
+                  p.copy_group order by p.created_at, p.id) as n
+              from {POSTS} p indexed by idx_{POSTS}_copy_group
+              join {MENTIONS} m on m.post_id = p.id and m.title = :title
+              where p.copy_group is not null and p.created_at >= :low and p.created_at < :high
+                and (:platform is null or p.platform = :platform)
+            ) c
+            left join {SENTIMENTS} s on s.post_id = c.id and s.model = :model
+            where c.n > 1
+            group by c.day, c.platform
+            """,
+            {"title": title, "model": model, "low": low, "high": high, "platform": platform},
         )
-    for (day, plat, _), group in members.items():
-        group.sort(key=lambda m: (m[0], m[1]))
-        acc = extra.setdefault((day, plat), [0, 0, 0.0, 0.0, 0, 0])
-        for _, _, compound, label in group[1:]:
-            acc[0] += 1
-            if compound is not None:
-                acc[1] += 1
-                acc[2] += compound
-                acc[3] += compound * compound
-                acc[4] += label == "positive"
-                acc[5] += label == "negative"
+    }
     authors = {
         (r["day"], r["platform"]): r["authors"]
         for r in store.query(
@@ -92,10 +89,13 @@ def counted_once(
             },
         )
     }
+    none = {"posts": 0, "scored": 0, "total": 0.0, "squares": 0.0, "positive": 0, "negative": 0}
     out = []
     for r in rows:
         key = (r["day"], r["platform"])
-        posts, scored, total, squares, pos, neg = extra.get(key, (0, 0, 0.0, 0.0, 0, 0))
+        x = extra.get(key, none)
+        posts, scored, total, squares = x["posts"], x["scored"], x["total"], x["squares"]
+        pos, neg = x["positive"], x["negative"]
         out.append(
             {
                 **r,
@@ -138,35 +138,30 @@ def floods(
         if title
         else ""
     )
-    times: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    found: dict[str, Flood] = {}
+    span = timedelta(hours=FLOOD_HOURS)
     for r in store.query(
         f"""
-        select p.author, p.copy_group, p.created_at, p.text
+        select p.author, json_group_array(p.created_at) as times, min(p.text) as text
         from {POSTS} p indexed by idx_{POSTS}_copy_group
         where p.copy_group is not null and p.author is not null
           and p.created_at >= :low and p.created_at < :high
           and (:platform is null or p.platform = :platform) {about}
+        group by p.author, p.copy_group having count(*) >= :least
         """,
-        {"title": title, "low": low, "high": high, "platform": platform},
+        {"title": title, "low": low, "high": high, "platform": platform, "least": FLOOD_POSTS},
     ):
-        times.setdefault((r["author"], r["copy_group"]), []).append(
-            (r["created_at"], r["text"] or "")
-        )
-    found: dict[str, Flood] = {}
-    span = timedelta(hours=FLOOD_HOURS)
-    for (author, _), posts in times.items():
-        if len(posts) < FLOOD_POSTS:
-            continue
-        posts.sort()
-        moments = [_moment(t) for t, _ in posts]
+        times = sorted(json.loads(r["times"]))
+        moments = [_moment(t) for t in times]
         best, at, j = 0, 0, 0
         for i, moment in enumerate(moments):
             while moment - moments[j] > span:
                 j += 1
             if i - j + 1 > best:
                 best, at = i - j + 1, j
+        author = r["author"]
         if best >= FLOOD_POSTS and (author not in found or found[author].posts < best):
-            found[author] = Flood(author, best, posts[at][0], posts[at + best - 1][0], posts[at][1])
+            found[author] = Flood(author, best, times[at], times[at + best - 1], r["text"] or "")
     return sorted(found.values(), key=lambda f: (-f.posts, f.author))
 
 
@@ -194,7 +189,7 @@ def theme_docs(
         where p.created_at >= :low and p.created_at < :high and p.deleted = 0
           and p.text is not null and (:platform is null or p.platform = :platform)
           and exists (select 1 from {MENTIONS} m where m.post_id = p.id and m.title = :title)
-        order by p.created_at, p.id limit :limit
+        order by p.created_at limit :limit
     """
     params = {"title": title, "platform": platform}
     if posts is None or posts <= THEME_POSTS:
@@ -213,7 +208,7 @@ def theme_docs(
             )
     seen: set[str] = set()
     out = []
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
         if r["grp"] in seen:
             continue
         seen.add(r["grp"])
