@@ -15,6 +15,7 @@ favour of the longer one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -52,10 +53,12 @@ ok oh yeah yes gonna wanna amp via rt
 )
 # fmt: on
 
+#: A word (the one group), or something a phrase must not run across: a link, a handle,
+#: a number, punctuation, an emoji.
 _TOKEN = re.compile(
-    r"(?P<skip>https?://\S+|www\.\S+|(?<![\w@])@[\w.\-]+|\S*\d\S*)"
-    r"|(?P<word>#?[^\W\d_]+(?:'[^\W\d_]+)*)"
-    r"|(?P<stop>\S)",
+    r"https?://\S+|www\.\S+|(?<![\w@])@[\w.\-]+"
+    r"|#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])"
+    r"|\S*\d\S*|\S",
     re.IGNORECASE,
 )
 
@@ -83,58 +86,37 @@ class Theme:
     example: Doc
 
 
-def tokens(text: str, names: frozenset[tuple[str, ...]] = frozenset()) -> list[str | None]:
+def tokens(text: str, cut: re.Pattern[str] | None = None) -> list[str | None]:
     """Lower-cased words; ``None`` where a phrase must not run across (a link, a handle, a
-    number, punctuation, emoji, one of ``names``)."""
-    out: list[str | None] = []
-    for m in _TOKEN.finditer(text.replace("\u2019", "'")):
-        word = m.group("word")
-        out.append(word.lstrip("#").lower() if word else None)
-    if names:
-        longest = max(len(n) for n in names)
-        i = 0
-        while i < len(out):
-            for size in range(min(longest, len(out) - i), 0, -1):
-                window = out[i : i + size]
-                last = window[-1]
-                if last and last.endswith("'s"):  # Backtrace's
-                    window = [*window[:-1], last[:-2]]
-                if tuple(window) in names:
-                    out[i : i + size] = [None] * size
-                    i += size - 1
-                    break
-            i += 1
-    return out
+    number, punctuation, emoji, or what ``cut`` matches: see :func:`names_pattern`)."""
+    text = text.replace("\u2019", "'")
+    if cut is not None:
+        text = cut.sub(" \x00 ", text)
+    return [w or None for w in _TOKEN.findall(text.lower())]
 
 
-def name_words(names: Iterable[str]) -> frozenset[tuple[str, ...]]:
-    """A title's names and aliases as the word sequences :func:`tokens` cuts out."""
-    found = set()
-    for name in names:
-        words = tuple(t for t in tokens(name) if t)
-        if words:
-            found.add(words)
-    return frozenset(found)
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """What :func:`tokens` cuts out for a title: its names and aliases, as words (with a
+    ``#`` before or ``'s`` after), in any case."""
+    phrases = sorted(
+        {r"\s+".join(re.escape(w) for w in name.split()) for name in names if name.split()},
+        key=len,
+        reverse=True,
+    )
+    if not phrases:
+        return None
+    return re.compile(rf"(?<![\w#])#?(?:{'|'.join(phrases)})(?:'s)?(?![\w'])", re.IGNORECASE)
 
 
 def terms(words: Sequence[str | None]) -> set[str]:
     """The words and two- and three-word phrases of one post (see the module docstring)."""
-    out = set()
-    n = len(words)
-    for i, w in enumerate(words):
-        if w is None or w in STOP_WORDS or len(w) < 2:
-            continue
-        out.add(w)
-        # phrases starting here: the middle may hold a stop word, the ends may not
-        if i + 1 < n:
-            second = words[i + 1]
-            if second is not None:
-                if second not in STOP_WORDS:
-                    out.add(f"{w} {second}")
-                if i + 2 < n:
-                    third = words[i + 2]
-                    if third is not None and third not in STOP_WORDS:
-                        out.add(f"{w} {second} {third}")
+    stop = STOP_WORDS
+    ends = [w if w is not None and len(w) > 1 and w not in stop else None for w in words]
+    out = {w for w in ends if w is not None}
+    out.update(f"{a} {b}" for a, b in itertools.pairwise(ends) if a and b)
+    out.update(
+        f"{a} {b} {c}" for a, b, c in zip(ends, words[1:], ends[2:], strict=False) if a and b and c
+    )
     return out
 
 
@@ -142,19 +124,13 @@ def distinctive(
     groups: Sequence[Sequence[Doc]], names: Iterable[str] = (), *, top: int = TOP
 ) -> list[list[Theme]]:
     """Per group of posts, its themes against all the other groups, best first."""
-    cut = name_words(names)
+    cut = names_pattern(names)
     counts: list[Counter[str]] = []
-    first: list[dict[str, int]] = []
     for docs in groups:
         count: Counter[str] = Counter()
-        seen: dict[str, int] = {}
-        for n, doc in enumerate(docs):
-            found = terms(tokens(doc.text, cut))
-            count.update(found)
-            for term in found:
-                seen.setdefault(term, n)
+        for doc in docs:
+            count.update(terms(tokens(doc.text, cut)))
         counts.append(count)
-        first.append(seen)
     total: Counter[str] = Counter()
     for count in counts:
         total.update(count)
@@ -186,13 +162,26 @@ def distinctive(
         kept = [t for t in scored if t not in dropped]
         kept.sort(key=lambda t: (-scored[t], t))
         docs = groups[g]
+        examples = _examples(kept[:top], docs, cut)
         out.append(
-            [
-                Theme(t, scored[t], count[t], count[t] / len(docs), docs[first[g][t]])
-                for t in kept[:top]
-            ]
+            [Theme(t, scored[t], count[t], count[t] / len(docs), examples[t]) for t in kept[:top]]
         )
     return out
+
+
+def _examples(
+    wanted: Sequence[str], docs: Sequence[Doc], cut: re.Pattern[str] | None
+) -> dict[str, Doc]:
+    """The first post using each wanted term (themes are common: found early)."""
+    found: dict[str, Doc] = {}
+    left = set(wanted)
+    for doc in docs:
+        if not left:
+            break
+        for term in left & terms(tokens(doc.text, cut)):
+            found[term] = doc
+        left -= found.keys()
+    return found
 
 
 def _subsumed(scored: dict[str, float], count: Counter[str]) -> set[str]:

@@ -17,7 +17,7 @@ from monitor import copies, html
 from monitor.config import Title
 from monitor.report import build_report
 from monitor.store import Store
-from monitor.themes import Doc, distinctive, name_words, terms, tokens
+from monitor.themes import Doc, distinctive, names_pattern, terms, tokens
 
 TITLE = Title("Backtrace", aliases=("Backtrace 2018",))
 
@@ -185,7 +185,7 @@ def test_a_window_has_its_themes_against_the_other_days(store: Store) -> None:
 
 
 def test_terms_keep_word_order_and_leave_out_names_links_handles_and_numbers() -> None:
-    names = name_words(TITLE.names)
+    names = names_pattern(TITLE.names)
     words = tokens(
         "Backtrace 2018 is so bad it's good!! @critic.bsky.social https://x.invalid/a 10/10 "
         "#Stallone Backtrace's twist",
