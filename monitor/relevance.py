@@ -71,8 +71,8 @@ from .relevance_post import Post
 from .relevance_words import (
     CALENDAR,
     CODE_COMMUNITIES,
-    FILM_COMMUNITIES,
     TOKEN,
+    film_community,
     is_function_word,
     stem,
     tokens,
@@ -86,9 +86,13 @@ MAX_OCCURRENCES = 12
 #: Up to this many names, a post is searched for them as substrings before tokenising.
 FEW = 64
 #: Evidence that the name is written as a title.
-_STRONG = frozenset({"quoted", "year", "film-phrase", "url:film"})
+_STRONG = frozenset({"quoted", "year", "film-phrase", "url:film", "is-a-film", "film-noun"})
 _STRONG_VERB = 1.5
 _WEAK = frozenset({"capitalised", "#hashtag"})
+#: Writing that reads as the title once the post is about film or TV.
+_TOPICAL = _WEAK | {"title-verb"}
+#: Writing that reads as the plain word: film talk nearby does not make it the title.
+_PLAIN = frozenset({"date", "interjection", "code", "url:code", "common-noun"})
 
 
 @dataclass(frozen=True)
@@ -269,7 +273,7 @@ def _verdict(
     reads_as_title = thread
     # Whether film words near the name may show that it is the title: not for a function
     # word, a lower-case name in text that uses capitals, or an interjection.
-    plain_word = False
+    plain_word = topical = False
     best_at: tuple[int, int] | None = None
     if occurrences:
         entry, best_at, best = _best(post, facts, occurrences)
@@ -284,6 +288,7 @@ def _verdict(
             or entry.points >= 2.0
             or bool(kinds & _STRONG)
             or "bare-name" in kinds
+            or "cast-in" in kinds
             or evidence.get("title-verb", 0) >= _STRONG_VERB
             or (bool(kinds & _WEAK) and entry.penalty < 0.5 and entry.words[0] not in CALENDAR)
             or ("title-verb" in kinds and entry.penalty == 0)
@@ -298,6 +303,12 @@ def _verdict(
             or (written.isupper() and len(written) > 1)
             or "interjection" in kinds
         )
+        # Written as a title would be ("Gwendoline Christie leaving Wednesday", "Leo is
+        # genuinely charming"), with nothing that reads as the plain word: enough once the
+        # post is about film or TV.
+        topical = bool(kinds & _TOPICAL) and not (
+            kinds & _PLAIN or any(t.startswith("proper-noun:") for t in kinds)
+        )
     if thread:
         evidence["thread"] = 1.5
     context = [word for word, phrase in facts.context if post.has(phrase)]
@@ -308,8 +319,10 @@ def _verdict(
     near = post.near(best_at)
     film = post.film_words(near, facts.skip)
     platform = post.platform(near)
+    sub = (community or "").removeprefix("/").removeprefix("r/").casefold()
+    film_sub = film_community(sub)
     reads_as_title = reads_as_title or bool(context) or f"year:{facts.year}" in evidence
-    if not reads_as_title and not (plain_word or not (film or platform)):
+    if (film or platform or film_sub) and (topical or not plain_word):
         reads_as_title = True
     if not reads_as_title:
         # An ordinary word ("you", "heat") with nothing that reads as the title.
@@ -323,8 +336,7 @@ def _verdict(
     for word, phrase in facts.exclude:
         if post.has(phrase):
             evidence[f"exclude:{word}"] = -3.0
-    sub = (community or "").removeprefix("/").removeprefix("r/").casefold()
-    if sub in FILM_COMMUNITIES:
+    if film_sub:
         evidence[f"community:{sub}"] = 1.0
     elif sub in CODE_COMMUNITIES:
         evidence[f"community:-{sub}"] = -2.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .relevance_forms import Span
+from .relevance_syntax import Span
 from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season, stem
 
 #: Characters read closely either side of the first places that spell a name.
