@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .relevance_syntax import Span
-from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season, stem
+from .relevance_words import (
+    FILM_PAIRS,
+    FILM_WORDS,
+    PLATFORMS,
+    TOKEN,
+    is_season,
+    stem,
+    token_list,
+    token_spans,
+)
 
 #: Characters read closely either side of the first places that spell a name.
 SPAN = 40
@@ -117,9 +126,7 @@ class Post:
         self.spans: list[Span] = []
         if len(folded) == len(text):  # offsets agree: read the case-folded text
             for start, end in windows(folded, keys):
-                self.spans.extend(
-                    (m.start(), m.end(), m.group()) for m in TOKEN.finditer(folded, start, end)
-                )
+                self.spans += token_spans(folded, start, end)
         else:
             for start, end in windows(text.lower(), keys):
                 self.spans.extend(
@@ -150,7 +157,7 @@ class Post:
         start, end = (self.spans[at[0]][0], self.spans[at[1]][1]) if at else (0, 0)
         start, end = max(0, start - NEAR), end + NEAR
         if len(self.folded) == len(self.text):
-            return TOKEN.findall(self.folded, start, end)
+            return token_list(self.folded, start, end)
         return [t.casefold() for t in TOKEN.findall(self.text, start, end)]
 
     def film_words(self, near: list[str], skip: frozenset[str]) -> list[str]:
@@ -163,12 +170,14 @@ class Post:
             kind = _FILMY[fold]
             if kind not in skip:
                 seen[kind] = min(fold, seen.get(kind, fold))
-        if unique & FILM_PAIRS:
-            for n, fold in enumerate(near[:-1]):
-                if fold in FILM_PAIRS:
-                    pair = cached_stem(fold) + cached_stem(near[n + 1])  # "box office"
-                    if pair in FILM_WORDS and pair not in skip:
-                        seen.setdefault(pair, f"{fold} {near[n + 1]}")
+        for fold in unique & FILM_PAIRS:  # "box office", "big screen"
+            n = near.index(fold)
+            while n + 1 < len(near):
+                pair = cached_stem(fold) + cached_stem(near[n + 1])
+                if pair in FILM_WORDS and pair not in skip:
+                    seen.setdefault(pair, f"{fold} {near[n + 1]}")
+                    break
+                n = near.index(fold, n + 1) if fold in near[n + 1 :] else len(near)
         return sorted(seen.values())
 
     def platform(self, near: list[str]) -> str:

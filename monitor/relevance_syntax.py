@@ -16,11 +16,16 @@ post of any length:
 from __future__ import annotations
 
 from .relevance_words import (
+    AFTER_LOOSE,
     DETERMINERS,
+    FILLERS,
     KIND_NOUNS,
+    LINKS_AFTER,
     NEAR_NOUNS,
+    NOUNS_BEFORE,
     OF_NOUNS,
     OWNED_NOUNS,
+    VERBS_BEFORE,
     is_season,
     zipf_of,
 )
@@ -138,3 +143,32 @@ def cast_in(text: str, spans: list[Span], first: int) -> bool:
         if capital and j == k - 1 and j > 0 and _spaced(text, spans, j):
             return True
     return False
+
+
+#: Tokens beside a lower-case name that may make it read as a title (see :func:`plain_place`).
+_CUES_BEFORE = VERBS_BEFORE | NOUNS_BEFORE | FILLERS | {"of", "for", "in"}
+_CUES_AFTER = AFTER_LOOSE | LINKS_AFTER | OWNED_NOUNS | _COPULAS | {"the", "on"}
+_QUIET_BEFORE = frozenset(" \t\n")
+_QUIET_AFTER = frozenset(" \t\n,.!?;")
+
+
+def plain_place(text: str, spans: list[Span], first: int, last: int) -> bool:
+    """A lower-case occurrence (in text that uses capitals) with nothing around it that
+    could read it as a title: no quote, hashtag or link, and no film verb, film noun,
+    copula, preposition, number or year beside it. Such a place cannot earn a point, so
+    after the first occurrence the rule does not read it closely ("you" fifty times in a
+    long post)."""
+    start, end = spans[first][0], spans[last][1]
+    if not text[start:end].islower():
+        return False
+    if start and text[start - 1] not in _QUIET_BEFORE:
+        return False
+    if end < len(text) and text[end] not in _QUIET_AFTER:
+        return False
+    if first and spans[first - 1][2] in _CUES_BEFORE:
+        return False
+    if last + 1 < len(spans):
+        fold = spans[last + 1][2]
+        if fold in _CUES_AFTER or fold[0].isdigit() or is_season(fold):
+            return False
+    return True

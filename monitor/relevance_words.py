@@ -16,6 +16,33 @@ from importlib import resources
 TOKEN = re.compile(r"[^\W_]+")
 
 
+#: ASCII characters that are not letters or digits, each mapped to a space.
+_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def token_list(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The tokens of ``text[start:end]``, as :data:`TOKEN` finds them (ASCII text is split
+    on separators instead, three times faster)."""
+    part = text[start:end]
+    if part.isascii():
+        return part.translate(_SEPARATORS).split()
+    return TOKEN.findall(part)
+
+
+def token_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each token of ``text[start:end]``, as :data:`TOKEN` finds them."""
+    part = text[start:end]
+    if not part.isascii():
+        return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, end)]
+    spaced = part.translate(_SEPARATORS)
+    find, pos, out = spaced.find, 0, []
+    for token in spaced.split():
+        at = find(token, pos)
+        pos = at + len(token)
+        out.append((start + at, start + pos, token))
+    return out
+
+
 def _words(text: str) -> frozenset[str]:
     """A set of words written as one readable block."""
     return frozenset(text.split())
