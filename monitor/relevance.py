@@ -313,8 +313,10 @@ def _verdict(
         )
         # Written as a title would be ("Gwendoline Christie leaving Wednesday", "Leo is
         # genuinely charming"), with nothing that reads as the plain word: enough once the
-        # post is about film or TV.
-        topical = bool(kinds & _TOPICAL) and not (
+        # post is about film or TV. A weekday or a month is a sentence's subject often
+        # enough ("Wednesday is the premiere") that only a capital or a hashtag counts.
+        shapes = _WEAK if entry.words[0] in CALENDAR else _TOPICAL
+        topical = bool(kinds & shapes) and not (
             kinds & _PLAIN or any(t.startswith("proper-noun:") for t in kinds)
         )
     if thread:
