@@ -79,7 +79,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Title
-from .relevance_facts import Facts, phrases, scan_for, spelled
+from .relevance_facts import Facts, phrases
 from .relevance_forms import forms, joined
 from .relevance_post import Post
 from .relevance_syntax import plain_place
@@ -193,7 +193,6 @@ class Matcher:
                     known=frozenset(known),
                     skip=frozenset(stem(w) for w in known),
                     year=year,
-                    scan=scan_for([p[0] for _, p in context + exclude] + [year]),
                 )
             )
         self._first = frozenset(self._keys)
@@ -321,12 +320,10 @@ def _verdict(
         )
     if thread:
         evidence["thread"] = 1.5
-    firsts = facts.firsts(post.folded)
-    context = [w for w, phrase in facts.context if spelled(firsts, phrase) and post.has(phrase)]
+    context = [word for word, phrase in facts.context if post.has(phrase)]
     for word in context[:2]:
         evidence[f"context:{word}"] = 1.5
-    year = (facts.year,)
-    if facts.year and "year" not in evidence and spelled(firsts, year) and post.has(year):
+    if facts.year and "year" not in evidence and post.has((facts.year,)):
         evidence[f"year:{facts.year}"] = 1.0
     near = post.near(best_at)
     film = post.film_words(near, facts.skip)
@@ -346,7 +343,7 @@ def _verdict(
     if platform:
         evidence[f"platform:{platform}"] = 1.0
     for word, phrase in facts.exclude:
-        if spelled(firsts, phrase) and post.has(phrase):
+        if post.has(phrase):
             evidence[f"exclude:{word}"] = -3.0
     if film_sub:
         evidence[f"community:{sub}"] = 1.0
