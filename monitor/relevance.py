@@ -196,6 +196,11 @@ class Matcher:
                 )
             )
         self._first = frozenset(self._keys)
+        # first words that only ever stand for one-word names: their plain places may be
+        # passed over (a multi-word name needs every place of its first word)
+        self._single = frozenset(
+            k for k, es in self._keys.items() if all(len(e.words) == 1 for e in es)
+        )
         self._few = len(self._first) <= FEW
 
     def judge(
@@ -215,7 +220,7 @@ class Matcher:
             named = self._first.intersection(token_list(folded))
         if not named and not threads:
             return []
-        post = Post(text, folded, named)
+        post = Post(text, folded, named, named & self._single)
         spans = post.spans
         found: dict[int, list[tuple[int, int, _Name]]] = {}
         for i in [i for i, span in enumerate(spans) if span[2] in named]:

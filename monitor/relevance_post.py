@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .relevance_syntax import Span
+from .relevance_syntax import Span, quiet_place
 from .relevance_words import (
     FILM_PAIRS,
     FILM_WORDS,
@@ -87,9 +87,13 @@ def _follows(folded: str, pos: int, phrase: tuple[str, ...]) -> int:
     return end
 
 
-def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
+def windows(
+    folded: str, keys: Collection[str], text: str = "", quiet: Collection[str] = ()
+) -> list[tuple[int, int]]:
     """The parts of a post worth reading closely: around the first places where one of
-    ``keys`` is spelled (all of a post up to ``2 * SPAN`` characters)."""
+    ``keys`` is spelled (all of a post up to ``2 * SPAN`` characters). After its first
+    place, a place of a ``quiet`` key (a one-word name, in ``text`` that uses capitals)
+    that cannot read as a title is passed over (see ``relevance_syntax.quiet_place``)."""
     if len(folded) <= 2 * SPAN:
         return [(0, len(folded))]
     points: list[int] = []
@@ -98,7 +102,11 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
         while pos >= 0 and places < MAX_PLACES and looks < MAX_LOOKS:
             end = pos + len(key)
             # a whole word: "us" in "just" is no place of the name Us
-            if (pos == 0 or not folded[pos - 1].isalnum()) and not folded[end : end + 1].isalnum():
+            if (
+                (pos == 0 or not folded[pos - 1].isalnum())
+                and not folded[end : end + 1].isalnum()
+                and not (places and key in quiet and quiet_place(text, folded, pos, end))
+            ):
                 points.append(pos)
                 places += 1
             pos, looks = folded.find(key, end), looks + 1
@@ -119,13 +127,15 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
 class Post:
     """A post's text, the tokens read closely (``spans``) and, on demand, all its stems."""
 
-    def __init__(self, text: str, folded: str, keys: Collection[str]) -> None:
+    def __init__(
+        self, text: str, folded: str, keys: Collection[str], quiet: Collection[str] = ()
+    ) -> None:
         self.text = text
         self.folded = folded
         self.cased = not text.islower()  # so a lower-case name is the writer's choice
         self.spans: list[Span] = []
         if len(folded) == len(text):  # offsets agree: read the case-folded text
-            for start, end in windows(folded, keys):
+            for start, end in windows(folded, keys, text, quiet if self.cased else ()):
                 self.spans += token_spans(folded, start, end)
         else:
             for start, end in windows(text.lower(), keys):

@@ -25,6 +25,7 @@ from .relevance_words import (
     NOUNS_BEFORE,
     OF_NOUNS,
     OWNED_NOUNS,
+    SEPARATORS,
     VERBS_BEFORE,
     is_season,
     zipf_of,
@@ -165,10 +166,29 @@ def plain_place(text: str, spans: list[Span], first: int, last: int) -> bool:
         return False
     if end < len(text) and text[end] not in _QUIET_AFTER:
         return False
-    if first and spans[first - 1][2] in _CUES_BEFORE:
+    before = spans[first - 1][2] if first else ""
+    return quiet_words(before, spans[last + 1][2] if last + 1 < len(spans) else "")
+
+
+def quiet_words(before: str, after: str) -> bool:
+    """Whether the tokens before and after a lower-case name leave it a plain word."""
+    if before in _CUES_BEFORE:
         return False
-    if last + 1 < len(spans):
-        fold = spans[last + 1][2]
-        if fold in _CUES_AFTER or fold[0].isdigit() or is_season(fold):
-            return False
-    return True
+    return not (after and (after in _CUES_AFTER or after[0].isdigit() or is_season(after)))
+
+
+def quiet_place(text: str, folded: str, start: int, end: int) -> bool:
+    """:func:`plain_place` read from the characters alone, before any tokens exist (for
+    ASCII text; anything else is not called quiet)."""
+    if not text[start:end].islower():
+        return False
+    if start and text[start - 1] not in _QUIET_BEFORE:
+        return False
+    if end < len(text) and text[end] not in _QUIET_AFTER:
+        return False
+    left, right = folded[max(0, start - 24) : start], folded[end : end + 24]
+    if not (left.isascii() and right.isascii()):
+        return False
+    before = left.translate(SEPARATORS).split()[-1:]
+    after = right.translate(SEPARATORS).split()[:1]
+    return quiet_words(before[0] if before else "", after[0] if after else "")
