@@ -428,9 +428,9 @@ def test_each_new_piece_of_evidence_is_named() -> None:
 
 
 def test_a_title_late_in_a_long_post_is_still_read() -> None:
-    # later lower-case places with nothing around them are skipped, never the title (a
-    # post is read at its first 12 places of each name)
-    chatter = "thank you so much, you know how it is and you are great. " * 3
+    # later lower-case places with nothing around them are passed over, never the title:
+    # 33 plain "you"s do not use up the 12 places of the name that are read
+    chatter = "Thank you so much, you know how it is and you are great. " * 11
     assert judge(chatter + "Anyway I binged You season 4", Title("You")).about
     assert not judge(chatter, Title("You")).about
 
