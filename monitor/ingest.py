@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import relevance, sentiment
+from . import language, relevance, sentiment
 from .config import Title
 from .schema import POSTS
 from .store import Row, Store
@@ -64,6 +64,8 @@ def store_page(
     ``thread_titles`` maps a thread's post id to the titles its root is about, so that a
     comment inherits its thread's topic.
     """
+    # Each post's language; posts in one the model does not read stay unscored.
+    posts = [{**p, "lang": language.detect(p.get("text") or "")} for p in posts]
     ids = [p["id"] for p in posts]
     known = {
         r["id"]
@@ -81,7 +83,7 @@ def store_page(
     names = [name for t in titles for name in t.names]
     labels = []
     for post in posts:
-        if post["id"] in about and post.get("text"):
+        if post["id"] in about and post.get("text") and language.reads(post["lang"]):
             s = model.score(post["text"], names)
             labels.append(
                 {

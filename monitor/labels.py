@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 
-from . import sentiment
+from . import language, sentiment
 from .store import Row, Store, count_to_label, posts_to_label
 
 log = logging.getLogger("monitor.labels")
@@ -43,14 +43,17 @@ def label_posts(
         posts = posts_to_label(store, analyzer.model, relabel=relabel, after=after, limit=batch)
         if not posts:
             break
-        rows = [_label(analyzer, post) for post in posts]
+        # Posts stored before languages were: detect theirs now; keep the unread unscored.
+        langs = {p["id"]: language.detect(p["text"]) for p in posts if p["lang"] is None}
+        rows = [_label(analyzer, p) for p in posts if language.reads(langs.get(p["id"], p["lang"]))]
         with store.transaction():
+            store.set_languages(langs)
             store.upsert_sentiments(rows)
         done += len(rows)
         after = posts[-1]["id"]
         log.debug("labelled %d posts with %s (up to %s)", done, analyzer.model, after)
         if progress is not None:
-            progress(len(rows))
+            progress(len(posts))
     return done
 
 

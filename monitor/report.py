@@ -46,6 +46,11 @@ class DayRow:
     negative: int
     rank: int | None
 
+    @property
+    def unscored(self) -> int:
+        """Posts without a score: in a language the model does not read, or no text."""
+        return self.posts - self.scored
+
 
 @dataclass(frozen=True)
 class DayTotal:
@@ -59,6 +64,11 @@ class DayTotal:
     low: float | None
     high: float | None
     rank: int | None
+
+    @property
+    def unscored(self) -> int:
+        """Posts without a score: in a language the model does not read, or no text."""
+        return self.posts - self.scored
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,11 @@ class Report:
     @property
     def posts(self) -> int:
         return sum(d.posts for d in self.days)
+
+    @property
+    def unscored(self) -> int:
+        """Posts of the window without a score (see :attr:`DayTotal.unscored`)."""
+        return sum(d.unscored for d in self.days)
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,13 @@ def _daily_totals(db: sqlite_utils.Database) -> None:
     rebuild_daily(db)
 
 
+def _post_language(db: sqlite_utils.Database) -> None:
+    """``posts.lang``: the language :func:`monitor.language.detect` found (null: not yet
+    looked at, or undetermined). Posts in a language the sentiment model does not read are
+    left unscored."""
+    db.execute(f"alter table {POSTS} add column lang text")
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -326,5 +333,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v3_chart_platform,
     _report_indexes,
     _daily_totals,
+    _post_language,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

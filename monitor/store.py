@@ -24,6 +24,7 @@ import sqlite_utils
 
 from .config import Title
 from .errors import StoreError
+from .language import READS
 from .schema import (
     CHART_ENTRIES,
     CURSORS,
@@ -221,6 +222,12 @@ class Store:
 
     def upsert_sentiments(self, rows: Iterable[Row]) -> None:
         self._upsert(SENTIMENTS, ("post_id", "model"), rows)
+
+    def set_languages(self, langs: dict[str, str | None]) -> None:
+        """Store each post's detected language (``{post id: code or None}``)."""
+        self.db.conn.executemany(
+            f"update {POSTS} set lang = ? where id = ?", [(v, k) for k, v in langs.items()]
+        )
 
     def upsert_chart_entries(self, rows: Iterable[Row]) -> None:
         """Insert or refresh chart rows by their key; columns a row leaves out are kept."""
@@ -840,6 +847,10 @@ def open_gaps(store: Store) -> list[Row]:
 # --- signal stage: posts to (re)label --------------------------------------------------
 
 
+#: A post the sentiment model reads: its language is one it reads, or not yet known.
+_READ = "(p.lang is null or p.lang in ({}))".format(", ".join(f"'{c}'" for c in sorted(READS)))
+
+
 def posts_to_label(
     store: Store, model: str, *, relabel: bool = False, after: str = "", limit: int = 500
 ) -> list[Row]:
@@ -849,12 +860,13 @@ def posts_to_label(
     return list(
         store.query(
             f"""
-            select p.id, p.text, json_group_array(t.name) as names,
+            select p.id, p.text, p.lang, json_group_array(t.name) as names,
               json_group_array(coalesce(t.aliases, '[]')) as aliases
             from {POSTS} p
             join {MENTIONS} m on m.post_id = p.id
             join {TITLES} t on t.name = m.title
             where p.id > :after and p.deleted = 0 and coalesce(p.text, '') != ''
+              and {_READ}
               and (:relabel or not exists (
                 select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
             group by p.id order by p.id limit :limit
@@ -869,7 +881,7 @@ def count_to_label(store: Store, model: str, *, relabel: bool = False) -> int:
     rows = store.query(
         f"""
         select count(distinct p.id) as n from {POSTS} p join {MENTIONS} m on m.post_id = p.id
-        where p.deleted = 0 and coalesce(p.text, '') != ''
+        where p.deleted = 0 and coalesce(p.text, '') != '' and {_READ}
           and (:relabel or not exists (
             select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
         """,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..config import example_config, load_config
+from ..coverage import coverage
 from ..errors import ConfigError
 from ..store import Store, open_gaps
 from .app import App, cli, pass_app
@@ -75,6 +76,12 @@ def status(app: App) -> None:
     """
     store = app.store(write=False)
     click.echo(f"Database: {store.path} (schema {store.version})")
+    cover = coverage(store)
+    if cover.posts:
+        click.echo(
+            f"Posts: {cover.posts:,}; {cover.unread:,} ({cover.share_unread:.1%}) in a language "
+            "the sentiment model does not read, left unscored"
+        )
     rows = store.last_polls()
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
