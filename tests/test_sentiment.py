@@ -17,9 +17,16 @@ VADER = sentiment.analyzer("vader")
 
 def test_default_model_is_the_versioned_film_model() -> None:
     assert sentiment.analyzer() is FILM
-    assert FILM.model == sentiment.FILM == "film-2"
+    assert FILM.model == sentiment.FILM3 == sentiment.DEFAULT_MODEL == "film-3"
     assert VADER.model == sentiment.VADER
     assert sentiment.analyzer(sentiment.VADER) is VADER
+
+
+def test_film_2_stays_loadable_by_name() -> None:
+    """Stored film-2 labels keep their model: it can still be run and compared."""
+    film2 = sentiment.analyzer("film-2")
+    assert film2.model == sentiment.FILM == "film-2" and film2 is not FILM
+    assert film2.score("what a tedious, forgettable mess").label == "negative"
 
 
 def test_unknown_model_is_a_config_error() -> None:
@@ -79,7 +86,7 @@ needs_data = pytest.mark.skipif(
 
 @needs_data
 def test_film_model_beats_vader_on_movie_review_snippets() -> None:
-    from benchmarks.fit_sentiment import pearson, read_tsv
+    from tools.fit_sentiment import pearson, read_tsv
 
     rows = read_tsv(DATA / "movie_reviews_dev.tsv")
     truth = [r for r, _ in rows]
