@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
+from operator import mul
 from typing import Any
 
 from .sentiment import NEUTRAL_BAND, FilmAnalyzer, Scores, load_data
@@ -71,9 +72,8 @@ def dense(text: str, s: dict[str, float], c2: float, g: float) -> list[float]:
     ]
 
 
-def tokens(words: list[str]) -> set[str]:
+def tokens(lowered: list[str]) -> set[str]:
     """The head's word features: each lowercased token and each pair of neighbours, once."""
-    lowered = [w.lower() for w in words]
     out = set(lowered)
     out.update(f"{a} {b}" for a, b in pairwise(lowered))
     return out
@@ -120,7 +120,8 @@ class Film3Analyzer(FilmAnalyzer):
         """Use this head (the JSON ``tools/fit_sentiment.py`` writes)."""
         self._head_bias = tuple(float(b) for b in head["bias"])
         weights = head["dense"]
-        self._head_dense = tuple(tuple(float(v) for v in weights[name]) for name in DENSE)
+        # per class, one weight per DENSE input
+        self._head_dense = tuple(tuple(float(weights[name][k]) for name in DENSE) for k in range(3))
         self._head_words: dict[str, tuple[float, float, float]] = {
             k: (float(v[0]), float(v[1]), float(v[2])) for k, v in head["words"].items()
         }
@@ -129,26 +130,25 @@ class Film3Analyzer(FilmAnalyzer):
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
-        c2, g, _ = self.calibrate(text, s, words)
-        logits = self._logits(text, s, words, c2, g)
-        label = CLASSES[max(range(3), key=logits.__getitem__)]
+        lowers = [w.lower() for w in words]
+        c2, g, _ = self.calibrate(text, s, words, set(lowers))
+        label = _label(self._logits(text, s, lowers, c2, g))
         return Scores(round(snap(c2, label), 4) + 0.0, s["pos"], s["neu"], s["neg"])
 
     def _logits(
-        self, text: str, s: dict[str, float], words: list[str], c2: float, g: float
+        self, text: str, s: dict[str, float], lowers: list[str], c2: float, g: float
     ) -> list[float]:
-        neg, neu, pos = self._head_bias
-        for x, (w0, w1, w2) in zip(dense(text, s, c2, g), self._head_dense, strict=True):
-            neg += w0 * x
-            neu += w1 * x
-            pos += w2 * x
+        x = dense(text, s, c2, g)
+        b0, b1, b2 = self._head_bias
+        w0, w1, w2 = self._head_dense
+        neg = b0 + sum(map(mul, x, w0))
+        neu = b1 + sum(map(mul, x, w1))
+        pos = b2 + sum(map(mul, x, w2))
         table = self._head_words
-        for token in tokens(words):
-            w = table.get(token)
-            if w is not None:
-                neg += w[0]
-                neu += w[1]
-                pos += w[2]
+        for w in filter(None, map(table.get, tokens(lowers))):
+            neg += w[0]
+            neu += w[1]
+            pos += w[2]
         return [neg, neu, pos]
 
     def explain(self, text: str, titles: Iterable[str] = ()) -> Explanation:
@@ -158,26 +158,35 @@ class Film3Analyzer(FilmAnalyzer):
             return out
         out.titles, out.idioms = self.layer_changes(text, titles)
         s, words = self.features(text, titles)
-        lowered = {w.lower() for w in words}
+        lowers = [w.lower() for w in words]
+        lowered = set(lowers)
         out.film_layer = s["compound"]
         out.neutralised = sorted(lowered & self._neutral)
         out.review_words = sorted(lowered & self._review)
-        out.c2, out.gate, _ = self.calibrate(text, s, words)
-        logits = self._logits(text, s, words, out.c2, out.gate)
+        out.c2, out.gate, _ = self.calibrate(text, s, words, lowered)
+        logits = self._logits(text, s, lowers, out.c2, out.gate)
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         out.probabilities = {c: e / sum(exps) for c, e in zip(CLASSES, exps, strict=True)}
-        k = max(range(3), key=logits.__getitem__)
-        out.label = CLASSES[k]
+        out.label = _label(logits)
+        k = CLASSES.index(out.label)
         others = [j for j in range(3) if j != k]
         pull = []
-        for token in tokens(words):
+        for token in tokens(lowers):
             w = self._head_words.get(token)
             if w is not None:
                 pull.append((token, w[k] - max(w[j] for j in others)))
         out.top_words = sorted(pull, key=lambda tw: -abs(tw[1]))[:5]
         out.compound = round(snap(out.c2, out.label), 4) + 0.0
         return out
+
+
+def _label(logits: list[float]) -> str:
+    """The class with the highest logit (the first of equals, in :data:`CLASSES` order)."""
+    neg, neu, pos = logits
+    if neg >= neu and neg >= pos:
+        return "negative"
+    return "neutral" if neu >= pos else "positive"
 
 
 @cache

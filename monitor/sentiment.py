@@ -275,13 +275,15 @@ class FilmAnalyzer(Analyzer):
         return Scores(round(compound, 4) + 0.0, s["pos"], s["neu"], s["neg"])  # never "-0.0"
 
     def calibrate(
-        self, text: str, s: dict[str, float], words: list[str]
+        self, text: str, s: dict[str, float], words: list[str], lowered: set[str] | None = None
     ) -> tuple[float, float, list[float]]:
         """The calibrated compound in [-1, 1] from VADER's scores ``s`` and tokens ``words``
-        of the film layer's text; the gate g; the :data:`SURFACE` cues."""
+        of the film layer's text (``lowered``: the set of them lowercased, when known); the
+        gate g; the :data:`SURFACE` cues."""
         c = s["compound"]
         # Each distinct word counts once (a long rant repeating one word is not more sure).
-        lowered = set(map(str.lower, words))
+        if lowered is None:
+            lowered = set(map(str.lower, words))
         # g: how much the text reads like a social-media post (0: review prose, 1: a
         # tweet), from surface cues. Such posts are read by the social head: VADER's own
         # scores, the cues and a word table fitted on rated tweets.

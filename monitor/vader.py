@@ -8,6 +8,8 @@ checks it gives plain VADER's scores.
 
 from __future__ import annotations
 
+import string
+
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     C_INCR,
@@ -15,11 +17,11 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
     scalar_inc_dec,
 )
 
 _NEGATE = frozenset(NEGATE)
+_PUNCT = string.punctuation
 
 
 def _negated(word: str) -> bool:
@@ -34,10 +36,12 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         """VADER's scores of ``text`` and its tokens (one pass)."""
         if not text.isascii():
             text = self._describe_emoji(text)
-        sentitext = SentiText(text)
-        words = sentitext.words_and_emoticons
+        # SentiText's tokens: split on whitespace, strip punctuation off words (a token left
+        # with two characters or fewer, an emoticon mostly, is kept whole)
+        words = [s if len(s := w.strip(_PUNCT)) > 2 else w for w in text.split()]
         lowers = [w.lower() for w in words]
-        cap_diff = sentitext.is_cap_diff
+        caps = 0 if text.islower() else sum(map(str.isupper, words))
+        cap_diff = 0 < caps < len(words)  # some words shouted, not all
         sentiments: list[float] = []
         lexicon = self.lexicon
         last = len(words) - 1

@@ -167,3 +167,21 @@ def test_a_new_model_version_labels_beside_the_old_one(run_cli, config_file: Pat
     assert f"labelled 3 posts with {sentiment.FILM3}" in result.output
     assert _labels("film-0") == {r["post_id"]: "neutral" for r in old}
     assert _labels(sentiment.FILM3)["bluesky:p2"] == "negative"
+
+
+def test_sentiment_explain_keeps_one_line_per_input_line(run_cli) -> None:  # type: ignore[no-untyped-def]
+    lines = ["Killer is a gripping film", "", "so bad it's good"]
+    result = run_cli("sentiment", "--explain", "--title", "Killer", input="\n".join(lines).encode())
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    assert len(out) == 3 and all(line.count("\t") == 2 for line in out)
+    plain = run_cli("sentiment", "--title", "Killer", input="\n".join(lines).encode())
+    # the first two columns are what `monitor sentiment` prints without --explain
+    assert [line.rsplit("\t", 1)[0] for line in out] == plain.output.splitlines()
+    assert "masked title 'Killer'" in out[0] and "review word 'gripping'" in out[0]
+    assert 'idiom "so bad it\'s good"' in out[2]
+
+
+def test_sentiment_explain_needs_film_3(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("sentiment", "--explain", "--model", "vader", input=b"fine\n")
+    assert result.exit_code == 2 and "--explain reads the film-3 model" in result.output

@@ -94,7 +94,7 @@ def load(film2_oof: dict[str, list[float]] | None = None) -> Texts:
         c2, g, _ = film2.calibrate(text, s, words)
         texts.c2.append(c2)
         texts.dense.append(dense(text, s, c2, g))
-        texts.tokens.append(tokens(words))
+        texts.tokens.append(tokens([w.lower() for w in words]))
     for name in (fit.TWEETS, fit.REVIEWS):
         rows = fit.read_tsv(fit.DATA / name)
         fold_of_row = {i: k for k, held in enumerate(fit.folds(len(rows))) for i in held}
@@ -105,7 +105,7 @@ def load(film2_oof: dict[str, list[float]] | None = None) -> Texts:
             c2 = oof[name][i]
             texts.c2.append(c2)
             texts.dense.append(dense(text, s, c2, g))
-            texts.tokens.append(tokens(words))
+            texts.tokens.append(tokens([w.lower() for w in words]))
     return texts
 
 
