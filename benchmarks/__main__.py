@@ -17,7 +17,16 @@ from pathlib import Path
 
 from benchmarks.common import Figure, print_table
 
-STAGES: list[str] = ["sentiment", "relevance", "reddit", "bluesky", "charts", "report", "soak"]
+STAGES: list[str] = [
+    "sentiment",
+    "language",
+    "relevance",
+    "reddit",
+    "bluesky",
+    "charts",
+    "report",
+    "soak",
+]
 
 
 def run_stage(name: str) -> list[Figure]:
