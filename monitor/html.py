@@ -111,12 +111,17 @@ def _section(report: Report, *, heading: bool) -> list[str]:
 
 
 def describe(report: Report) -> str:
-    """One line: the window, the posts, the chart run."""
+    """One line: the window, the posts (and how many went unscored), the chart run."""
     text = f"{report.start} to {report.end}: {report.posts:,} posts"
     if report.platform:
         text += f" on {report.platform}"
     elif report.platforms:
         text += f" ({', '.join(report.platforms)})"
+    if report.unscored:
+        text += (
+            f", {report.unscored:,} of them ({report.unscored / report.posts:.0%}) unscored: "
+            "in a language the sentiment model does not read, or no text"
+        )
     chart = report.chart
     if chart is None:
         return text + "; no chart entries stored."

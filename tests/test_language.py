@@ -10,6 +10,7 @@ import pytest
 
 from monitor import export, labels, language
 from monitor.config import load_config
+from monitor.html import describe
 from monitor.ingest import store_page
 from monitor.report import build_report
 from monitor.schema import POSTS, SENTIMENTS
@@ -101,6 +102,7 @@ def test_a_day_of_other_languages_does_not_move_the_daily_mean(config_file: Path
     assert (second.posts, second.scored, second.unscored, second.mean_sentiment) == (4, 0, 4, None)
     assert [p.mean_sentiment for p in both.phases] == [p.mean_sentiment for p in alone.phases]
     assert both.unscored == 4
+    assert "7 posts (bluesky), 4 of them (57%) unscored: in a language" in describe(both)
     table = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [(r["date"], r["posts"], r["unscored"]) for r in table] == [
         ("2024-01-01", "3", "0"),

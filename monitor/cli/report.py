@@ -58,14 +58,6 @@ def summary(report: Report) -> list[str]:
         ],
         width=WIDTH,
     )
-    if report.unscored:
-        lines.append("")
-        lines += textwrap.wrap(
-            f"{report.unscored:,} of {report.posts:,} posts ({report.unscored / report.posts:.1%}) "
-            "unscored: in a language the sentiment model does not read (or no text); "
-            "the means and shares leave them out.",
-            WIDTH,
-        )
     lines.append("")
     lines += textwrap.wrap(report.lead_lag.sentence, WIDTH)
     if report.gaps:
