@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise, repeat
+from itertools import repeat
 from operator import mul
 from typing import Any
 
@@ -215,7 +216,7 @@ class FilmAnalyzer(Analyzer):
         self._idiom_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE)
         # The regex is the costliest step of the layer: run it only on texts holding the
         # first two words of some idiom (a substring test per key is far cheaper).
-        self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
+        self._idiom_words = _IdiomWords(lexicon["idioms"])
         self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
@@ -248,7 +249,7 @@ class FilmAnalyzer(Analyzer):
             if mask is not None:
                 text = mask.sub(TITLE_TOKEN, text)
         lowered = text.lower()
-        if any(map(lowered.__contains__, self._idiom_keys)):
+        if self._idiom_words.maybe_in(lowered):
             text = self._idiom_re.sub(self._fold_idiom, text)
         return self._core.valences(text)
 
@@ -319,13 +320,26 @@ def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _key(phrase: str) -> str:
-    """A plain substring every match of the idiom holds: two words without an apostrophe."""
-    words = phrase.lower().split()
-    for first, second in pairwise(words):
-        if "'" not in first + second:
-            return f"{first} {second}"
-    return max(words, key=len)
+#: Punctuation to spaces, apostrophes dropped: "so bad it's good!" -> "so bad its good ".
+_WORDS_ONLY = str.maketrans(
+    {**{c: " " for c in string.punctuation if c != "'"}, "'": None, "’": None}
+)
+
+
+class _IdiomWords:
+    """A quick test a text passes whenever some idiom matches it (the regex decides): all
+    the idiom's words are among the text's, punctuation aside."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+        for phrase in phrases:
+            words = frozenset(phrase.lower().translate(_WORDS_ONLY).split())
+            self._by_word.setdefault(max(words, key=len), []).append(words)
+        self._keys = frozenset(self._by_word)
+
+    def maybe_in(self, lowered: str) -> bool:
+        words = set(lowered.translate(_WORDS_ONLY).split())
+        return any(idiom <= words for key in self._keys & words for idiom in self._by_word[key])
 
 
 def _normal(phrase: str) -> str:

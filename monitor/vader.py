@@ -51,7 +51,8 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
                 sentiments.append(0.0)  # VADER gives 0 to a word outside its lexicon
                 continue
             sentiments.append(self._valence(i, words, lowers, cap_diff))
-        sentiments = self._but_check(words, sentiments)
+        if "but" in lowers:  # VADER's own check lowercases every token again
+            sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text), words
 
     def _valence(self, i: int, words: list[str], lowers: list[str], cap_diff: bool) -> float:
