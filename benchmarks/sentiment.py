@@ -79,7 +79,10 @@ def _accuracy() -> list[Figure]:
             files[path.name] = (
                 [CLASSES.index(sentiment.label(r / 4)) for r, _ in rated],
                 [r for r, _ in rated],
-                {m.model: [m.score(t).compound for _, t in rated] for m in (vader, film2, film3)},
+                {
+                    name: [m.score(t).compound for _, t in rated]
+                    for name, m in (("vader", vader), ("film-2", film2), ("film-3", film3))
+                },
             )
     figures = []
     for name, (truth, ratings, scores) in files.items():
