@@ -209,14 +209,19 @@ def _themes(found: Sequence[Theme], name: str) -> str:
 
 
 def describe(report: Report) -> str:
-    """One line: the window, the posts, the chart run."""
-    text = (
-        f"{report.start} to {report.end}: {report.posts:,} posts, {report.texts:,} distinct texts"
-    )
+    """One line: the window, the posts (how many went unscored, how many distinct texts),
+    the chart run."""
+    text = f"{report.start} to {report.end}: {report.posts:,} posts"
     if report.platform:
         text += f" on {report.platform}"
     elif report.platforms:
         text += f" ({', '.join(report.platforms)})"
+    if report.unscored:
+        text += (
+            f", {report.unscored:,} of them ({report.unscored / report.posts:.0%}) unscored: "
+            "in a language the sentiment model does not read, or no text"
+        )
+    text += f"; {report.texts:,} distinct texts"
     chart = report.chart
     if chart is None:
         return text + "; no chart entries stored."

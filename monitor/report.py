@@ -49,6 +49,11 @@ class DayRow:
     texts: int = 0  # distinct texts: each group of copies once
     authors: int = 0  # unique authors
 
+    @property
+    def unscored(self) -> int:
+        """Posts without a score: in a language the model does not read, or no text."""
+        return self.posts - self.scored
+
 
 @dataclass(frozen=True)
 class DayTotal:
@@ -64,6 +69,11 @@ class DayTotal:
     rank: int | None
     texts: int = 0
     authors: int = 0
+
+    @property
+    def unscored(self) -> int:
+        """Posts without a score: in a language the model does not read, or no text."""
+        return self.posts - self.scored
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,11 @@ class Report:
     def texts(self) -> int:
         """Distinct texts: each group of copies once a day."""
         return sum(d.texts for d in self.days)
+
+    @property
+    def unscored(self) -> int:
+        """Posts of the window without a score (see :attr:`DayTotal.unscored`)."""
+        return sum(d.unscored for d in self.days)
 
 
 @dataclass(frozen=True)

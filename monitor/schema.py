@@ -417,6 +417,13 @@ def _unreliable_answers(db: sqlite_utils.Database) -> None:
     db.table(POLL_RUNS).add_column("skipped", int, not_null_default=0)
 
 
+def _post_language(db: sqlite_utils.Database) -> None:
+    """``posts.lang``: the language :func:`monitor.language.detect` found (null: not yet
+    looked at, or undetermined). Posts in a language the sentiment model does not read are
+    left unscored."""
+    db.execute(f"alter table {POSTS} add column lang text")
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -426,5 +433,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _daily_totals,
     _unreliable_answers,
     _copies_and_authors,
+    _post_language,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -212,6 +212,13 @@ class Store:
     def upsert_sentiments(self, rows: Iterable[LabelRow]) -> None:
         self._upsert(SENTIMENTS, ("post_id", "model"), rows)
 
+    def set_languages(self, langs: Mapping[str, str | None]) -> None:
+        """Store each post's detected language (``{post id: code or None}``)."""
+        with self.transaction():
+            self.db.conn.executemany(
+                f"update {POSTS} set lang = ? where id = ?", [(v, k) for k, v in langs.items()]
+            )
+
     def upsert_chart_entries(self, rows: Iterable[ChartEntryRow]) -> None:
         """Insert or refresh chart rows by their key; columns a row leaves out are kept."""
         self._upsert(CHART_ENTRIES, CHART_KEY, rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..coverage import coverage
 from ..queries import last_polls, open_gaps, title_counts
 from ..store import Store
 from ..voices import FLOOD_HOURS, FLOOD_POSTS, floods
@@ -55,6 +56,12 @@ def status(app: App) -> None:
     """
     store = app.store(write=False)
     click.echo(f"Database: {store.path} (schema {store.version})")
+    cover = coverage(store)
+    if cover.posts:
+        click.echo(
+            f"Posts: {cover.posts:,}; {cover.unread:,} ({cover.share_unread:.1%}) in a language "
+            "the sentiment model does not read, left unscored"
+        )
     rows = last_polls(store)
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
