@@ -46,7 +46,9 @@ def detect(text: str) -> str | None:
                 break
     else:
         return None
-    (label,), (confidence,) = _model().predict(head.replace("\n", " "))
+    # fastText takes UTF-8: a lone surrogate (which platforms do send) becomes "?"
+    line = head.replace("\n", " ").encode("utf-8", "replace").decode("utf-8")
+    (label,), (confidence,) = _model().predict(line)
     if confidence < MIN_CONFIDENCE:
         return None
     code: str = label.removeprefix("__label__")

@@ -10,9 +10,8 @@ import pytest
 
 from monitor import export, labels, language
 from monitor.config import load_config
-from monitor.html import describe
 from monitor.ingest import store_page
-from monitor.report import build_report
+from monitor.report import build_report, describe
 from monitor.schema import POSTS, SENTIMENTS
 from monitor.sentiment import DEFAULT_MODEL
 from monitor.store import Store
@@ -129,3 +128,10 @@ def test_labelling_detects_the_language_of_posts_stored_before_languages_were(
         assert labels.pending(store) == 0  # the Spanish post is not taken up again
     status = run_cli("status")
     assert "Posts: 2; 1 (50.0%) in a language the sentiment model does not read" in status.output
+
+
+def test_text_with_lone_surrogates_is_read_not_a_crash() -> None:
+    """Platforms send unpaired surrogate escapes; the identifier must not fail the page."""
+    text = "I watched Backtrace on Netflix last night \ud800 and honestly it was so bad \udfff"
+    assert language.reads(language.detect(text))  # read (English or undetermined), no crash
+    assert language.detect("Ayer vi la película en Netflix \ud800 y me encantó") == "es"

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .. import html
-from ..report import Report, build_report
+from ..report import Report, build_report, describe
 from .app import App, cli, pass_app
 from .options import day, out_option, platform_option, window_options
 from .table import format_table
@@ -27,7 +27,7 @@ def _percent(value: float | None) -> str | None:
 
 def summary(report: Report) -> list[str]:
     """The text summary: the run in one line, the phases table, the lead/lag sentence."""
-    lines = textwrap.wrap(html.describe(report), WIDTH)
+    lines = textwrap.wrap(describe(report), WIDTH)
     rows = [
         {
             "phase": p.name,
