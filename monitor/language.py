@@ -46,9 +46,12 @@ def detect(text: str) -> str | None:
                 break
     else:
         return None
-    # fastText takes UTF-8: a lone surrogate (which platforms do send) becomes "?"
-    line = head.replace("\n", " ").encode("utf-8", "replace").decode("utf-8")
-    (label,), (confidence,) = _model().predict(line)
+    line = head.replace("\n", " ")
+    try:
+        (label,), (confidence,) = _model().predict(line)
+    except (TypeError, UnicodeError):  # a lone surrogate: the model reads UTF-8 only
+        line = line.encode("utf-8", "replace").decode("utf-8")
+        (label,), (confidence,) = _model().predict(line)
     if confidence < MIN_CONFIDENCE:
         return None
     code: str = label.removeprefix("__label__")

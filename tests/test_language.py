@@ -45,6 +45,11 @@ def test_detect_names_the_language_of_short_posts(text: str, lang: str | None) -
     assert language.detect(text) == lang
 
 
+def test_text_that_is_not_valid_unicode_is_still_read() -> None:
+    """A platform can send a lone surrogate; the identifier reads the rest of the text."""
+    assert language.detect("Watched it last night \ud800 and the ending broke me") == "en"
+
+
 def test_the_model_reads_english_and_undetermined_text_only() -> None:
     assert language.reads("en") and language.reads(None)
     assert not language.reads("es") and not language.reads("pt")
