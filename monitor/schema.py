@@ -20,6 +20,8 @@ STATE = "state"
 DAILY_MENTIONS = "daily_mentions"
 DAILY_SENTIMENT = "daily_sentiment"
 RECHECK_MISSES = "recheck_misses"
+ALERTS = "alerts"
+ALERT_DELIVERIES = "alert_deliveries"
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -330,6 +332,25 @@ def _unreliable_answers(db: sqlite_utils.Database) -> None:
     db.table(POLL_RUNS).add_column("skipped", int, not_null_default=0)
 
 
+def _alerts(db: sqlite_utils.Database) -> None:
+    """Events found by ``monitor run`` (one row per title, kind and moment, ``key`` unique)
+    and, per alert and channel, whether it was delivered (see :mod:`monitor.alerts`)."""
+    db.execute(
+        f"create table {ALERTS} (id integer primary key, key text not null unique, "
+        "title text not null, kind text not null, moment text not null, "
+        "figures text not null, message text not null, late integer not null default 0, "
+        "raised_at text not null, notified_at text)"
+    )
+    db.execute(f"create index idx_alerts_title_moment on {ALERTS} (title, moment)")
+    db.execute(f"create index idx_alerts_pending on {ALERTS} (notified_at)")
+    db.execute(
+        f"create table {ALERT_DELIVERIES} (alert_id integer not null "
+        f"references {ALERTS}(id) on delete cascade, channel text not null, "
+        "attempts integer not null default 0, sent_at text, error text, tried_at text, "
+        "primary key (alert_id, channel)) without rowid"
+    )
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -338,5 +359,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _report_indexes,
     _daily_totals,
     _unreliable_answers,
+    _alerts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
