@@ -20,6 +20,7 @@ from .clock import iso, utcnow
 from .config import Config, Credentials, Title
 from .errors import MissingCredentials, MonitorError, NothingStored, StoreError
 from .ingest import PollResult, poll, recheck
+from .notify import alert_step
 from .queries import recent_post_ids
 from .scrub import Scrubber
 from .sources import SOURCES, build
@@ -202,13 +203,15 @@ def run_once(
     report_dir: Path | None = None,
     progress: Progress | None = None,
     build: Builder | None = None,
+    notify: bool = True,
 ) -> RunReport:
     """Poll, re-check recent posts for deletion, label what the current sentiment model has
     not labelled, update the charts when due, and with ``report_dir`` write the reports.
 
-    ``charts_every=None`` leaves the charts alone. The caller holds the lock.
+    ``charts_every=None`` leaves the charts alone; ``notify=False`` stores new alerts
+    without sending them. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "label", "charts", "reports"]
+    steps = ["poll", "re-check", "label", "charts", "alerts", "reports"]
     report = RunReport()
 
     def step(what: str) -> None:
@@ -240,6 +243,8 @@ def run_once(
         else:
             if note:
                 report.notes.append(note)
+    step("alerts")
+    report.notes += alert_step(store, config, creds, notify)
     if report_dir is not None:
         step("reports")
         written, failed = write_reports(store, config, report_dir)

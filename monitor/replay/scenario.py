@@ -3,7 +3,7 @@
 Backtrace (2018) climbs Netflix's US Top 10 in the scenario's fourth week (#9, #6, #4, #4,
 #7) and leaves after five weeks. Reddit and Bluesky users talk about it before, during and
 after that run, split between "dreary" and "so bad it's good"; talk picks up a few days
-before the film enters the chart. Mixed in are posts about debugger backtraces (gdb, lldb,
+before the film enters the chart, with a burst four days before. Mixed in are posts about debugger backtraces (gdb, lldb,
 RUST_BACKTRACE…), which the relevance stage must not count.
 
 Everything here is plain data, deterministic (seeded), and needs no network:
@@ -31,6 +31,10 @@ US_RANKS = {3: 9, 4: 6, 5: 4, 6: 4, 7: 7}
 TALK_PEAK_DAY = 36
 TALK_PEAK_POSTS = 16
 TALK_SPREAD_DAYS = 10
+#: A burst of talk (a trailer, a news story) on this scenario day, four days before the
+#: film enters the chart: what the alerts call a spike.
+BUZZ_DAY = 17
+BUZZ_POSTS = 14
 #: Share of posts that are fond ("so bad it's good"), per week; the rest are dreary.
 FOND = (0.35, 0.35, 0.55, 0.6, 0.65, 0.6, 0.5, 0.4, 0.35, 0.35, 0.4)
 DEBUGGER_POSTS_PER_WEEK = 4
@@ -144,7 +148,7 @@ DEBUG_SUBREDDITS = ("cpp", "rust", "learnprogramming", "C_Programming")
 def per_day(day: int) -> float:
     """The expected film posts on scenario day ``day`` (0 = :data:`START`)."""
     swell = math.exp(-(((day - TALK_PEAK_DAY) / TALK_SPREAD_DAYS) ** 2))
-    return 1 + TALK_PEAK_POSTS * swell
+    return 1 + TALK_PEAK_POSTS * swell + (BUZZ_POSTS if day == BUZZ_DAY else 0)
 
 
 def day_of(week: int, weekday: int) -> date:

@@ -1,0 +1,310 @@
+"""Events worth telling someone about, found in the stored data after each ``monitor run``.
+
+Five kinds, each judged in data time (the chart's weeks, the posts' days), so that a
+backfilled or replayed history raises its events too:
+
+- ``entered``, ``best``, ``left``: a title entered a chart (in a region), reached a rank
+  better than any it held there before, or was no longer listed in a week the chart has;
+- ``spike``: a day's posts far above the previous 14 days (median and MAD, with a floor
+  for small counts and a minimum count, so 1 → 3 posts is not a spike);
+- ``mood``: the 7-day mean sentiment moved: the new window's 95 % band clear of the
+  previous window's, by at least :data:`MIN_SHIFT`.
+
+Each event has a key (title, kind, where, moment): the ``alerts`` table keeps one row per
+key, so an event is raised once however many runs see it (:mod:`monitor.alert_store`).
+The detectors are pure functions over plain series; :func:`detect` reads the series.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from . import queries
+from .config import Title
+from .rows import Row
+from .store import Store
+
+#: Days of trailing baseline a spike is judged against, and how many must be known.
+BASELINE_DAYS = 14
+MIN_HISTORY = 7
+#: A spike needs at least this many posts, and this many robust deviations above the median.
+MIN_POSTS = 10
+SPIKE_DEVIATIONS = 5.0
+#: MAD to a normal standard deviation.
+MAD_SCALE = 1.4826
+#: Sentiment windows: days each, labelled posts each needs, the smallest shift worth a word.
+MOOD_DAYS = 7
+MIN_SCORED = 20
+MIN_SHIFT = 0.1
+Z = 1.96
+#: A chart week is published a few days after it ends: an event of it is late only after.
+CHART_DELAY = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event: ``moment`` is when it happened in data time (an ISO date), ``seen`` when
+    a run could first have seen it (for "late")."""
+
+    title: str
+    kind: str
+    moment: str
+    key: str
+    message: str
+    seen: datetime
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def _day_name(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, UTC)
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def chart_label(chart: str, region: str) -> str:
+    """``netflix``, ``US`` -> ``Netflix US``."""
+    return f"{chart.replace('-', ' ').title()} {region}"
+
+
+def chart_events(
+    title: str, entries: Sequence[Row], periods: Mapping[tuple[str, str], Sequence[Row]]
+) -> list[Event]:
+    """Entries, new best ranks and exits of ``title`` on each chart and region.
+
+    ``entries`` are the title's chart rows; ``periods`` every period each (chart, region)
+    holds (``period_start``, ``period_end``), whoever ranked: a week the chart has and the
+    title is missing from is a week off the chart."""
+    mine: dict[tuple[str, str], dict[str, int]] = {}
+    for e in entries:
+        ranks = mine.setdefault((e["chart"], e["region"]), {})
+        start = str(e["period_start"])
+        ranks[start] = min(int(e["rank"]), ranks.get(start, 10**6))
+    out: list[Event] = []
+    for (chart, region), ranks in sorted(mine.items()):
+        where = chart_label(chart, region)
+        on, best, weeks, previous = False, 0, 0, 0
+        for period in periods.get((chart, region), ()):
+            start = str(period["period_start"])
+            first = date.fromisoformat(start)
+            end = date.fromisoformat(str(period["period_end"] or start))
+            seen = _end_of(end) + CHART_DELAY
+            base = {"chart": chart, "region": region, "period_start": start}
+            rank = ranks.get(start)
+            if rank is None:
+                if on:
+                    out.append(
+                        Event(
+                            title,
+                            "left",
+                            start,
+                            f"{title}|left|{chart}|{region}|{start}",
+                            f"{title} left {where} in the week of {_day_name(first)}, after "
+                            f"{weeks} week{'s' * (weeks != 1)} (best #{best}).",
+                            seen,
+                            {**base, "weeks": weeks, "best": best},
+                        )
+                    )
+                on = False
+                continue
+            if not on:
+                text = f"{title} entered {where} at #{rank} in the week of {_day_name(first)}"
+                if best:
+                    text += f" (back on; best before #{best})"
+                out.append(
+                    Event(
+                        title,
+                        "entered",
+                        start,
+                        f"{title}|entered|{chart}|{region}|{start}",
+                        text + ".",
+                        seen,
+                        {**base, "rank": rank},
+                    )
+                )
+                on, weeks = True, 0
+            elif rank < best:
+                out.append(
+                    Event(
+                        title,
+                        "best",
+                        start,
+                        f"{title}|best|{chart}|{region}|{start}",
+                        f"{title} reached #{rank} on {where}, its best yet (was #{previous}), "
+                        f"in the week of {_day_name(first)}.",
+                        seen,
+                        {**base, "rank": rank, "before": best},
+                    )
+                )
+            weeks += 1
+            best = min(best, rank) if best else rank
+            previous = rank
+    return out
+
+
+# --- talk -----------------------------------------------------------------------------------
+
+
+def _median_mad(values: Sequence[int]) -> tuple[float, float]:
+    med = statistics.median(values)
+    return med, statistics.median(abs(v - med) for v in values)
+
+
+def spike_threshold(baseline: Sequence[int]) -> tuple[float, float]:
+    """The usual day (median) and the count a day must reach to be a spike: the median
+    plus :data:`SPIKE_DEVIATIONS` robust deviations, the deviation never below a Poisson
+    count's (√median) nor 1, and never below :data:`MIN_POSTS`."""
+    med, mad = _median_mad(baseline)
+    spread = max(MAD_SCALE * mad, math.sqrt(med), 1.0)
+    return med, max(float(MIN_POSTS), med + SPIKE_DEVIATIONS * spread)
+
+
+def spikes(title: str, counts: Mapping[date, int], last: date) -> list[Event]:
+    """Days whose posts spike above the previous :data:`BASELINE_DAYS` days, up to
+    ``last`` (a day in progress counts what it has so far).
+
+    ``counts`` are posts per day (a missing day had none) since the title's first day;
+    a spike needs :data:`MIN_HISTORY` days of history, and only its first day is raised
+    (a day after a spike day that is still high is the same spike)."""
+    if not counts:
+        return []
+    first = min(counts)
+    out: list[Event] = []
+    was = False
+    day = first + timedelta(days=MIN_HISTORY)
+    while day <= last:
+        base = [
+            counts.get(day - timedelta(days=k), 0)
+            for k in range(1, BASELINE_DAYS + 1)
+            if day - timedelta(days=k) >= first
+        ]
+        posts = counts.get(day, 0)
+        usual, needed = spike_threshold(base)
+        now = posts >= needed
+        if now and not was:
+            ratio = posts / usual if usual else None
+            how = f"{ratio:.0f}× the usual {usual:g}" if ratio else "where none is usual"
+            out.append(
+                Event(
+                    title,
+                    "spike",
+                    day.isoformat(),
+                    f"{title}|spike|{day.isoformat()}",
+                    f"{title}: {posts} posts on {_day_name(day)}, {how} a day.",
+                    _end_of(day),
+                    {"posts": posts, "usual": usual, "threshold": needed},
+                )
+            )
+        was = now
+        day += timedelta(days=1)
+    return out
+
+
+# --- mood -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    """A window's mean sentiment with its 95 % band."""
+
+    n: int
+    mean: float
+    low: float
+    high: float
+
+
+def band(sums: Iterable[tuple[int, float, float]]) -> Band | None:
+    """(labelled posts, sum, sum of squares) per day -> the window's band, or None when it
+    has fewer than :data:`MIN_SCORED` labelled posts."""
+    n = total = squares = 0.0
+    for k, s, sq in sums:
+        n, total, squares = n + k, total + s, squares + sq
+    if n < MIN_SCORED:
+        return None
+    mean = total / n
+    sd = math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1)))
+    half = Z * sd / math.sqrt(n)
+    return Band(int(n), mean, mean - half, mean + half)
+
+
+def mood_shifts(
+    title: str, labels: Mapping[date, tuple[int, float, float]], last: date
+) -> list[Event]:
+    """Days up to ``last`` (complete days only) whose 7-day window's band is clear of the
+    previous 7 days' band by :data:`MIN_SHIFT` or more; once per turn (a shift the same
+    way within a window of the last one is the same turn)."""
+    if not labels:
+        return []
+    zero = (0, 0.0, 0.0)
+    out: list[Event] = []
+    raised: dict[int, date] = {}
+    day = min(labels) + timedelta(days=2 * MOOD_DAYS - 1)
+    while day <= last:
+        now = band(labels.get(day - timedelta(days=k), zero) for k in range(MOOD_DAYS))
+        before = band(
+            labels.get(day - timedelta(days=k), zero) for k in range(MOOD_DAYS, 2 * MOOD_DAYS)
+        )
+        if now and before and (now.low > before.high or now.high < before.low):
+            sign = 1 if now.mean > before.mean else -1
+            recent = raised.get(sign)
+            if abs(now.mean - before.mean) >= MIN_SHIFT and (
+                recent is None or (day - recent).days >= MOOD_DAYS
+            ):
+                raised[sign] = day
+                word = "warmer" if sign > 0 else "colder"
+                out.append(
+                    Event(
+                        title,
+                        "mood",
+                        day.isoformat(),
+                        f"{title}|mood|{day.isoformat()}",
+                        f"{title}: the mood turned {word}, mean sentiment {now.mean:+.2f} "
+                        f"(95% band {now.low:+.2f} to {now.high:+.2f}) in the 7 days to "
+                        f"{_day_name(day)}, against {before.mean:+.2f} the week before.",
+                        _end_of(day),
+                        {
+                            "mean": round(now.mean, 4),
+                            "low": round(now.low, 4),
+                            "high": round(now.high, 4),
+                            "n": now.n,
+                            "before": round(before.mean, 4),
+                            "before_low": round(before.low, 4),
+                            "before_high": round(before.high, 4),
+                            "before_n": before.n,
+                        },
+                    )
+                )
+        day += timedelta(days=1)
+    return out
+
+
+# --- reading the series ---------------------------------------------------------------------
+
+
+def detect(store: Store, titles: Sequence[Title], now: datetime, model: str) -> list[Event]:
+    """Every event the stored data holds for ``titles``, as of ``now`` (days after it are
+    not judged; the sentiment only on days that are over)."""
+    today = now.astimezone(UTC).date()
+    periods = queries.chart_periods(store)
+    out: list[Event] = []
+    for title in titles:
+        out += chart_events(title.name, queries.chart_rows(store, title.name), periods)
+        counts: dict[date, int] = {}
+        labels: dict[date, tuple[int, float, float]] = {}
+        for r in queries.daily_counts(store, title.name, model, until=today.isoformat()):
+            day = date.fromisoformat(r["day"])
+            counts[day] = counts.get(day, 0) + int(r["posts"])
+            k, s, sq = labels.get(day, (0, 0.0, 0.0))
+            labels[day] = (k + int(r["scored"]), s + r["sum_compound"], sq + r["sum_squares"])
+        out += spikes(title.name, counts, today)
+        out += mood_shifts(title.name, labels, today - timedelta(days=1))
+    return out
