@@ -378,9 +378,9 @@ class Credentials:
 def credentials(env: Mapping[str, str] | None = None) -> Credentials:
     """Read the four credential variables from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
+    rid, rsecret, handle, password = (env.get(name) or None for name in CREDENTIAL_VARS)
     return Credentials(
-        *(env.get(name) or None for name in CREDENTIAL_VARS),
-        notify_urls=tuple((env.get(NOTIFY_VAR) or "").split()),
+        rid, rsecret, handle, password, notify_urls=tuple((env.get(NOTIFY_VAR) or "").split())
     )
 
 

@@ -194,7 +194,8 @@ def deliver(
             except Exception as exc:  # a library's bug must not stop the run
                 error = f"unexpected {type(exc).__name__}: {exc}"
             error = scrub(error) if error else None
-            alert_store.note_delivery(store, channel.name, [a.id for a in message.alerts], at, error)
+            carried = [a.id for a in message.alerts]
+            alert_store.note_delivery(store, channel.name, carried, at, error)
             if error:
                 log.error("alerts: %s: %s", channel.name, error)
                 outcome.failed.append(channel.name)

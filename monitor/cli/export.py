@@ -42,14 +42,16 @@ def export(
     """Stream posts, the daily series or the chart entries as CSV or JSON lines.
 
     KIND is posts (one row per post and title it mentions), daily (the series the report's
-    figure draws) or chart. CSV is RFC 4180 in UTF-8; text that a spreadsheet would run as
-    a formula is prefixed with '. Deleted posts come without text and author.
+    figure draws), chart, or alerts (what `monitor alerts` lists). CSV is RFC 4180 in
+    UTF-8; text that a spreadsheet would run as a formula is prefixed with '. Deleted
+    posts come without text and author.
 
     \b
     Example:
         monitor export posts --title Backtrace -o backtrace.csv
         monitor export daily --format jsonl
         monitor export chart --title Backtrace --since 2024-01-01
+        monitor export alerts --format jsonl
     """
     config = app.optional_config()
     name = config.title(title).name if title else None

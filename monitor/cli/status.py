@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..queries import last_polls, open_gaps, title_counts
+from ..queries import alerts, delivery_status, last_polls, open_gaps, title_counts
 from ..store import Store
 from .app import App, cli, pass_app
 from .table import echo_table
@@ -65,6 +65,27 @@ def status(app: App) -> None:
         ],
     )
     _echo_gaps(store)
+    _echo_alerts(store)
+
+
+def _echo_alerts(store: Store) -> None:
+    """Alerts waiting to be sent, and per channel what was delivered and what failed."""
+    waiting = alerts(store, pending=True)
+    channels = delivery_status(store)
+    if not waiting and not channels:
+        return
+    click.echo(f"\nAlerts: {len(waiting)} waiting to be sent (`monitor alerts --dry-run`)")
+    if channels:
+        echo_table(
+            channels,
+            [
+                ("channel", "channel"),
+                ("sent", "sent"),
+                ("failing", "failing"),
+                ("last_try", "last try"),
+                ("error", "last error"),
+            ],
+        )
 
 
 _WHY = {"running": "interrupted, or still running", "failed": "failed"}

@@ -3,8 +3,8 @@
 Backtrace (2018) climbs Netflix's US Top 10 in the scenario's fourth week (#9, #6, #4, #4,
 #7) and leaves after five weeks. Reddit and Bluesky users talk about it before, during and
 after that run, split between "dreary" and "so bad it's good"; talk picks up a few days
-before the film enters the chart, with a burst four days before. Mixed in are posts about debugger backtraces (gdb, lldb,
-RUST_BACKTRACE…), which the relevance stage must not count.
+before the film enters the chart, with a burst four days before. Mixed in are posts about
+debugger backtraces (gdb, lldb, RUST_BACKTRACE…), which the relevance stage must not count.
 
 Everything here is plain data, deterministic (seeded), and needs no network:
 :func:`posts` for the platforms, :func:`top10_countries` for the chart file.
