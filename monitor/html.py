@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from .errors import MonitorError
+from .files import write_atomic
 from .report import Phase, PostRef, Report
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -33,9 +34,10 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 """
 
 
-def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
+def write(reports: Sequence[Report], out_dir: Path, *, back: bool = False) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
-    (``<slug>-vs-<slug>…`` when comparing); return both paths."""
+    (``<slug>-vs-<slug>…`` when comparing), each atomically; return both paths. ``back``
+    links the page to the overview (``index.html``) beside it."""
     from . import plot  # matplotlib is slow to import: only when drawing
 
     figure = plot.draw(reports[0]) if len(reports) == 1 else plot.draw_compare(reports)
@@ -44,8 +46,8 @@ def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
-        png_path.write_bytes(image)
-        html_path.write_text(render(reports, image), encoding="utf-8")
+        write_atomic(png_path, image)
+        write_atomic(html_path, render(reports, image, back=back).encode("utf-8"))
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the report ({exc.strerror})",
@@ -55,7 +57,7 @@ def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
     return png_path, html_path
 
 
-def render(reports: Sequence[Report], figure_png: bytes) -> str:
+def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
     names = ", ".join(r.title.name for r in reports)
     image = base64.b64encode(figure_png).decode("ascii")
@@ -66,6 +68,7 @@ def render(reports: Sequence[Report], figure_png: bytes) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(names)} · monitor report</title>",
         f"<style>{STYLE}</style></head><body>",
+        *(['<p><a href="index.html">← All titles</a></p>'] if back else []),
         f"<h1>{escape(names)}</h1>",
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]

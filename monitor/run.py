@@ -165,10 +165,11 @@ def update_charts(
 
 
 def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
-    """The report of every title with something stored, into ``out``; how many were
-    written, and the titles that failed (logged). A title with nothing yet is skipped."""
-    from . import html  # imported only when a run is asked for reports
-    from .report import build_report
+    """The report of every title with something stored, into ``out``, and the overview
+    page (``index.html``); how many reports were written, and the titles that failed
+    (logged). A title with nothing yet is skipped."""
+    from . import html, overview  # imported only when a run is asked for reports
+    from .report import build_report, label_model
 
     written, failed = 0, []
     for title in config.titles:
@@ -184,12 +185,19 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             failed.append(title.name)
             continue
         try:
-            html.write([report], out)
+            html.write([report], out, back=True)
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)
         else:
             written += 1
+    try:
+        overview.write(store, config.titles, out, label_model(store))
+    except StoreError:
+        raise
+    except MonitorError as exc:
+        log.error("overview: %s%s", exc, f" ({exc.hint})" if exc.hint else "")
+        failed.append("overview")
     return written, failed
 
 
