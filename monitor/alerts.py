@@ -77,9 +77,13 @@ def chart_label(chart: str, region: str) -> str:
 
 
 def chart_events(
-    title: str, entries: Sequence[Row], periods: Mapping[tuple[str, str], Sequence[Row]]
+    title: str,
+    entries: Sequence[Row],
+    periods: Mapping[tuple[str, str], Sequence[Row]],
+    today: date | None = None,
 ) -> list[Event]:
-    """Entries, new best ranks and exits of ``title`` on each chart and region.
+    """Entries, new best ranks and exits of ``title`` on each chart and region (in the
+    periods that started by ``today``).
 
     ``entries`` are the title's chart rows; ``periods`` every period each (chart, region)
     holds (``period_start``, ``period_end``), whoever ranked: a week the chart has and the
@@ -95,6 +99,8 @@ def chart_events(
         on, best, weeks, previous = False, 0, 0, 0
         for period in periods.get((chart, region), ()):
             start = str(period["period_start"])
+            if today is not None and start > today.isoformat():
+                break
             first = date.fromisoformat(start)
             end = date.fromisoformat(str(period["period_end"] or start))
             seen = _end_of(end) + CHART_DELAY
@@ -240,8 +246,9 @@ def mood_shifts(
     title: str, labels: Mapping[date, tuple[int, float, float]], last: date
 ) -> list[Event]:
     """Days up to ``last`` (complete days only) whose 7-day window's band is clear of the
-    previous 7 days' band by :data:`MIN_SHIFT` or more; once per turn (a shift the same
-    way within a window of the last one is the same turn)."""
+    previous 7 days' band by :data:`MIN_SHIFT` or more; once per turn (a step shows in
+    the windows for 13 days: a shift the same way within 14 days of the last one is the
+    same turn)."""
     if not labels:
         return []
     zero = (0, 0.0, 0.0)
@@ -257,7 +264,7 @@ def mood_shifts(
             sign = 1 if now.mean > before.mean else -1
             recent = raised.get(sign)
             if abs(now.mean - before.mean) >= MIN_SHIFT and (
-                recent is None or (day - recent).days >= MOOD_DAYS
+                recent is None or (day - recent).days >= 2 * MOOD_DAYS
             ):
                 raised[sign] = day
                 word = "warmer" if sign > 0 else "colder"
@@ -297,7 +304,7 @@ def detect(store: Store, titles: Sequence[Title], now: datetime, model: str) -> 
     periods = queries.chart_periods(store)
     out: list[Event] = []
     for title in titles:
-        out += chart_events(title.name, queries.chart_rows(store, title.name), periods)
+        out += chart_events(title.name, queries.chart_rows(store, title.name), periods, today)
         counts: dict[date, int] = {}
         labels: dict[date, tuple[int, float, float]] = {}
         for r in queries.daily_counts(store, title.name, model, until=today.isoformat()):
