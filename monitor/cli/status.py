@@ -51,6 +51,7 @@ def status(app: App) -> None:
     rows = last_polls(store)
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
+        _echo_alerts(store)
         return
     echo_table(
         rows,
