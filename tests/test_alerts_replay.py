@@ -14,8 +14,13 @@ import pytest
 from monitor import notify
 from monitor.charts import netflix
 from monitor.config import BlueskyConfig, Credentials, NetflixConfig, RedditConfig
-from monitor.demo import BLUESKY_HANDLE, BLUESKY_PASSWORD, REDDIT_ID, REDDIT_SECRET
-from monitor.demo import starter_title_config
+from monitor.demo import (
+    BLUESKY_HANDLE,
+    BLUESKY_PASSWORD,
+    REDDIT_ID,
+    REDDIT_SECRET,
+    starter_title_config,
+)
 from monitor.replay import ReplayServer, scenario
 from monitor.replay.bluesky import FakeBluesky
 from monitor.replay.netflix import Top10Files
