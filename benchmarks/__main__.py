@@ -24,6 +24,7 @@ STAGES: list[str] = [
     "bluesky",
     "charts",
     "report",
+    "overview",
     "publish",
     "throughput",
     "soak",

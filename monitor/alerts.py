@@ -7,8 +7,8 @@ backfilled or replayed history raises its events too:
   better than any it held there before, or was no longer listed in a week the chart has;
 - ``spike``: a day's posts far above the previous 14 days (median and MAD, with a floor
   for small counts and a minimum count, so 1 → 3 posts is not a spike);
-- ``mood``: the 7-day mean sentiment moved: the new window's 95 % band clear of the
-  previous window's, by at least :data:`MIN_SHIFT`.
+- ``mood``: the 7-day mean sentiment moved: a week's 95 % band clear of the previous
+  week's, by at least :data:`MIN_SHIFT`.
 
 Each event has a key (title, kind, where, moment): the ``alerts`` table keeps one row per
 key, so an event is raised once however many runs see it (:mod:`monitor.alert_store`).
@@ -40,7 +40,7 @@ MAD_SCALE = 1.4826
 #: Sentiment windows: days each, labelled posts each needs, the smallest shift worth a word.
 MOOD_DAYS = 7
 MIN_SCORED = 20
-MIN_SHIFT = 0.1
+MIN_SHIFT = 0.15
 Z = 1.96
 #: A chart week is published a few days after it ends: an event of it is late only after.
 CHART_DELAY = timedelta(days=3)
@@ -184,19 +184,15 @@ def spikes(title: str, counts: Mapping[date, int], last: date) -> list[Event]:
     if not counts:
         return []
     first = min(counts)
+    series = [counts.get(first + timedelta(days=i), 0) for i in range((last - first).days + 1)]
     out: list[Event] = []
     was = False
-    day = first + timedelta(days=MIN_HISTORY)
-    while day <= last:
-        base = [
-            counts.get(day - timedelta(days=k), 0)
-            for k in range(1, BASELINE_DAYS + 1)
-            if day - timedelta(days=k) >= first
-        ]
-        posts = counts.get(day, 0)
-        usual, needed = spike_threshold(base)
+    for i in range(MIN_HISTORY, len(series)):
+        posts = series[i]
+        usual, needed = spike_threshold(series[max(0, i - BASELINE_DAYS) : i])
         now = posts >= needed
         if now and not was:
+            day = first + timedelta(days=i)
             ratio = posts / usual if usual else None
             how = f"{ratio:.0f}× the usual {usual:g}" if ratio else "where none is usual"
             out.append(
@@ -211,7 +207,6 @@ def spikes(title: str, counts: Mapping[date, int], last: date) -> list[Event]:
                 )
             )
         was = now
-        day += timedelta(days=1)
     return out
 
 
@@ -234,6 +229,10 @@ def band(sums: Iterable[tuple[int, float, float]]) -> Band | None:
     n = total = squares = 0.0
     for k, s, sq in sums:
         n, total, squares = n + k, total + s, squares + sq
+    return _band(n, total, squares)
+
+
+def _band(n: float, total: float, squares: float) -> Band | None:
     if n < MIN_SCORED:
         return None
     mean = total / n
@@ -245,21 +244,33 @@ def band(sums: Iterable[tuple[int, float, float]]) -> Band | None:
 def mood_shifts(
     title: str, labels: Mapping[date, tuple[int, float, float]], last: date
 ) -> list[Event]:
-    """Days up to ``last`` (complete days only) whose 7-day window's band is clear of the
-    previous 7 days' band by :data:`MIN_SHIFT` or more; once per turn (a step shows in
-    the windows for 13 days: a shift the same way within 14 days of the last one is the
-    same turn)."""
+    """Weeks (Monday to Sunday, as the charts count them) up to ``last`` whose band is
+    clear of the previous week's band by :data:`MIN_SHIFT` or more; raised on the Sunday,
+    once per turn (a shift the same way within 14 days of the last one is the same turn).
+
+    Judging whole weeks rather than every day's trailing week keeps chance out: noise
+    clears the bands on some day of a year far more often than in some week of it."""
     if not labels:
         return []
-    zero = (0, 0.0, 0.0)
+    first = min(labels)
+    # running sums: a window's totals are a difference of two of them
+    sums = [(0.0, 0.0, 0.0)]
+    for i in range((last - first).days + 1):
+        k, t, sq = labels.get(first + timedelta(days=i), (0, 0.0, 0.0))
+        n0, t0, sq0 = sums[-1]
+        sums.append((n0 + k, t0 + t, sq0 + sq))
+
+    def window(a: int, b: int) -> Band | None:  # days [a, b)
+        return _band(*(y - x for x, y in zip(sums[a], sums[b], strict=True)))
+
     out: list[Event] = []
     raised: dict[int, date] = {}
-    day = min(labels) + timedelta(days=2 * MOOD_DAYS - 1)
-    while day <= last:
-        now = band(labels.get(day - timedelta(days=k), zero) for k in range(MOOD_DAYS))
-        before = band(
-            labels.get(day - timedelta(days=k), zero) for k in range(MOOD_DAYS, 2 * MOOD_DAYS)
-        )
+    for i in range(2 * MOOD_DAYS - 1, len(sums) - 1):
+        day = first + timedelta(days=i)
+        if day.weekday() != 6:
+            continue
+        now = window(i + 1 - MOOD_DAYS, i + 1)
+        before = window(i + 1 - 2 * MOOD_DAYS, i + 1 - MOOD_DAYS)
         if now and before and (now.low > before.high or now.high < before.low):
             sign = 1 if now.mean > before.mean else -1
             recent = raised.get(sign)
@@ -275,7 +286,7 @@ def mood_shifts(
                         day.isoformat(),
                         f"{title}|mood|{day.isoformat()}",
                         f"{title}: the mood turned {word}, mean sentiment {now.mean:+.2f} "
-                        f"(95% band {now.low:+.2f} to {now.high:+.2f}) in the 7 days to "
+                        f"(95% band {now.low:+.2f} to {now.high:+.2f}) in the week to "
                         f"{_day_name(day)}, against {before.mean:+.2f} the week before.",
                         _end_of(day),
                         {
@@ -290,7 +301,6 @@ def mood_shifts(
                         },
                     )
                 )
-        day += timedelta(days=1)
     return out
 
 
