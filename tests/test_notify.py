@@ -172,3 +172,43 @@ def test_tokens_never_show_in_run_output_or_log(
     assert "***" in log.read_text()  # apprise's own debug lines named the URL, blanked
     assert "To json#" in dry.output and "Backtrace: 62 posts" in dry.output
     assert "[not sent yet]" in listed.output  # the second URL still fails
+
+
+def test_alerts_are_listed_and_exported(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with Store(tmp_path / "monitor.db") as store:
+        store.sync_titles([Title("Backtrace")])
+        spikes(store, [20, 30])
+        check(store, Credentials())
+    listed = run_cli("alerts", "--title", "backtrace", "--since", "2024-04-01")
+    assert listed.exit_code == 0
+    assert listed.output.splitlines() == [
+        "2024-04-03  spike   Backtrace: 62 posts on Wed 3 Apr 2024, 31× the usual 2 a day. "
+        "(found late, on 2024-04-20)"
+    ]
+    assert "No alerts match." in run_cli("alerts", "--since", "2025-01-01").output
+    exported = run_cli("export", "alerts", "--format", "jsonl")
+    rows = [json.loads(line) for line in exported.output.splitlines()]
+    assert [(r["kind"], r["when"], r["late"]) for r in rows] == [
+        ("spike", "2024-03-24", 1),
+        ("spike", "2024-04-03", 1),
+    ]
+    assert json.loads(rows[0]["figures"])["posts"] == 62 and rows[0]["sent_at"]
+    unknown = run_cli("alerts", "--title", "Nope")
+    assert unknown.exit_code == 2 and "not a tracked title" in unknown.output
+
+
+def test_alerts_config_is_checked(tmp_path: Path) -> None:
+    from monitor.config import credentials, parse_config
+    from monitor.errors import ConfigError
+
+    config = parse_config({"alerts": {"command": "page-me --to 'on call'", "digest_over": 3}})
+    assert config.alerts.command == ("page-me", "--to", "on call")
+    assert config.alerts.digest_over == 3
+    with pytest.raises(ConfigError, match=r"alerts\.command"):
+        parse_config({"alerts": {"command": 3}})
+    with pytest.raises(ConfigError, match=r"alerts\.url: unknown key"):
+        parse_config({"alerts": {"url": "slack://x"}})
+    secrets = credentials({"MONITOR_NOTIFY": f"slack://TokenA123/TokenB456/{TOKEN} json://h/x"})
+    assert f"slack://TokenA123/TokenB456/{TOKEN}" in secrets.secrets()
+    assert {"TokenA123", "TokenB456", TOKEN} <= set(secrets.secrets())
+    assert TOKEN not in repr(secrets)
