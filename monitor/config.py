@@ -98,7 +98,7 @@ class AlertsConfig:
 
     command: tuple[str, ...] = ()  # run with each alert as JSON on stdin
     digest_over: int = 5  # more new alerts than this in one run: one digest instead
-    timeout: int = 30  # seconds a channel may take
+    timeout: int = 30  # seconds the command may take
 
 
 @dataclass(frozen=True)

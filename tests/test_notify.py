@@ -212,3 +212,20 @@ def test_alerts_config_is_checked(tmp_path: Path) -> None:
     assert f"slack://TokenA123/TokenB456/{TOKEN}" in secrets.secrets()
     assert {"TokenA123", "TokenB456", TOKEN} <= set(secrets.secrets())
     assert TOKEN not in repr(secrets)
+
+
+def test_no_notify_keeps_new_alerts_for_the_next_run(
+    run_cli, config_file: Path, tmp_path: Path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    with Store(tmp_path / "monitor.db") as store:
+        store.sync_titles([Title("Backtrace")])
+        spikes(store, [20])
+    env = {"MONITOR_NOTIFY": receiver.url}
+    quiet = run_cli("run", "--no-charts", "--no-notify", env=env)
+    assert quiet.exit_code == 0 and receiver.received == []
+    assert "not sent (--no-notify)" in quiet.output
+    dry = run_cli("alerts", "--dry-run", env=env)
+    assert "1 message(s)" in dry.output and receiver.received == []
+    loud = run_cli("run", "--no-charts", env=env)
+    assert loud.exit_code == 0 and len(receiver.received) == 1
+    assert "Nothing waits to be sent" in run_cli("alerts", "--dry-run", env=env).output

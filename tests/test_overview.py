@@ -109,3 +109,25 @@ def test_the_page_in_a_real_browser(tmp_path: Path, count: int) -> None:
     keep = Path("/tmp") / "monitor-overview-shots"
     keep.mkdir(exist_ok=True)
     shot.replace(keep / shot.name)  # for a person to look at
+
+
+def test_run_with_report_writes_the_overview_too(store: Store, tmp_path: Path) -> None:
+    from monitor.config import Config, Credentials
+    from monitor.run import run_once
+
+    titles = (Title("Backtrace"), Title("Nothing Yet"))
+    store.sync_titles(titles)
+    add_posts(store, {START + timedelta(days=d): 3 for d in range(20)})
+    done = run_once(
+        store,
+        Config(titles=titles),
+        Credentials(),
+        sources=(),
+        charts_every=None,
+        report_dir=tmp_path / "r",
+    )
+    assert done.ok, done.summary()
+    assert "1 reports written" in done.summary()
+    page = (tmp_path / "r" / "index.html").read_text("utf-8")
+    assert '<a href="backtrace.html">Backtrace</a>' in page and "<td>Nothing Yet</td>" in page
+    assert 'href="index.html"' in (tmp_path / "r" / "backtrace.html").read_text("utf-8")
