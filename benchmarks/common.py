@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,24 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+_PROBE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "took = time.perf_counter() - start\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(took, peak)\n"
+)
+
+
+def timed_process(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (kB) of ``command`` run as a process of its own."""
+    answer = subprocess.run(
+        [sys.executable, "-c", _PROBE, *command], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return float(answer[0]), int(answer[1])
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -15,26 +15,16 @@ import json
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Figure
+from benchmarks.common import Figure, timed_process
 from benchmarks.report import TITLE, database
 from monitor.publish_queries import canned_queries
 
 REPEAT = 3
-
-PROBE = (
-    "import resource, subprocess, sys, time\n"
-    "start = time.perf_counter()\n"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-    "took = time.perf_counter() - start\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(took, peak)\n"
-)
 
 
 def vacuum_into(db: Path, work: Path) -> float:
@@ -53,10 +43,7 @@ def publish(db: Path, work: Path) -> tuple[float, int]:
     """Seconds and peak RSS (kB) of `monitor publish` as a command."""
     out = work / "site"
     command = [sys.executable, "-m", "monitor", "--db", str(db), "-q", "publish", str(out)]
-    answer = subprocess.run(
-        [sys.executable, "-c", PROBE, *command], check=True, capture_output=True, text=True
-    ).stdout.split()
-    return float(answer[0]), int(answer[1])
+    return timed_process(command)
 
 
 def slowest_query(copy: Path) -> float:

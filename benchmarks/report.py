@@ -33,7 +33,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from benchmarks.common import Figure, median_seconds
+from benchmarks.common import Figure, median_seconds, timed_process
 from monitor import html
 from monitor.config import Title
 from monitor.report import build_report
@@ -284,25 +284,8 @@ def run() -> list[Figure]:
         for triggers in (True, False):
             writes[triggers].append(write_rate(triggers))
 
-    probe = (
-        "import resource, subprocess, sys, time\n"
-        "start = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-        "took = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(took, peak)\n"
-    )
     export_cmd = monitor("export", "posts", "-o", str(work / "posts.csv"))
-    runs = []
-    for _ in range(3):
-        out = subprocess.run(
-            [sys.executable, "-c", probe, *export_cmd],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        runs.append((float(out[0]), int(out[1])))
-    runs.sort()
+    runs = sorted(timed_process(export_cmd) for _ in range(3))
     took, peak_kb = runs[len(runs) // 2]
     rows = POSTS
     return [

@@ -5,6 +5,7 @@ Secrets never live here: credentials come from the environment only (:func:`cred
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shlex
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ConfigError
+from .files import check_regular
 
 DEFAULT_CONFIG = Path("config") / "monitor.toml"
 DEFAULT_DB = "monitor.db"
@@ -35,11 +37,36 @@ CREDENTIAL_VARS = (
 NOTIFY_VAR = "MONITOR_NOTIFY"
 
 
+#: A slug longer than this is cut and ended with a hash (a file name holds 255 bytes).
+SLUG_BYTES = 80
+
+
 def slugify(name: str) -> str:
-    """``"The Man from Toronto"`` -> ``"the-man-from-toronto"``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug or "title"
+    """A name as a file name, readable in any script and the same only for the same name
+    (case, accents on Latin letters and punctuation aside).
+
+    ``"The Man from Toronto"`` -> ``"the-man-from-toronto"``, ``"Amélie"`` -> ``"amelie"``,
+    ``"千と千尋の神隠し"`` -> itself, ``"🎬"`` (no letter or digit) -> ``"title-"`` and a hash.
+    """
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", name):
+        if unicodedata.combining(char) and kept and kept[-1].isascii():
+            continue  # the accent of a Latin letter: é -> e
+        kept.append(char)
+    text = unicodedata.normalize("NFKC", "".join(kept)).casefold()
+    # letters, digits and the marks that belong to them (Devanagari vowel signs) stay
+    word = ""
+    for c in text:
+        mark = unicodedata.category(c)[0] == "M" and word[-1:].strip() != ""
+        word += c if c.isalnum() or mark else " "
+    slug = "-".join(word.split())
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if not slug:
+        return f"title-{digest}"
+    if len(slug.encode()) > SLUG_BYTES:
+        cut = slug.encode()[: SLUG_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
+        return f"{cut}-{digest}"
+    return slug
 
 
 @dataclass(frozen=True)
@@ -163,20 +190,30 @@ class _Section:
                 self.fail(self.key(key), "is required", f'add {key} = "…"')
             return default
         value = self.data[key]
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
             self.fail(self.key(key), f"must be a non-empty string, not {_kind(value)}")
+        if not value.strip():
+            self.fail(self.key(key), "must not be empty", f"remove {key}, or give it a value")
         return str(value).strip()
 
-    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
+    def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 10**6) -> int:
+        """A whole number in ``[minimum, maximum]`` (every count has a sane ceiling)."""
         value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(self.key(key), f"must be a whole number ≥ {minimum}, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self.fail(
+                self.key(key),
+                f"must be a whole number from {minimum} to {maximum:,}, not {value!r}",
+            )
         return int(value)
 
-    def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def strings(
+        self, key: str, default: tuple[str, ...] = (), *, empty: bool = True
+    ) -> tuple[str, ...]:
         value = self.data.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(self.key(key), "must be a list of non-empty strings", f'{key} = ["…", "…"]')
+        if not value and not empty:
+            self.fail(self.key(key), "is empty: list at least one", f'{key} = ["…", "…"]')
         return tuple(v.strip() for v in value)
 
     def day(self, key: str) -> date | None:
@@ -200,10 +237,34 @@ def _kind(value: Any) -> str:
     )
 
 
-def _url(section: _Section, key: str, default: str | None) -> str | None:
+def url_problem(value: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    """What is wrong with ``value`` as a URL of one of ``schemes``, or None when nothing:
+    the one check every configured or given URL goes through."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a port out of range or not a number)
+    except ValueError as exc:
+        return f"must be a valid URL ({exc})"
+    if parts.scheme.lower() not in schemes:
+        wanted = "an http(s)" if schemes == ("http", "https") else f"a {' or '.join(schemes)}"
+        return f"must be {wanted} URL"
+    if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in value):
+        return "must be a valid URL (with a host name, and no spaces)"
+    return None
+
+
+def _url(
+    section: _Section, key: str, default: str | None, *, folder_ok: bool = False
+) -> str | None:
+    """An http(s) URL (or, with ``folder_ok``, a local folder: anything without ``://``)."""
     value = section.text(key, default)
-    if value is not None and not re.match(r"^https?://[^/\s]+", value):
-        section.fail(section.key(key), f"must be an http(s) URL, not {value!r}")
+    if value is None or (folder_ok and "://" not in value):
+        return value
+    problem = url_problem(value)
+    if problem:
+        section.fail(
+            section.key(key), f"{problem}, not {value!r}", "write it as https://host[:port]/path"
+        )
     return value
 
 
@@ -273,7 +334,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             )
         seen[t.slug] = t.name
 
-    countries = netflix.strings("countries", NetflixConfig.countries)
+    countries = netflix.strings("countries", NetflixConfig.countries, empty=False)
     for code in countries:
         if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
             netflix.fail(
@@ -284,7 +345,8 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
     return Config(
         path=Path(source) if not isinstance(source, Path) else source,
         store=StoreConfig(
-            path=store.text("path"), recheck_days=store.integer("recheck_days", 7, minimum=1)
+            path=store.text("path"),
+            recheck_days=store.integer("recheck_days", 7, minimum=1, maximum=3650),
         ),
         titles=titles,
         reddit=RedditConfig(
@@ -298,7 +360,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
         ),
         bluesky=BlueskyConfig(service=_url(bluesky, "service", BlueskyConfig.service) or ""),
         netflix=NetflixConfig(
-            source=netflix.text("source", NETFLIX_SOURCE) or NETFLIX_SOURCE,
+            source=_url(netflix, "source", NETFLIX_SOURCE, folder_ok=True) or NETFLIX_SOURCE,
             countries=countries,
         ),
         alerts=alerts,
@@ -332,8 +394,11 @@ def example_config() -> str:
 def load_config(path: Path) -> Config:
     """Read and validate the TOML file at ``path``."""
     try:
+        if not check_regular(path, "config file", ConfigError):
+            raise FileNotFoundError
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            # a BOM (Notepad writes one) is not part of the TOML
+            data = tomllib.loads(fh.read().decode("utf-8").removeprefix("\ufeff"))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file",

@@ -10,9 +10,11 @@ environment).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from .config import (
     parse_config,
 )
 from .errors import MonitorError
+from .files import inputs_of, refuse_inputs, write_text
 from .ingest import PollResult, poll
 from .replay import ReplayServer, scenario
 from .replay.bluesky import FakeBluesky
@@ -40,6 +43,9 @@ from .store import Store
 log = logging.getLogger("monitor.demo")
 
 DEMO_STATE = "demo.scenario"
+CONFIG_FILE = "monitor.toml"
+#: The files the demo wrote, with their digests: only these may be written over.
+MANIFEST = ".monitor-demo.json"
 REDDIT_ID, REDDIT_SECRET = "demo-client-id", "demo-client-secret"
 BLUESKY_HANDLE, BLUESKY_PASSWORD = "demo.bsky.social", "demo-app-password"
 
@@ -95,7 +101,7 @@ def _fresh(db: Path) -> None:
     """Remove a database left by an earlier demo; refuse to touch any other."""
     if not db.exists():
         return
-    with Store(db) as store:
+    with Store(db, read=True) as store:
         earlier = store.get_state(DEMO_STATE)
     if earlier is None:
         raise MonitorError(
@@ -107,13 +113,54 @@ def _fresh(db: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def run(out: Path, progress: Callable[[str], None] = log.info) -> DemoResult:
-    """Run the demo into ``out``; ``progress`` hears one line per step."""
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _written_before(out: Path) -> dict[str, str]:
+    """The files an earlier demo wrote into ``out``, with the digest each had then."""
+    try:
+        found = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _claim(out: Path, names: Sequence[str], inputs: Iterable[Path]) -> None:
+    """Refuse, before any work, to write over a file the demo did not write: one that an
+    earlier demo's manifest does not list as it is now, or one the command reads."""
+    earlier = _written_before(out)
+    if not earlier and (out / MANIFEST).exists():
+        names = [MANIFEST, *names]  # a file of that name that is no manifest of ours
+    for name in names:
+        path = out / name
+        refuse_inputs(path, inputs)
+        if (path.exists() or path.is_symlink()) and earlier.get(name) != _digest(path):
+            raise MonitorError(
+                f"{path} exists and was not written by the demo; the demo leaves it alone",
+                hint="pass --out with another folder",
+            )
+
+
+def run(
+    out: Path, progress: Callable[[str], None] = log.info, inputs: Iterable[Path] = ()
+) -> DemoResult:
+    """Run the demo into ``out``; ``progress`` hears one line per step. No file the demo
+    did not write itself is overwritten, nor any of ``inputs`` (the user's config)."""
+    inputs = tuple(inputs)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MonitorError(f"{out}: cannot create the folder ({exc.strerror})") from None
     db = out / "monitor.db"
+    stem = html.file_stem([starter_title_config().titles[0].slug])
+    files = [CONFIG_FILE, f"{stem}.png", f"{stem}.html"]
+    _claim(out, files, inputs)
+    for path in inputs_of(db, None):
+        refuse_inputs(path, inputs)
     _fresh(db)
     reddit = FakeReddit(client_id=REDDIT_ID, client_secret=REDDIT_SECRET)
     bluesky = FakeBluesky(BLUESKY_HANDLE, BLUESKY_PASSWORD)
@@ -154,12 +201,15 @@ def run(out: Path, progress: Callable[[str], None] = log.info) -> DemoResult:
             rows = sum(r.rows for r in charts)
             progress(f"Loaded the Netflix Top 10: {rows} chart rows for the US")
             report = build_report(store, title)
-    png, page = html.write([report], out)
-    config_path = out / "monitor.toml"
-    config_path.write_text(
+    png, page = html.write([report], out, inputs)
+    config_path = out / CONFIG_FILE
+    write_text(
+        config_path,
         example_config().replace('path = "monitor.db"', f'path = "{db.resolve()}"'),
-        encoding="utf-8",
+        inputs,
     )
+    manifest = {name: _digest(out / name) for name in files}
+    write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n", inputs)
     return DemoResult(
         database=db,
         config=config_path,

@@ -33,6 +33,10 @@ class StoreError(MonitorError):
     """The database cannot be opened, read or written."""
 
 
+class StoreBusy(StoreError):
+    """Another process held SQLite's write lock past the busy timeout: try again later."""
+
+
 class LockHeld(MonitorError):
     """Another `monitor` process holds the database lock."""
 

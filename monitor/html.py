@@ -8,12 +8,14 @@ http(s). A Content-Security-Policy forbids scripts and remote loads as a second 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
 from .errors import MonitorError
-from .files import write_atomic
+from .files import refuse_inputs, write_bytes, write_text
 from .report import Phase, PostRef, Report
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -28,38 +30,56 @@ th, td { padding: .3em .8em; border-bottom: 1px solid #e5e7eb; text-align: right
 th:first-child, td:first-child { text-align: left; }
 .lead { font-size: 1.1em; background: #f3f4f6; padding: .6em 1em; border-left: 4px solid #2563eb; }
 .posts { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+bdi, blockquote { unicode-bidi: isolate; }
 blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-space: pre-wrap;
              overflow-wrap: anywhere; border-left: 3px solid #d1d5db; }
 .pos { border-color: #10b981; } .neg { border-color: #ef4444; }
 """
 
 
-def write(reports: Sequence[Report], out_dir: Path, *, back: bool = False) -> tuple[Path, Path]:
+def write(
+    reports: Sequence[Report], out_dir: Path, inputs: Iterable[Path] = (), *, back: bool = False
+) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
-    (``<slug>-vs-<slug>…`` when comparing), each atomically; return both paths. ``back``
-    links the page to the overview (``index.html``) beside it."""
+    (``<slug>-vs-<slug>…`` when comparing); return both paths. ``back`` links the page to
+    the overview (``index.html``) beside it.
+
+    Each file is written whole or not at all, and never over one of ``inputs``."""
     from . import plot  # matplotlib is slow to import: only when drawing
 
     figure = plot.draw(reports[0]) if len(reports) == 1 else plot.draw_compare(reports)
     image = plot.png(figure)
-    stem = "-vs-".join(r.title.slug for r in reports)
+    stem = file_stem(r.title.slug for r in reports)
+    png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
+    for path in (png_path, html_path):
+        refuse_inputs(path, inputs)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
-        write_atomic(png_path, image)
-        write_atomic(html_path, render(reports, image, back=back).encode("utf-8"))
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the report ({exc.strerror})",
             hint="choose a folder you can write to",
             param="out",
         ) from None
+    write_bytes(png_path, image, inputs)
+    write_text(html_path, render(reports, image, back=back), inputs)
     return png_path, html_path
+
+
+def file_stem(slugs: Iterable[str], limit: int = 120) -> str:
+    """The slugs joined by ``-vs-``; past ``limit`` bytes (a file name may hold 255) cut
+    short and ended by a hash of the whole, so that it stays unique."""
+    stem = "-vs-".join(slugs)
+    if len(stem.encode()) <= limit:
+        return stem
+    digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+    cut = stem.encode()[: limit - 9].decode("utf-8", "ignore").rstrip("-")
+    return f"{cut}-{digest}"
 
 
 def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
-    names = ", ".join(r.title.name for r in reports)
+    names = ", ".join(isolate(r.title.name) for r in reports)  # plain text: <title>, alt
     image = base64.b64encode(figure_png).decode("ascii")
     parts = [
         "<!doctype html>",
@@ -69,7 +89,7 @@ def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) 
         f"<title>{escape(names)} · monitor report</title>",
         f"<style>{STYLE}</style></head><body>",
         *(['<p><a href="index.html">← All titles</a></p>'] if back else []),
-        f"<h1>{escape(names)}</h1>",
+        f"<h1>{', '.join(user(r.title.name) for r in reports)}</h1>",
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]
     for report in reports:
@@ -79,25 +99,47 @@ def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) 
     return "\n".join(parts)
 
 
+def user(text: str) -> str:
+    """Text from a user or a platform, escaped and isolated in ``<bdi>``: a right-to-left
+    override in an author's name cannot reorder the text around it."""
+    return f"<bdi>{escape(text)}</bdi>"
+
+
+def isolate(text: str) -> str:
+    """The same for plain text (``<title>``, ``alt``): between U+2068 FSI and U+2069 PDI,
+    with any isolate it leaves open closed first."""
+    if all(unicodedata.bidirectional(c) not in _REORDERING for c in text):
+        return text  # left-to-right only: nothing around it can move
+    opened = sum(text.count(c) for c in "\u2066\u2067\u2068") - text.count("\u2069")
+    return "\u2068" + text + "\u2069" * (max(opened, 0) + 1)  # PDI closes overrides too
+
+
+#: Bidi classes that can reorder text: right-to-left letters, Arabic digits, the controls.
+_REORDERING = frozenset(
+    ("R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
+)
+
+
 def _alt(reports: Sequence[Report]) -> str:
     return "; ".join(
-        f"{r.title.name}: posts per day by platform, mean sentiment and chart rank" for r in reports
+        f"{isolate(r.title.name)}: posts per day by platform, mean sentiment and chart rank"
+        for r in reports
     )
 
 
 def _section(report: Report, *, heading: bool) -> list[str]:
     out = []
     if heading:
-        out.append(f"<h2>{escape(report.title.name)}</h2>")
-    out.append(f'<p class="muted">{escape(describe(report))}</p>')
-    out.append(f'<p class="lead">{escape(report.lead_lag.sentence)}</p>')
+        out.append(f"<h2>{user(report.title.name)}</h2>")
+    out.append(f'<p class="muted">{user(describe(report))}</p>')
+    out.append(f'<p class="lead">{user(report.lead_lag.sentence)}</p>')
     out.append("<h3>Phases</h3>")
     out.append(_phases_table(report.phases))
     if report.gaps:
         out.append("<h3>Collection gaps</h3><ul>")
         out += [
             f"<li>{g.start:%Y-%m-%d %H:%M} to {g.end:%Y-%m-%d %H:%M} UTC: "
-            f"{escape(g.reason)}: counts there are too low, not a drop in interest</li>"
+            f"{user(g.reason)}: counts there are too low, not a drop in interest</li>"
             for g in report.gaps
         ]
         out.append("</ul>")
@@ -156,9 +198,9 @@ def _post(post: PostRef, kind: str) -> str:
     where = escape(post.platform)
     if url.startswith(("https://", "http://")):
         where = f'<a href="{escape(url)}" rel="nofollow noreferrer">{where}</a>'
-    who = f" · {escape(post.author)}" if post.author else ""
+    who = f" · {user(post.author)}" if post.author else ""
     return (
-        f'<blockquote class="{kind}">{escape(post.text)}</blockquote>'
-        f'<div class="muted">{where}{who} · {escape(post.created_at)} · '
+        f'<blockquote class="{kind}" dir="auto">{escape(post.text)}</blockquote>'
+        f'<div class="muted">{where}{who} · {user(post.created_at)} · '
         f"score {post.score:+.2f}</div>"
     )

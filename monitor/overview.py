@@ -10,7 +10,7 @@ nothing (the same Content-Security-Policy as the title pages), and is written at
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -20,8 +20,8 @@ from . import queries
 from .alerts import Band, band, chart_label
 from .config import Title
 from .errors import MonitorError
-from .files import write_atomic
-from .html import CSP
+from .files import write_text
+from .html import CSP, user
 from .store import Store
 
 #: Days the sparkline covers, ending on the newest day any title has posts.
@@ -166,9 +166,9 @@ def _week(row: TitleRow) -> str:
 
 def _chart(row: TitleRow) -> str:
     if row.rank is not None and row.chart:
-        return f"<b>#{row.rank}</b> {escape(row.chart)}"
+        return f"<b>#{row.rank}</b> {user(row.chart)}"
     if row.last_rank is not None and row.chart:
-        return f'<span class="muted">off; was #{row.last_rank} {escape(row.chart)}</span>'
+        return f'<span class="muted">off; was #{row.last_rank} {user(row.chart)}</span>'
     return '<span class="muted">–</span>'
 
 
@@ -176,11 +176,11 @@ def render(overview: Overview, pages: Collection[str] = ()) -> str:
     """The page; a title whose ``<slug>.html`` is in ``pages`` links to it."""
     rows = []
     for row in overview.rows:
-        name = escape(row.title.name)
+        name = user(row.title.name)
         page = f"{row.title.slug}.html"
         link = f'<a href="{escape(page)}">{name}</a>' if page in pages else name
         alert = (
-            f'<span class="muted">{escape(row.alert_moment or "")}</span> {escape(row.alert)}'
+            f'<span class="muted">{escape(row.alert_moment or "")}</span> {user(row.alert)}'
             if row.alert
             else '<span class="muted">none</span>'
         )
@@ -214,19 +214,25 @@ def render(overview: Overview, pages: Collection[str] = ()) -> str:
 
 
 def write(
-    store: Store, titles: Sequence[Title], out_dir: Path, model: str, end: date | None = None
+    store: Store,
+    titles: Sequence[Title],
+    out_dir: Path,
+    model: str,
+    end: date | None = None,
+    inputs: Iterable[Path] = (),
 ) -> Path:
-    """Build and write ``out_dir/index.html`` atomically; return its path."""
+    """Build and write ``out_dir/index.html`` whole or not at all (never over one of
+    ``inputs``); return its path."""
     overview = build(store, titles, model, end)
     path = out_dir / INDEX
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         pages = {p.name for p in out_dir.glob("*.html")}
-        write_atomic(path, render(overview, pages).encode("utf-8"))
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the overview ({exc.strerror})",
             hint="choose a folder you can write to",
             param="out",
         ) from None
+    write_text(path, render(overview, pages), inputs)
     return path

@@ -22,7 +22,10 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .glyphs import NOTE, drawable, use_fallback_fonts
 from .report import CHART_SIZE, Report, share_of_voice
+
+use_fallback_fonts()
 
 PLATFORM_COLOURS = {"reddit": "#ff6314", "bluesky": "#1185fe"}
 OTHER_COLOURS = ("#6b7280", "#10b981", "#a855f7", "#eab308")
@@ -71,7 +74,8 @@ def draw(report: Report) -> Figure:
         bottom = top
     talk.set_ylim(0, max(bottom, default=0) * 1.08 or 1)
     talk.set_ylabel("posts per day")
-    talk.set_title(_heading(report), loc="left", fontsize=12)
+    (name,) = _names(fig, [report])
+    talk.set_title(_heading(report, name), loc="left", fontsize=12)
 
     scored = [(_num(d.day) + 0.5, d.mean_sentiment) for d in report.days if d.scored]
     if scored:
@@ -127,30 +131,31 @@ def draw_compare(reports: Sequence[Report]) -> Figure:
     counts, span = voice.posts, voice.days
     xs = [_num(d) + 0.5 for d in span]
     ranks = talk.twinx()
+    names = _names(fig, reports)
     for n, r in enumerate(reports):
         colour = TITLE_COLOURS[n % len(TITLE_COLOURS)]
-        talk.plot(xs, counts[n], color=colour, linewidth=1.4, label=r.title.name)
+        talk.plot(xs, counts[n], color=colour, linewidth=1.4, label=names[n])
         mood.plot(
             [_num(d.day) + 0.5 for d in r.days],
             [d.rolling if d.rolling is not None else float("nan") for d in r.days],
             color=colour,
             linewidth=1.6,
-            label=r.title.name,
+            label=names[n],
         )
         if r.chart is not None:
-            _rank_steps(ranks, r, colour, f"{r.title.name} rank ({r.chart.region})")
+            _rank_steps(ranks, r, colour, f"{names[n]} rank ({drawable(r.chart.region)[0]})")
     share.stackplot(
         xs,
         voice.shares,
         colors=[TITLE_COLOURS[n % len(TITLE_COLOURS)] for n in range(len(reports))],
-        labels=[r.title.name for r in reports],
+        labels=names,
         step="mid",
     )
     share.set_ylim(0, 1)
     share.set_ylabel("share of voice")
     _finish_rank_axis(ranks)
     talk.set_ylabel("posts per day")
-    talk.set_title("Compared: " + ", ".join(r.title.name for r in reports), loc="left", fontsize=12)
+    talk.set_title("Compared: " + ", ".join(names), loc="left", fontsize=12)
     mood.axhline(0, color="#d1d5db", linewidth=0.8)
     mood.set_ylim(-1.05, 1.05)
     mood.set_ylabel("7-day mean sentiment")
@@ -172,10 +177,19 @@ def png(fig: Figure) -> bytes:
 # --- pieces ---------------------------------------------------------------------------
 
 
-def _heading(report: Report) -> str:
+def _names(fig: Figure, reports: Sequence[Report]) -> list[str]:
+    """The titles' names as the fonts can draw them; a note under the figure when a
+    character could not be drawn."""
+    names = [drawable(r.title.name) for r in reports]
+    if any(lost for _, lost in names):
+        fig.text(0.005, 0.002, NOTE, fontsize=8, color="#6b7280", va="bottom")
+    return [name for name, _ in names]
+
+
+def _heading(report: Report, name: str) -> str:
     where = f" on {report.platform}" if report.platform else ""
     return (
-        f"{report.title.name}: {report.posts:,} posts{where}, "
+        f"{name}: {report.posts:,} posts{where}, "
         f"{report.start.isoformat()} to {report.end.isoformat()}"
     )
 
@@ -255,7 +269,7 @@ def _shade_gaps(ax: Axes, report: Report, *, label: bool) -> None:
         )
         if label:
             ax.annotate(
-                f"gap: {gap.reason}",
+                f"gap: {drawable(gap.reason)[0]}",
                 (start, 0.5),
                 xycoords=("data", "axes fraction"),
                 rotation=90,

@@ -9,11 +9,12 @@ and rank. Drawing lives in :mod:`monitor.plot`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from . import leadlag, queries
+from .bounds import EARLIEST, believable, latest
 from .config import Title
 from .errors import ConfigError, MonitorError, NothingStored
 from .leadlag import LeadLag
@@ -214,6 +215,18 @@ def label_model(store: Store) -> str:
 # --- building -------------------------------------------------------------------------
 
 
+def _day_in_range(text: str | None) -> bool:
+    try:
+        return text is not None and believable(date.fromisoformat(text[:10]))
+    except ValueError:
+        return False
+
+
+def _believable(rows: Iterable[Row]) -> list[Row]:
+    """The daily rows whose day is in the range the report draws (see :mod:`monitor.bounds`)."""
+    return [r for r in rows if _day_in_range(r["day"])]
+
+
 def build_report(
     store: Store,
     title: Title,
@@ -231,7 +244,7 @@ def build_report(
     ``quotes=False`` leaves out the most positive and negative posts of each phase."""
     check_window(since, until)
     model = model or label_model(store)
-    grouped = list(
+    grouped = _believable(
         queries.daily_counts(
             store,
             title.name,
@@ -241,7 +254,11 @@ def build_report(
             platform=platform,
         )
     )
-    entries = queries.chart_rows(store, title.name)
+    entries = [  # a date from another century (stored before it was refused) is left out
+        e
+        for e in queries.chart_rows(store, title.name)
+        if _day_in_range(e["period_start"]) and _day_in_range(e["period_end"])
+    ]
     chart = chart_run(entries, region)
     if chart is None and entries and region is not None:
         regions = ", ".join(sorted({e["region"] for e in entries}))
@@ -261,8 +278,14 @@ def build_report(
     known = [date.fromisoformat(r["day"]) for r in grouped]
     if chart is not None and chart_in_window:
         known += [chart.entry.start, chart.exit.end]
-    start = since or min(known)
-    end = until or max(max(known), start)
+    start = max(since or min(known), EARLIEST)
+    end = min(until or max(max(known), start), latest())
+    if start > end:
+        raise MonitorError(
+            f"the window {start} to {end} is outside the dates monitor draws "
+            f"({EARLIEST} to {latest()})",
+            hint="pass --since and --until within that range",
+        )
     rows = tuple(
         DayRow(
             day=date.fromisoformat(r["day"]),

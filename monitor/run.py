@@ -19,6 +19,7 @@ from .charts.netflix import update as update_netflix
 from .clock import iso, utcnow
 from .config import Config, Credentials, Title
 from .errors import MissingCredentials, MonitorError, NothingStored, StoreError
+from .files import inputs_of
 from .ingest import PollResult, poll, recheck
 from .notify import alert_step
 from .queries import recent_post_ids
@@ -185,14 +186,16 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             failed.append(title.name)
             continue
         try:
-            html.write([report], out, back=True)
+            html.write([report], out, inputs_of(store.path, config.path), back=True)
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)
         else:
             written += 1
     try:
-        overview.write(store, config.titles, out, label_model(store))
+        overview.write(
+            store, config.titles, out, label_model(store), inputs=inputs_of(store.path, config.path)
+        )
     except StoreError:
         raise
     except MonitorError as exc:

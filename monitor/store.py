@@ -22,8 +22,9 @@ import sqlite_utils
 from . import session_file
 from .clock import utcnow
 from .config import Title
-from .database import BUSY_TIMEOUT_MS, check_header, store_error, uri
+from .database import BUSY_TIMEOUT_MS, check_header, check_ours, immediate, store_error, uri
 from .errors import StoreError
+from .files import check_regular
 from .rows import ChartEntryRow, LabelRow, MentionRow, PostRow, Row
 from .schema import (
     CHART_ENTRIES,
@@ -58,24 +59,27 @@ def clean(value: Any) -> Any:
 class Store:
     """The monitor's SQLite database."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, read: bool = False) -> None:
+        """Open (``create``: or create) the database; ``read`` opens it read-only, for
+        commands that only read: nothing is created, migrated or written."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        exists = check_regular(self.path, "database file", StoreError)
+        if not exists and (read or not create):
             raise StoreError(
                 f"{self.path}: no such database",
                 hint="run `monitor init` or a poll first, or name another database",
                 param="db",
             )
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a folder, not a database file")
         check_header(self.path)
-        self.read_only = self.path.exists() and not self.path.stat().st_mode & 0o222
+        self.read_only = read or (exists and not self.path.stat().st_mode & 0o222)
         try:
             conn = sqlite3.connect(
                 uri(self.path, self.read_only), timeout=BUSY_TIMEOUT_MS / 1000, uri=True
             )
             self.db = sqlite_utils.Database(conn)
             self.version = self._read_version()
+            if self.version == 0 and exists:
+                check_ours(self.path, self.db, empty_ok=not read)
             if self.version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {self.version} is newer than this "
@@ -107,7 +111,9 @@ class Store:
             raise StoreError(
                 f"{self.path}: the database is read-only and needs an upgrade from schema "
                 f"version {self.version} to {SCHEMA_VERSION}",
-                hint="make it writable once (chmod u+w) and run any monitor command",
+                hint="make it writable once (chmod u+w) and run any monitor command"
+                if not self.path.stat().st_mode & 0o222
+                else "run a command that writes once (e.g. `monitor recount`) to upgrade it",
             )
         if self.version:
             log.info(
@@ -117,7 +123,7 @@ class Store:
                 SCHEMA_VERSION,
             )
         while self.version < SCHEMA_VERSION:
-            with self.db.atomic():
+            with self.transaction():
                 MIGRATIONS[self.version](self.db)
                 self.db.execute(f"PRAGMA user_version = {self.version + 1}")
             self.version += 1
@@ -163,7 +169,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all (nested blocks are savepoints)."""
         try:
-            with self.db.atomic():
+            with immediate(self.db):
                 yield
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None

@@ -45,13 +45,15 @@ def test_init_writes_config_and_database_and_refuses_to_overwrite(run_cli, tmp_p
 def test_db_precedence_flag_then_env_then_config(
     run_cli, config_file: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    assert run_cli("status").exit_code == 0
+    assert run_cli("label").exit_code == 0  # a command that writes creates the database
     assert (tmp_path / "monitor.db").exists()  # [store] path
-    assert run_cli("status", env={"MONITOR_DB": str(tmp_path / "env.db")}).exit_code == 0
+    assert run_cli("label", env={"MONITOR_DB": str(tmp_path / "env.db")}).exit_code == 0
     assert (tmp_path / "env.db").exists()
-    result = run_cli("--db", str(tmp_path / "flag.db"), "status", env={"MONITOR_DB": "x.db"})
+    result = run_cli("--db", str(tmp_path / "flag.db"), "label", env={"MONITOR_DB": "x.db"})
     assert result.exit_code == 0
     assert (tmp_path / "flag.db").exists() and not (tmp_path / "x.db").exists()
+    for env in ({}, {"MONITOR_DB": str(tmp_path / "env.db")}):
+        assert run_cli("status", env=env).exit_code == 0
 
 
 def test_titles_lists_posts_per_title(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -13,7 +14,7 @@ import pytest
 from fakes.jetstream import JetstreamReplay
 
 from monitor.config import Title
-from monitor.errors import ConfigError, SourceError
+from monitor.errors import ConfigError, SourceError, StoreBusy
 from monitor.ingest import StreamStore
 from monitor.sources.jetstream import (
     Batcher,
@@ -193,3 +194,30 @@ def test_stream_command_stops_cleanly_on_sigterm(
 def test_stream_command_rejects_a_bad_url(run_cli: Any, config_file: Path) -> None:
     result = run_cli("stream", "--jetstream", "http://example.com", "--max-events", "1")
     assert result.exit_code == 2 and "not a Jetstream websocket URL" in result.output
+
+
+def test_a_busy_database_holds_the_batch_for_the_next_write(store: Store) -> None:
+    """Another process holding the write lock past the timeout must not kill the stream."""
+
+    class Busy(StreamStore):
+        refusals = 1
+
+        def write(self, posts: list[Any], deletes: list[str], cursor: int) -> tuple[int, int]:
+            if self.refusals:
+                self.refusals -= 1
+                raise StoreBusy("monitor.db: the database is locked by another process")
+            return super().write(posts, deletes, cursor)
+
+    sink = Busy(store, [BACKTRACE])
+    batcher = Batcher(sink)
+    with JetstreamReplay() as js:
+        events = [js.add_create(f"{ABOUT} #{i}") for i in range(3)]
+    for event in events:
+        batcher.handle(json.dumps(event))
+    batcher.flush()  # refused: everything stays held
+    assert store.count("posts") == 0 and len(batcher.posts) == 3
+    batcher.flush()
+    assert [r["id"] for r in store.query("select id from posts order by id")] == sorted(
+        uri_id(e) for e in events
+    )
+    assert sink.cursor() == events[-1]["time_us"]

@@ -58,11 +58,11 @@ def test_one_row_per_title_most_moved_first_linked_both_ways(
     page = (tmp_path / "out" / "index.html").read_text("utf-8")
     rows = re.findall(r"<tr><td>(.*?)</td>", page)
     assert rows == [
-        '<a href="backtrace.html">Backtrace</a>',
-        '<a href="the-man-from-toronto.html">The Man from Toronto</a>',
+        '<a href="backtrace.html"><bdi>Backtrace</bdi></a>',
+        '<a href="the-man-from-toronto.html"><bdi>The Man from Toronto</bdi></a>',
     ]
     assert page.count("<svg") == 2 and "<script" not in page and "src=" not in page
-    assert "<b>#4</b> Netflix Weekly US" in page
+    assert "<b>#4</b> <bdi>Netflix Weekly US</bdi>" in page
     assert "224 <span" in page  # Backtrace's last 7 days: 7 × 32
     backtrace = (tmp_path / "out" / "backtrace.html").read_text("utf-8")
     assert '<a href="index.html">' in backtrace
@@ -89,8 +89,8 @@ def test_the_page_in_a_real_browser(tmp_path: Path, count: int) -> None:
     if count > 1:  # the burst and the chart climb lead
         first = re.findall(r"<tr><td>(.*?)</td>", html)[:2]
         assert first == [
-            "Bad &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;",
-            "Film 000",
+            "<bdi>Bad &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;</bdi>",
+            "<bdi>Film 000</bdi>",
         ]
         assert "Film 000 reached #2" in html
     shot = tmp_path / f"overview-{count}.png"
@@ -129,5 +129,6 @@ def test_run_with_report_writes_the_overview_too(store: Store, tmp_path: Path) -
     assert done.ok, done.summary()
     assert "1 reports written" in done.summary()
     page = (tmp_path / "r" / "index.html").read_text("utf-8")
-    assert '<a href="backtrace.html">Backtrace</a>' in page and "<td>Nothing Yet</td>" in page
+    assert '<a href="backtrace.html"><bdi>Backtrace</bdi></a>' in page
+    assert "<td><bdi>Nothing Yet</bdi></td>" in page
     assert 'href="index.html"' in (tmp_path / "r" / "backtrace.html").read_text("utf-8")

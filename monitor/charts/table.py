@@ -22,6 +22,7 @@ REQUIRED = ("date", "rank", "title")
 OPTIONAL = ("region", "platform", "category")
 DEFAULT_REGION = "global"
 DEFAULT_CATEGORY = "all"
+MAX_RANK = 100_000
 
 
 class ChartCsv:
@@ -48,13 +49,16 @@ class ChartCsv:
         self.periods: dict[tuple[str, str, str], list[int]] = {}
 
     def __iter__(self) -> Iterator[ChartEntryRow]:
-        reader = csv.reader(self.lines_in)
+        # strict: a quote left open is an error, not the rest of the file in one field
+        reader = csv.reader(self.lines_in, strict=True)
         seen: dict[tuple[str, str, str, int], int] = {}
+        started = 1  # the line the record being read starts on
         try:
             names = next(reader, None)
             if names is None:
                 raise InputError(f"{self.file}, line 1: the file is empty")
-            h = Header(self.file, names, REQUIRED, OPTIONAL)
+            h = Header(self.file, names, REQUIRED, OPTIONAL, only_known=True)
+            started = reader.line_num + 1
             for fields in reader:
                 n = reader.line_num
                 if not any(f.strip() for f in fields):
@@ -71,15 +75,23 @@ class ChartCsv:
                 seen[key] = n
                 self.periods.setdefault(key[:3], []).append(row["rank"])
                 self.rows += 1
+                started = n + 1
                 yield row
         except csv.Error as exc:
-            raise InputError(f"{self.file}, line {reader.line_num}: {exc}") from None
+            quoting = "end of data" in str(exc) or "expected after" in str(exc)
+            raise InputError(
+                f"{self.file}, line {started}: {exc}"
+                + (" (a quote opened here is never closed)" if quoting else ""),
+                hint='quote a field that holds commas or quotes whole: "Dune, Part Two"'
+                if quoting
+                else None,
+            ) from None
         except UnicodeDecodeError:
             raise InputError(f"{self.file}, line {reader.line_num + 1}: not UTF-8 text") from None
 
     def _row(self, h: Header, n: int, fields: list[str]) -> ChartEntryRow:
         day = h.day(n, fields, "date").isoformat()
-        rank = h.whole(n, fields, "rank")
+        rank = h.whole(n, fields, "rank", maximum=MAX_RANK)
         if rank < 1:
             raise h.error(n, "rank", "a rank starts at 1")
         chart_title = h.text(n, fields, "title")

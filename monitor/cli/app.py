@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import click
 
 from ..config import DEFAULT_CONFIG, DEFAULT_DB, Config, Credentials, credentials, load_config
 from ..errors import ConfigError, MonitorError
+from ..files import inputs_of
 from ..lock import hold
 from ..scrub import Scrubber
 from ..store import Store
@@ -41,6 +43,38 @@ class SecretFilter(logging.Filter):
         return True
 
 
+class LogFile(logging.FileHandler):
+    """``--log-file``: when a line cannot be written (a full disk, ``/dev/full``), says so
+    once on stderr and stops trying; the command then exits 1 (see :func:`log_failures`)."""
+
+    failure: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.failure is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failure is not None:
+            return
+        exc = sys.exc_info()[1]
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.failure = f"{self.baseFilename}: cannot write the log file ({why})"
+        sys.stderr.write(f"Error: {self.failure}; no more lines go to it\n")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # what could not be written cannot be flushed
+            super().close()
+
+
+def log_failures() -> list[str]:
+    """The log files that could not be written during this command."""
+    return [
+        h.failure
+        for h in logging.getLogger().handlers
+        if isinstance(h, LogFile) and h.failure is not None
+    ]
+
+
 def close_logging() -> None:
     """Remove and close the handlers :func:`setup_logging` added (the log file among them)."""
     root = logging.getLogger()
@@ -64,8 +98,10 @@ def setup_logging(
     stderr.setLevel(logging.ERROR if quiet else detail)
     handlers: list[logging.Handler] = [stderr]
     if log_file is not None:
+        if log_file.is_fifo() or log_file.is_socket():  # opening one waits for a reader
+            raise ConfigError(f"{log_file}: is a pipe or socket, not a log file")
         try:
-            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+            handlers.append(LogFile(log_file, encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{log_file}: cannot write the log file ({exc.strerror})") from None
     root = logging.getLogger()
@@ -129,14 +165,18 @@ class App:
         config = config if config is not None else self.optional_config()
         return Path(config.store.path or DEFAULT_DB)
 
+    def inputs(self) -> tuple[Path, ...]:
+        """The files this command reads, which no output may overwrite."""
+        return inputs_of(self.resolve_db(), self.config_path)
+
     def store(self, *, create: bool = True, write: bool = True) -> Store:
         """The database, opened (and migrated) once.
 
         ``write=False`` is for commands that only read: they work on a read-only file too.
-        A writer gets the tracked titles synced into it (readers change nothing)."""
+        The file is opened read-only for them: nothing is created, migrated or synced."""
         if self._store is None:
             config = self.optional_config()
-            self._store = Store(self.resolve_db(config), create=create)
+            self._store = Store(self.resolve_db(config), create=create, read=not write)
         if write:
             self._store.require_writable()
             if not self._synced:
@@ -185,7 +225,7 @@ class MonitorGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except MonitorError as exc:
             message = str(exc)
             hint = exc.hint
@@ -196,6 +236,9 @@ class MonitorGroup(click.Group):
                 message += f"\n  Hint: {hint}"
             _to_log_files(f"Error: {message}")
             raise DomainError(message, exc.exit_code) from None
+        if log_failures():  # already said on stderr, once
+            raise SystemExit(1)
+        return result
 
 
 def _to_log_files(message: str) -> None:

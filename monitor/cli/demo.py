@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..files import inputs_of
 from .app import App, cli, pass_app
 from .options import out_option
 from .report import WIDTH, summary
@@ -34,7 +35,8 @@ def demo(app: App, out: Path) -> None:
         for line in textwrap.wrap(message, WIDTH):
             click.echo(line)
 
-    result = demos.run(out, progress=progress)
+    # the user's own config and database are never the demo's to write
+    result = demos.run(out, progress=progress, inputs=inputs_of(app.db_path, app.config_path))
     report = result.report
     click.echo("")
     for line in summary(report):

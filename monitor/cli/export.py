@@ -12,6 +12,7 @@ import click
 
 from .. import export as exports
 from ..errors import MonitorError
+from ..files import atomic_output, refuse_inputs
 from .app import App, cli, pass_app
 from .options import day, window_options
 
@@ -55,6 +56,8 @@ def export(
     """
     config = app.optional_config()
     name = config.title(title).name if title else None
+    if output is not None:
+        refuse_inputs(output, app.inputs())  # before anything is opened
     store = app.store(create=False, write=False)
     columns, rows = exports.stream(
         store, kind, config.titles, title=name, since=day(since), until=day(until)
@@ -72,11 +75,9 @@ def export(
         finally:
             out.detach()
         return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as fh:
-            count = exports.write(columns, rows, fh, fmt)
-    except OSError as exc:
-        raise MonitorError(
-            f"{output}: cannot write ({exc.strerror})", hint="pass -o with a writable path"
-        ) from None
+    with atomic_output(output, app.inputs()) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        count = exports.write(columns, rows, text, fmt)
+        text.flush()
+        text.detach()
     click.echo(f"Wrote {count:,} rows to {output}", err=True)

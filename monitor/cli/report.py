@@ -134,7 +134,7 @@ def report(
         for title in chosen
     ]
     drawing.join()
-    png_path, html_path = html.write(reports, out)
+    png_path, html_path = html.write(reports, out, app.inputs())
     for n, r in enumerate(reports):
         if len(reports) > 1:
             click.echo(("\n" if n else "") + f"== {r.title.name}")

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
+from ..files import refuse_inputs
 from ..run import CHARTS_EVERY, run_once
 from ..sources import SOURCES
 from .app import App, cli, pass_app, setup_logging
 from .options import source_option
+from .types import HOURS
 
 log = logging.getLogger("monitor.run")
 
@@ -34,7 +36,7 @@ def _progress(done: int, total: int, what: str) -> None:
 )
 @click.option(
     "--charts-every",
-    type=click.FloatRange(min=0),
+    type=HOURS,
     default=CHARTS_EVERY.total_seconds() / 3600,
     show_default=True,
     help="Update the charts when the last update is older than this many hours.",
@@ -86,6 +88,8 @@ def run(
     """
     quiet = quiet or app.quiet
     creds = app.credentials
+    if log_file is not None:
+        refuse_inputs(log_file, app.inputs())  # a log line appended to the database ruins it
     if log_file is not None or quiet != app.quiet:
         setup_logging(app.verbose, quiet, creds.secrets(), log_file)
     config = app.config

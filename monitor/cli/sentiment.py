@@ -10,6 +10,7 @@ import click
 from .. import labels, sentiment
 from ..errors import InputError
 from .app import App, cli, pass_app
+from .types import count
 
 MODELS = click.Choice(sorted(sentiment.ALIASES))
 
@@ -25,7 +26,7 @@ MODELS = click.Choice(sorted(sentiment.ALIASES))
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=count(1, 100_000),
     default=labels.DEFAULT_BATCH,
     show_default=True,
     help="Posts per transaction.",

@@ -21,6 +21,12 @@ def titles(app: App) -> None:
     """
     store = app.store(write=False)
     rows = title_counts(store)
+    stored = {r["title"] for r in rows}  # a reader syncs nothing: add what the config adds
+    rows += [
+        {"title": t.name, "released": t.released, "posts": 0, "reddit": 0, "bluesky": 0}
+        for t in app.optional_config().titles
+        if t.name not in stored
+    ]
     if not rows:
         click.echo("No titles tracked yet. Add [[titles]] to the config file.")
         return

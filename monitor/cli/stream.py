@@ -13,6 +13,7 @@ from ..errors import ConfigError
 from ..ingest import StreamStore
 from ..sources.jetstream import DEFAULT_URL, JetstreamFollower
 from .app import App, cli, pass_app
+from .types import SECONDS, count, url
 
 log = logging.getLogger("monitor")
 
@@ -23,19 +24,20 @@ log = logging.getLogger("monitor")
     "url",
     envvar="MONITOR_JETSTREAM",
     default=DEFAULT_URL,
+    callback=url("Jetstream websocket", "ws", "wss"),
     show_default=True,
     help="Jetstream /subscribe websocket URL. Env MONITOR_JETSTREAM.",
 )
 @click.option("--title", default=None, help="Keep only posts about this tracked title.")
 @click.option(
     "--max-events",
-    type=click.IntRange(min=1),
+    type=count(1, 10**12),
     default=None,
     help="Stop after this many events (for tests and trials).",
 )
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     help="Stop after this many seconds.",
 )

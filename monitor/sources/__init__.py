@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 from ..config import Config, Credentials
-from ..errors import ConfigError
+from ..errors import ConfigError, MissingCredentials
 from .base import Factory, Source
 
 #: name -> "module:factory" of each platform's source, imported only when used.
@@ -26,6 +26,8 @@ def build(name: str, config: Config, creds: Credentials) -> Source:
     """
     if name not in SOURCES:
         raise ConfigError(f"unknown source {name!r}", hint=f"use one of: {', '.join(SOURCES)}")
+    if not getattr(creds, name, True):  # known to be missing: skip the SDK's import too
+        raise MissingCredentials(f"no {name} credentials in the environment")
     module_name, factory_name = SOURCES[name].split(":")
     factory: Factory = getattr(importlib.import_module(module_name), factory_name)
     return factory(config, creds)

@@ -27,7 +27,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
 from ..clock import AHEAD, from_epoch, utcnow
-from ..errors import ConfigError, SourceError
+from ..config import url_problem
+from ..errors import ConfigError, SourceError, StoreBusy
 from ..rows import PostRow
 from .bluesky_rows import parse_time, post_id, record_to_row
 
@@ -35,6 +36,8 @@ log = logging.getLogger("monitor.sources.jetstream")
 
 DEFAULT_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
 COLLECTION = "app.bsky.feed.post"
+#: How many times the write on stop tries a database another process keeps busy.
+LAST_TRIES = 6
 
 
 class Sink(Protocol):
@@ -69,12 +72,13 @@ def create_to_row(event: dict[str, Any], fetched_at: str) -> PostRow:
 
 def subscribe_url(base: str, cursor: int | None) -> str:
     """The ``/subscribe`` URL for post commits, resuming at ``cursor`` when given."""
-    parts = urlsplit(base)
-    if parts.scheme not in ("ws", "wss") or not parts.netloc:
+    problem = url_problem(base, ("ws", "wss"))
+    if problem:
         raise ConfigError(
-            f"{base!r} is not a Jetstream websocket URL",
+            f"{base!r} is not a Jetstream websocket URL: it {problem}",
             hint=f"use e.g. {DEFAULT_URL}",
         )
+    parts = urlsplit(base)
     path = parts.path if parts.path.rstrip("/") else "/subscribe"
     query: dict[str, Any] = {"wantedCollections": COLLECTION}
     if cursor is not None:
@@ -147,11 +151,22 @@ class Batcher:
             self.stats.skipped += 1
             log.warning("jetstream: malformed %s event skipped at %s", operation, time_us)
 
-    def flush(self) -> None:
-        """Write the held posts and deletes, and the cursor, in one transaction."""
+    def flush(self, *, last: bool = False) -> None:
+        """Write the held posts and deletes, and the cursor, in one transaction. A database
+        another process keeps busy past the timeout keeps them held for the next flush
+        (the last one, on stop, tries a few times more, then gives up with the error)."""
         if self.pending_cursor is None:
             return
-        new, deleted = self.sink.write(self.posts, self.deletes, self.pending_cursor)
+        for attempt in range(LAST_TRIES if last else 1):
+            try:
+                new, deleted = self.sink.write(self.posts, self.deletes, self.pending_cursor)
+                break
+            except StoreBusy as exc:
+                if last and attempt == LAST_TRIES - 1:
+                    raise
+                log.warning("jetstream: %s; %d posts held for the next write", exc, len(self.posts))
+        else:
+            return
         self.stats.new += new
         self.stats.deleted += deleted
         self.posts, self.deletes, self.pending_cursor = [], [], None
@@ -231,7 +246,7 @@ class JetstreamFollower:
                     log.warning("jetstream: cannot connect (%s); retry in %.1f s", exc, delay)
                     self.stop.wait(delay)
         finally:
-            self.batcher.flush()
+            self.batcher.flush(last=True)
         return self.stats
 
     def _delay(self, failures: int) -> float:
