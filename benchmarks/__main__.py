@@ -27,6 +27,7 @@ STAGES: list[str] = [
     "overview",
     "publish",
     "throughput",
+    "themes",
     "soak",
 ]
 

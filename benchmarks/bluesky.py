@@ -6,19 +6,26 @@ Jetstream events filtered per second, each beside a baseline measured in the sam
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import math
 import random
+import statistics
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.common import Figure, median_seconds
+import vaderSentiment
+
+from benchmarks.common import Figure, authors_off, copies_off, median_seconds
 from monitor import ingest
 from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import StreamStore, store_page
 from monitor.replay import ReplayServer
 from monitor.replay.bluesky import FakeBluesky, did_for, tid
+from monitor.rows import Row
 from monitor.sources import bluesky
 from monitor.sources.bluesky import Settings
 from monitor.sources.bluesky_rows import post_view_to_row
@@ -38,8 +45,9 @@ CHATTER = [
 ]
 
 
-def _poll_rate(tmp: Path) -> tuple[float, float, float]:
-    """Seconds per poll of POSTS posts, requests per new post, store-only seconds."""
+def _poll_rate(tmp: Path) -> tuple[float, float, float, float]:
+    """Seconds per poll of POSTS posts, requests per new post, store-only seconds, and
+    seconds per poll as before copies were grouped (interleaved with the first)."""
     fake = FakeBluesky()
     views = fake.generate(POSTS, ABOUT, start=datetime(2026, 11, 1, tzinfo=UTC))
     rows = [post_view_to_row(v, "2026-11-23T00:00:00Z") for v in views]
@@ -49,15 +57,28 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
     with ReplayServer(fake) as server:
         config = parse_config({"bluesky": {"service": server.url}})
 
-        def poll() -> None:
+        def poll(before: bool = False) -> float:
             with Store(tmp / f"poll-{next(counter)}.db") as store:
+                if before:
+                    authors_off(store)
                 store.sync_titles([TITLE])
                 source = bluesky.build(config, creds, settings=Settings())
-                [result] = ingest.poll(store, source, [TITLE])
+                start = time.perf_counter()
+                if before:
+                    with copies_off():
+                        [result] = ingest.poll(store, source, [TITLE])
+                else:
+                    [result] = ingest.poll(store, source, [TITLE])
+                seconds = time.perf_counter() - start
                 assert result.new == POSTS, result
                 ratio[0] = result.requests / result.new
+                return seconds
 
-        poll_s = median_seconds(poll, repeat=5)
+        now, before = [], []
+        for _ in range(7):  # interleaved, so that noise hits both alike
+            now.append(poll())
+            before.append(poll(before=True))
+        poll_s, before_s = statistics.median(now), statistics.median(before)
 
     def store_only() -> None:
         with Store(tmp / f"store-{next(counter)}.db") as store:
@@ -65,7 +86,148 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float]:
             for i in range(0, len(rows), 100):
                 store_page(store, rows[i : i + 100], [TITLE])
 
-    return poll_s, ratio[0], median_seconds(store_only, repeat=5)
+    return poll_s, ratio[0], median_seconds(store_only, repeat=5), before_s
+
+
+#: Words to vary the texts with: a word changed makes a near copy; many make a new post.
+VARY = [
+    "tonight",
+    "honestly",
+    "finally",
+    "again",
+    "really",
+    "weird",
+    "great",
+    "awful",
+    "boring",
+    "loud",
+    "grey",
+    "silly",
+    "heist",
+    "chase",
+    "diner",
+    "hospital",
+    "twist",
+    "ending",
+    "cast",
+    "wig",
+    "villain",
+    "garage",
+    "memory",
+    "cameo",
+    "poster",
+    "trailer",
+    "sequel",
+    "script",
+    "pacing",
+    "lighting",
+    "soundtrack",
+    "detective",
+    "flashback",
+    "dialogue",
+    "brother",
+    "sister",
+    "partner",
+    "dog",
+    "cat",
+    "couch",
+    "rain",
+    "popcorn",
+    "pizza",
+    "friday",
+    "sunday",
+    "weekend",
+]
+
+
+#: Everyday words, half of every post (the rest from VADER's 7,500-word lexicon).
+COMMON = [
+    "the",
+    "a",
+    "and",
+    "i",
+    "it",
+    "is",
+    "was",
+    "to",
+    "of",
+    "in",
+    "this",
+    "that",
+    "on",
+    "for",
+    "with",
+    "so",
+    "but",
+    "just",
+    "my",
+    "movie",
+    "film",
+    "watched",
+    "watching",
+    "backtrace",
+    "netflix",
+    "last",
+    "night",
+    "really",
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    """A post about the film that is a copy of nothing: "Backtrace on Netflix:", then
+    twelve to thirty words, half of them common."""
+    lexicon = _lexicon()
+    return "Backtrace on Netflix: " + " ".join(
+        rng.choice(COMMON) if rng.random() < 0.5 else rng.choice(lexicon)
+        for _ in range(rng.randint(12, 30))
+    )
+
+
+@functools.cache
+def _lexicon() -> list[str]:
+    path = Path(vaderSentiment.__file__).with_name("vader_lexicon.txt")
+    words = (line.split("\t")[0] for line in path.read_text("utf-8").splitlines())
+    return [w for w in words if w.isalpha()]
+
+
+def _text_mixes(tmp: Path) -> list[tuple[str, float, float]]:
+    """store_page with and without grouping (interleaved) on two mixes of texts: every
+    post a near copy (a word of ABOUT changed: the MinHash path), and posts that are
+    copies of nothing (see :func:`_sentence`)."""
+    fake = FakeBluesky()
+    views = fake.generate(POSTS, ABOUT, start=datetime(2026, 11, 1, tzinfo=UTC))
+    base = [post_view_to_row(v, "2026-11-23T00:00:00Z") for v in views]
+    rng = random.Random(9)
+    words = ABOUT.split()
+    mixes = {
+        "near copies (a word changed)": [
+            {**r, "text": " ".join(rng.choice(VARY) if i == k else w for i, w in enumerate(words))}
+            for r, k in zip(base, (rng.randrange(len(words)) for _ in base), strict=False)
+        ],
+        "copies of nothing": [{**r, "text": _sentence(rng)} for r in base],
+    }
+    counter = iter(range(1_000_000))
+    out = []
+    for name, rows in mixes.items():
+
+        def store(before: bool, rows: list[Row] = rows) -> float:
+            with Store(tmp / f"mix-{next(counter)}.db") as db:
+                if before:
+                    authors_off(db)
+                db.sync_titles([TITLE])
+                pages = [[dict(r) for r in rows[i : i + 100]] for i in range(0, len(rows), 100)]
+                start = time.perf_counter()
+                with copies_off() if before else contextlib.nullcontext():
+                    for page in pages:
+                        store_page(db, page, [TITLE])
+                return time.perf_counter() - start
+
+        now, before = [], []
+        for _ in range(5):
+            now.append(store(False))
+            before.append(store(True))
+        out.append((name, statistics.median(now), statistics.median(before)))
+    return out
 
 
 def _events() -> list[str]:
@@ -108,7 +270,8 @@ def _filter_rate(tmp: Path, events: list[str]) -> float:
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        poll_s, per_item, store_s = _poll_rate(tmp)
+        poll_s, per_item, store_s, before_s = _poll_rate(tmp)
+        mixes = _text_mixes(tmp)
         events = _events()
         filter_s = _filter_rate(tmp, events)
         loads_s = median_seconds(lambda: [json.loads(e) for e in events], repeat=3)
@@ -122,6 +285,27 @@ def run() -> list[Figure]:
             POSTS / store_s,
             "store_page of the same rows, no network",
             "≥ 3,000",
+        ),
+        Figure(
+            "bluesky",
+            "posts stored/s, poll, copies grouped",
+            POSTS / poll_s,
+            "posts/s",
+            POSTS / before_s,
+            "the same poll without grouping (before)",
+            "≥ 0.90×",
+        ),
+        *(
+            Figure(
+                "bluesky",
+                f"store_page/s, {name}",
+                POSTS / now_s,
+                "posts/s",
+                POSTS / then_s,
+                "the same without grouping (before)",
+                "≥ 0.90×",
+            )
+            for name, now_s, then_s in mixes
         ),
         Figure(
             "bluesky",

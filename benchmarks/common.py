@@ -6,8 +6,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from monitor.store import Store
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,24 @@ def print_table(figures: list[Figure]) -> None:
             f"{f.stage:<10} {f.what[:38]:<38} {f.value:>12,.4g} {base:>12} {ratio:>7}  "
             f"{f.target} {f.unit}" + (f" (baseline: {f.baseline_what})" if f.baseline_what else "")
         )
+
+
+@contextmanager
+def copies_off() -> Iterator[None]:
+    """Ingest as it was before copies were grouped: no grouping when posts are stored (a
+    store opened inside must also go through :func:`authors_off`)."""
+    from monitor import copies
+
+    real = copies.assign
+    copies.assign = lambda db, posts: None
+    try:
+        yield
+    finally:
+        copies.assign = real
+
+
+def authors_off(store: Store) -> None:
+    """The daily-total triggers without ``daily_authors``, as before schema 6."""
+    from monitor import schema
+
+    schema._create_triggers(store.db, authors=False)

@@ -18,6 +18,7 @@ Figures, each beside a baseline measured in the same run:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 import praw
 import requests
 
-from benchmarks.common import Figure
+from benchmarks.common import Figure, authors_off, copies_off
 from monitor import ingest
 from monitor.config import Config, Credentials, RedditConfig, Title
 from monitor.ingest import store_page
@@ -73,13 +74,19 @@ def _config(url: str, titles: tuple[Title, ...]) -> Config:
     return Config(titles=titles, reddit=RedditConfig(oauth_url=url, reddit_url=url, comments=0))
 
 
-def _cold_poll(config: Config, folder: Path) -> tuple[float, int, int, int, int]:
-    """Seconds, new items, requests, then requests and queries of an idle re-poll."""
-    with Store(folder / "poll.db") as store:
+def _cold_poll(
+    config: Config, folder: Path, *, before: bool = False
+) -> tuple[float, int, int, int, int]:
+    """Seconds, new items, requests, then requests and queries of an idle re-poll;
+    ``before``: as before copies were grouped."""
+    with Store(folder / ("before.db" if before else "poll.db")) as store:
+        if before:
+            authors_off(store)
         store.sync_titles(config.titles)
         source = reddit.build(config, CREDS)
         start = time.perf_counter()
-        results = ingest.poll(store, source, config.titles)
+        with copies_off() if before else contextlib.nullcontext():
+            results = ingest.poll(store, source, config.titles)
         seconds = time.perf_counter() - start
         idle = ingest.poll(store, source, config.titles)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
@@ -165,7 +172,7 @@ def run() -> list[Figure]:
     here, there = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(target=_serve, args=(items, there))
     child.start()
-    polls, pravs, bares, stores = [], [], [], []
+    polls, pravs, bares, stores, befores = [], [], [], [], []
     try:
         url = here.recv()
         titles = _titles(items)
@@ -174,6 +181,7 @@ def run() -> list[Figure]:
             with tempfile.TemporaryDirectory() as tmp:
                 seconds, new, requests_made, idle_requests, queries = _cold_poll(config, Path(tmp))
                 polls.append(seconds)
+                befores.append(_cold_poll(config, Path(tmp), before=True)[0])
                 praw_seconds, raws = _pages_via_praw(config)
                 pravs.append(praw_seconds)
                 bare_seconds, bare_items = _pages_bare(config)
@@ -188,7 +196,17 @@ def run() -> list[Figure]:
     bare_seconds, store_seconds = statistics.median(bares), statistics.median(stores)
     assert new == len(raws) == bare_items == items, (new, len(raws), bare_items, items)
     what = f"{items // 1000}k items, median of {repeat}"
+    before_seconds = statistics.median(befores)
     return [
+        Figure(
+            STAGE,
+            "stored/s, cold poll, copies grouped",
+            new / seconds,
+            "items/s",
+            new / before_seconds,
+            "the same poll without grouping (before)",
+            ">= 0.90x",
+        ),
         Figure(
             STAGE,
             f"stored/s, cold poll, {what}",

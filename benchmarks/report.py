@@ -46,7 +46,7 @@ DAYS = 365
 FIRST_DAY = date(2023, 6, 1)
 TITLE = "Backtrace"
 #: Bump when the generated data changes, so a stale cache is not reused.
-VERSION = 5
+VERSION = 6
 REPEAT = 5
 
 CONFIG = """
@@ -125,7 +125,8 @@ Rows = tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...]]
 
 def _generated(posts: int, seed: int = 4) -> Iterator[Rows]:
     """A post, its mention and its label, ``posts`` times; talk swells around the chart run,
-    in the middle of the year."""
+    in the middle of the year. One post in ten is in a group of copies (groups of five
+    consecutive posts, as :mod:`monitor.copies` would mark them)."""
     rng = random.Random(seed)
     seconds = DAYS * 86400
     for n in range(posts):
@@ -148,6 +149,7 @@ def _generated(posts: int, seed: int = 4) -> Iterator[Rows]:
                 created,
                 n % 50,
                 0,
+                _group_of(n) if n % 50 < 5 else None,
             ),
             (pid, TITLE, 1.0, '["Backtrace"]'),
             (
@@ -160,6 +162,12 @@ def _generated(posts: int, seed: int = 4) -> Iterator[Rows]:
                 label(compound),
             ),
         )
+
+
+def _group_of(n: int) -> str:
+    """The group id of post ``n``: the first post of its run of five."""
+    first = n - n % 50
+    return f"{'reddit' if first % 3 else 'bluesky'}:{first}"
 
 
 def _insert(conn: sqlite3.Connection, rows: Iterable[Rows], batch: int = 50_000) -> None:
@@ -177,7 +185,7 @@ def _flush(conn: sqlite3.Connection, rows: list[Rows]) -> None:
     posts, mentions, sentiments = zip(*rows, strict=True) if rows else ((), (), ())
     conn.executemany(
         "insert into posts (id, platform, native_id, url, author, community, text, "
-        "created_at, score, deleted) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, score, deleted, copy_group) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         posts,
     )
     conn.executemany(

@@ -5,8 +5,9 @@ backfilled or replayed history raises its events too:
 
 - ``entered``, ``best``, ``left``: a title entered a chart (in a region), reached a rank
   better than any it held there before, or was no longer listed in a week the chart has;
-- ``spike``: a day's posts far above the previous 14 days (median and MAD, with a floor
-  for small counts and a minimum count, so 1 → 3 posts is not a spike);
+- ``spike``: a day's distinct texts (a group of copies once, see :mod:`monitor.voices`)
+  far above the previous 14 days (median and MAD, with a floor for small counts and a
+  minimum count, so 1 → 3 posts is not a spike);
 - ``mood``: the 7-day mean sentiment moved: a week's 95 % band clear of the previous
   week's, by at least :data:`MIN_SHIFT`.
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from . import queries
+from . import queries, voices
 from .config import Title
 from .rows import Row
 from .store import Store
@@ -174,11 +175,18 @@ def spike_threshold(baseline: Sequence[int]) -> tuple[float, float]:
     return med, max(float(MIN_POSTS), med + SPIKE_DEVIATIONS * spread)
 
 
-def spikes(title: str, counts: Mapping[date, int], last: date) -> list[Event]:
+def spikes(
+    title: str,
+    counts: Mapping[date, int],
+    last: date,
+    totals: Mapping[date, int] | None = None,
+) -> list[Event]:
     """Days whose posts spike above the previous :data:`BASELINE_DAYS` days, up to
     ``last`` (a day in progress counts what it has so far).
 
-    ``counts`` are posts per day (a missing day had none) since the title's first day;
+    ``counts`` are posts per day (a missing day had none) since the title's first day:
+    :func:`detect` gives distinct texts, a group of copies once a day, and ``totals``
+    every post, for the sentence;
     a spike needs :data:`MIN_HISTORY` days of history, and only its first day is raised
     (a day after a spike day that is still high is the same spike)."""
     if not counts:
@@ -195,15 +203,21 @@ def spikes(title: str, counts: Mapping[date, int], last: date) -> list[Event]:
             day = first + timedelta(days=i)
             ratio = posts / usual if usual else None
             how = f"{ratio:.0f}× the usual {usual:g}" if ratio else "where none is usual"
+            every = (totals or {}).get(day, posts)
+            said = (
+                f"{posts} posts"
+                if every == posts
+                else f"{posts} distinct posts ({every} with copies)"
+            )
             out.append(
                 Event(
                     title,
                     "spike",
                     day.isoformat(),
                     f"{title}|spike|{day.isoformat()}",
-                    f"{title}: {posts} posts on {_day_name(day)}, {how} a day.",
+                    f"{title}: {said} on {_day_name(day)}, {how} a day.",
                     _end_of(day),
-                    {"posts": posts, "usual": usual, "threshold": needed},
+                    {"posts": posts, "with_copies": every, "usual": usual, "threshold": needed},
                 )
             )
         was = now
@@ -309,19 +323,23 @@ def mood_shifts(
 
 def detect(store: Store, titles: Sequence[Title], now: datetime, model: str) -> list[Event]:
     """Every event the stored data holds for ``titles``, as of ``now`` (days after it are
-    not judged; the sentiment only on days that are over)."""
+    not judged; the sentiment only on days that are over). Talk and mood take each group
+    of copies once a day."""
     today = now.astimezone(UTC).date()
     periods = queries.chart_periods(store)
     out: list[Event] = []
     for title in titles:
         out += chart_events(title.name, queries.chart_rows(store, title.name), periods, today)
         counts: dict[date, int] = {}
+        totals: dict[date, int] = {}
         labels: dict[date, tuple[int, float, float]] = {}
-        for r in queries.daily_counts(store, title.name, model, until=today.isoformat()):
+        rows = list(queries.daily_counts(store, title.name, model, until=today.isoformat()))
+        for r in voices.counted_once(store, title.name, model, rows, until=today.isoformat()):
             day = date.fromisoformat(r["day"])
-            counts[day] = counts.get(day, 0) + int(r["posts"])
+            counts[day] = counts.get(day, 0) + int(r["texts"])
+            totals[day] = totals.get(day, 0) + int(r["posts"])
             k, s, sq = labels.get(day, (0, 0.0, 0.0))
             labels[day] = (k + int(r["scored"]), s + r["sum_compound"], sq + r["sum_squares"])
-        out += spikes(title.name, counts, today)
+        out += spikes(title.name, counts, today, totals)
         out += mood_shifts(title.name, labels, today - timedelta(days=1))
     return out

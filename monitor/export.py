@@ -21,7 +21,7 @@ from .export_queries import Stream
 from .report import build_report, check_window, label_model
 from .store import Store
 
-KINDS = ("posts", "daily", "chart", "alerts")
+KINDS = ("posts", "daily", "chart", "themes", "alerts")
 FORMATS = ("csv", "jsonl")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DAILY_COLUMNS = [
@@ -33,6 +33,22 @@ DAILY_COLUMNS = [
     "positive",
     "negative",
     "rank",
+    "texts",
+    "authors",
+]
+THEME_COLUMNS = [
+    "title",
+    "phase",
+    "start",
+    "end",
+    "rank",
+    "term",
+    "z",
+    "posts",
+    "share",
+    "example_id",
+    "example_url",
+    "example_text",
 ]
 
 
@@ -106,6 +122,11 @@ def stream(
     if kind == "daily":
         chosen = [t for t in titles if title is None or t.name == title]
         return DAILY_COLUMNS, _daily(store, chosen, since, until, model)
+    if kind == "themes":
+        chosen = [t for t in titles if t.name == title]
+        if not chosen:
+            raise MonitorError("the themes export is of one title", hint="name it with --title")
+        return THEME_COLUMNS, _themes(store, chosen[0], since, until, model)
     raise MonitorError(f"unknown export {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
 
 
@@ -133,6 +154,35 @@ def _daily(
                 r.positive,
                 r.negative,
                 r.rank,
+                r.texts,
+                r.authors,
+            )
+
+
+def _themes(
+    store: Store, title: Title, since: date | None, until: date | None, model: str
+) -> Iterator[tuple[Any, ...]]:
+    """Each phase's themes, best first; with a window, its themes against the other days
+    (phase ``window``)."""
+    report = build_report(store, title, since=since, until=until, model=model)
+    groups = [(p.name, p.start, p.end, p.themes) for p in report.phases]
+    if report.window_themes:
+        groups.append(("window", report.start, report.end, report.window_themes))
+    for name, start, end, found in groups:
+        for n, t in enumerate(found, 1):
+            yield (
+                title.name,
+                name,
+                start.isoformat(),
+                end.isoformat(),
+                n,
+                t.term,
+                round(t.z, 3),
+                t.count,
+                round(t.share, 4),
+                t.example.id,
+                t.example.url,
+                t.example.text,
             )
 
 

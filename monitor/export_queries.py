@@ -107,7 +107,8 @@ def export_posts(
           case when p.deleted then null else p.author end as author,
           case when p.deleted then null else p.text end as text,
           p.score, p.likes, p.replies, p.reposts, p.quotes, p.num_comments, p.deleted,
-          m.relevance, s.compound, s.label
+          m.relevance, s.compound, s.label, coalesce(p.copy_group, p.id) as copy_group,
+          p.langs
         from {POSTS} p
         cross join {MENTIONS} m on m.post_id = p.id
         left join {SENTIMENTS} s on s.post_id = p.id and s.model = :model

@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import MonitorError
 from .files import refuse_inputs, write_bytes, write_text
 from .report import Phase, PostRef, Report
+from .themes import Theme
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -34,6 +35,13 @@ bdi, blockquote { unicode-bidi: isolate; }
 blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-space: pre-wrap;
              overflow-wrap: anywhere; border-left: 3px solid #d1d5db; }
 .pos { border-color: #10b981; } .neg { border-color: #ef4444; }
+.phase { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2fr); gap: 1.2em; }
+.themes ol { margin: .3em 0; padding-left: 1.4em; } .themes li { margin: .35em 0; }
+.term { font-weight: 600; } .example { display: block; font-size: .9em; color: #374151;
+        overflow-wrap: anywhere; }
+.example a { color: inherit; }
+@media (max-width: 700px) { .phase, .posts { grid-template-columns: 1fr; }
+  table { display: block; overflow-x: auto; } body { margin: 1em auto; } }
 """
 
 
@@ -144,21 +152,69 @@ def _section(report: Report, *, heading: bool) -> list[str]:
         ]
         out.append("</ul>")
     out.append("<h3>What people said, phase by phase</h3>")
+    out.append(
+        '<p class="muted">Themes: the words and phrases that set a phase apart from the '
+        "others (weighted log-odds, z-score), with how many posts use them; copies of one "
+        "text count once.</p>"
+    )
     for phase in report.phases:
-        if not (phase.most_positive or phase.most_negative):
+        if not (phase.most_positive or phase.most_negative or phase.themes):
             continue
         out.append(f"<h4>{escape(phase.name)} ({phase.start} to {phase.end})</h4>")
+        out.append('<div class="phase">')
+        out.append(_themes(phase.themes, phase.name))
         out.append('<div class="posts"><div><b>Most positive</b>')
         out += [_post(p, "pos") for p in phase.most_positive]
         out.append("</div><div><b>Most negative</b>")
         out += [_post(p, "neg") for p in phase.most_negative]
-        out.append("</div></div>")
+        out.append("</div></div></div>")
+    if report.window_themes:
+        out.append(f"<h3>Themes of {report.start} to {report.end} against the other days</h3>")
+        out.append(_themes(report.window_themes, "this window"))
+    if report.floods:
+        out.append(
+            '<p class="muted" id="floods">Flagged: '
+            + "; ".join(
+                f"{escape(f.author)} posted {f.posts} copies of one text within "
+                f"{f.first[:16].replace('T', ' ')} to {f.last[:16].replace('T', ' ')} UTC "
+                f"(“{escape(_clip(f.text, 80))}”)"
+                for f in report.floods
+            )
+            + ". Their copies count once in the distinct texts, the sentiment and the themes.</p>"
+        )
     return out
+
+
+def _clip(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _themes(found: Sequence[Theme], name: str) -> str:
+    if not found:
+        return (
+            '<div class="themes"><b>Themes</b>'
+            f'<p class="muted">nothing stands out in {escape(name)}</p></div>'
+        )
+    items = []
+    for t in found:
+        url = t.example.url or ""
+        quote = escape(_clip(t.example.text, 140))
+        if url.startswith(("https://", "http://")):
+            quote = f'<a href="{escape(url)}" rel="nofollow noreferrer">{quote}</a>'
+        items.append(
+            f'<li><span class="term">{escape(t.term)}</span> '
+            f'<span class="muted">z {t.z:.1f} · {t.count:,} posts · {t.share:.0%}</span>'
+            f'<span class="example">“{quote}” ({escape(t.example.platform)})</span></li>'
+        )
+    return f'<div class="themes"><b>Themes</b><ol>{"".join(items)}</ol></div>'
 
 
 def describe(report: Report) -> str:
     """One line: the window, the posts, the chart run."""
-    text = f"{report.start} to {report.end}: {report.posts:,} posts"
+    text = (
+        f"{report.start} to {report.end}: {report.posts:,} posts, {report.texts:,} distinct texts"
+    )
     if report.platform:
         text += f" on {report.platform}"
     elif report.platforms:
@@ -179,11 +235,13 @@ def _number(value: float | None, pattern: str) -> str:
 def _phases_table(phases: Sequence[Phase]) -> str:
     head = (
         "<table><tr><th>phase</th><th>from</th><th>to</th><th>days</th><th>posts</th>"
-        "<th>posts/day</th><th>mean sentiment</th><th>positive</th><th>negative</th></tr>"
+        "<th>distinct texts</th><th>posts/day</th><th>mean sentiment</th><th>positive</th>"
+        "<th>negative</th></tr>"
     )
     rows = [
         f"<tr><td>{escape(p.name)}</td><td>{p.start if p.days else '–'}</td>"
         f"<td>{p.end if p.days else '–'}</td><td>{p.days}</td><td>{p.posts:,}</td>"
+        f"<td>{p.texts:,}</td>"
         f"<td>{_number(p.posts_per_day, '.1f')}</td>"
         f"<td>{_number(p.mean_sentiment, '+.2f')}</td>"
         f"<td>{_number(p.share_positive, '.0%')}</td>"

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from . import relevance, sentiment
+from . import copies, relevance, sentiment
 from .clock import iso
 from .config import Title
 from .errors import AuthError, SourceError
@@ -117,6 +117,8 @@ def store_page(
         if post["id"] in about and (text := post.get("text"))
     ]
     with store.transaction():
+        fresh = [p for p in posts if p["id"] in about and p["id"] not in known]
+        copies.assign(store.db, cast(list[dict[str, Any]], fresh))  # sets each copy_group
         store.upsert_posts(posts)
         store.upsert_mentions(mentions)
         store.upsert_sentiments(labels)

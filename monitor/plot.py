@@ -72,6 +72,24 @@ def draw(report: Report) -> Figure:
             label=f"{platform} posts",
         )
         bottom = top
+    if any(d.texts != d.posts for d in report.days):  # copies were counted once
+        talk.stairs(
+            [d.texts for d in report.days],
+            edges,
+            color="#111827",
+            linewidth=1.2,
+            linestyle=(0, (1, 1)),
+            label="distinct texts",
+        )
+    if any(d.authors for d in report.days):
+        talk.stairs(
+            [d.authors for d in report.days],
+            edges,
+            color="#6b7280",
+            linewidth=1.2,
+            linestyle=(0, (4, 2)),
+            label="unique authors",
+        )
     talk.set_ylim(0, max(bottom, default=0) * 1.08 or 1)
     talk.set_ylabel("posts per day")
     (name,) = _names(fig, [report])

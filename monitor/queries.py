@@ -111,7 +111,8 @@ def extreme_posts(
     return list(
         store.query(
             f"""
-            select p.id, p.platform, p.url, p.author, p.created_at, p.text, s.compound
+            select p.id, p.platform, p.url, p.author, p.created_at, p.text, s.compound,
+              coalesce(p.copy_group, p.id) as copy_group
             from {SENTIMENTS} s indexed by idx_sentiments_model_compound
             join {POSTS} p on p.id = s.post_id
             join {MENTIONS} m on m.post_id = s.post_id and m.title = :title

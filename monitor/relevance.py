@@ -23,12 +23,18 @@ how the name is written, at its best occurrence (at most 12 read):
 … Capitalised mid-sentence in ordinary text     +0.5   ``capitalised``
   (+1.0 for a rare word or a function word: "the symbolism in Us")
 … and bare after a preposition: "Kilmer in Heat" +1.0  ``bare-name``
+… after a person's name and "in": "steven yeun  +1.5   ``cast-in``
+  in beef" (a word rarer than Zipf 3.3, or capitalised after a word: "Val Kilmer in")
+… the subject of a film noun: "Home is an       +1.5   ``is-a-film``
+  underrated movie", "Wednesday is one of the best shows"
+… owning or modifying a film noun, or owned     +1.5   ``film-noun``
+  by one: "Wednesday's dance scene", "the Alone contestant", "episode 4 of wednesday"
 … as a #hashtag                                 +0.5   ``#hashtag``
 … in a film site's URL (letterboxd, imdb…)      +1.5   ``url:film``
 … inside a longer proper noun (Miami Heat)      −1.5   ``proper-noun:<words>``
 … lower case after an article: "the heat"       −1.0   ``common-noun``
 … a weekday or month read as a date             −1.5   ``date``
-  ("on Wednesday", "Wednesday night")
+  ("on Wednesday", "Wednesday night", "comes out Wednesday", "see you Wednesday")
 … as code (std::Backtrace, backtrace.rs)        −1.5   ``code``
 … in a code site's URL (github…)                −1.5   ``url:code``
 … as an interjection ("Nope, …", "nope nope")   −1.0   ``interjection``
@@ -37,18 +43,23 @@ the title's release year anywhere               +1.0   ``year:<year>``
 a streaming platform or channel near the name   +1.0   ``platform:<name>``
 each generic film word near the name            +0.75  ``film:<word>`` (max 2)
 each exclude word of the title                  −3.0   ``exclude:<word>``
-a film community (r/movies, r/netflix…)         +1.0   ``community:<name>``
+a film community (r/movies, r/AloneTV…)         +1.0   ``community:<name>``
 a code community (r/programming, r/rust…)       −2.0   ``community:-<name>``
 a comment in a thread about the title           +1.5   ``thread``
 ==============================================  =====  ==============================
 
 A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
-a film URL, bare after a preposition, a subject that only a title can be, with a context
-word or the release year, in the title's thread, or with film words or a platform near it.
-Film words near it are not enough for a function word (You, Two), a weekday or a month, a
-lower-case name in text that uses capitals, a name in shouted capitals or an interjection;
-a capital or a hashtag is enough for a word whose ``common`` is under 0.5 (not a weekday
-or a month). A post that does not read as the title keeps the term ``no-title-form``.
+a film URL, bare after a preposition or a person's name, the subject, owner or modifier of
+a film noun, a subject that only a title can be, with a context word or the release year,
+in the title's thread, or in a post about film or TV (film words or a platform near it, or
+a film community: r/movies, r/AloneTV, r/horrormovies…). For a function word (You, Two),
+a weekday or a month, a lower-case name in text that uses capitals, a name in shouted
+capitals or an interjection, film talk is enough only where the name is also written as a
+title would be (capitalised mid-sentence, a hashtag, a subject: "Leo is genuinely
+charming") and nothing reads it as the plain word (a date, an article, an interjection,
+code, a longer proper noun). A capital or a hashtag alone is enough for a word whose
+``common`` is under 0.5 (not a weekday or a month). A post that does not read as the
+title keeps the term ``no-title-form``.
 "Near the name" means within :data:`~monitor.relevance_post.NEAR` characters of its best
 occurrence. Context and exclude words match light inflections ("symbolicates" for
 ``symbolicate``). Word frequencies come from ``monitor/data/word_zipf.txt``, derived
@@ -56,7 +67,9 @@ offline from wordfreq by ``tools/derive_word_freq.py``.
 
 :class:`Matcher` judges a post against a whole set of titles at once: the post is
 case-folded once, the names it spells are found by substring or set look-ups, and only the
-titles it names are read closely, around their first occurrences.
+titles it names are read closely, around their first occurrences (after the first, a
+lower-case occurrence with nothing beside it that could read as a title is skipped, and
+reading stops at an occurrence written as a title).
 """
 
 from __future__ import annotations
@@ -66,15 +79,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Title
+from .relevance_facts import Facts, phrases
 from .relevance_forms import forms, joined
 from .relevance_post import Post
+from .relevance_syntax import plain_place
 from .relevance_words import (
     CALENDAR,
     CODE_COMMUNITIES,
-    FILM_COMMUNITIES,
-    TOKEN,
+    film_community,
     is_function_word,
     stem,
+    token_list,
     tokens,
     zipf,
 )
@@ -83,12 +98,18 @@ from .relevance_words import (
 THRESHOLD = 1.5
 #: Occurrences of one title read per post (a post that repeats a name is judged on these).
 MAX_OCCURRENCES = 12
+#: An occurrence whose writing earns this much is read as the title; no more are read.
+ENOUGH = 1.5
 #: Up to this many names, a post is searched for them as substrings before tokenising.
 FEW = 64
 #: Evidence that the name is written as a title.
-_STRONG = frozenset({"quoted", "year", "film-phrase", "url:film"})
+_STRONG = frozenset({"quoted", "year", "film-phrase", "url:film", "is-a-film", "film-noun"})
 _STRONG_VERB = 1.5
 _WEAK = frozenset({"capitalised", "#hashtag"})
+#: Writing that reads as the title once the post is about film or TV.
+_TOPICAL = _WEAK | {"title-verb"}
+#: Writing that reads as the plain word: film talk nearby does not make it the title.
+_PLAIN = frozenset({"date", "interjection", "code", "url:code", "common-noun"})
 
 
 @dataclass(frozen=True)
@@ -123,22 +144,6 @@ class _Name:
     common: str = ""  # the term that says how common the name is
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What the matcher knows of one title, indexed for set look-ups."""
-
-    title: Title
-    context: tuple[tuple[str, tuple[str, ...]], ...]
-    exclude: tuple[tuple[str, tuple[str, ...]], ...]
-    known: frozenset[str]  # tokens of the names and context: never "another proper noun"
-    skip: frozenset[str]  # stems that are not film words for this title
-    year: str
-
-
-def _phrases(words: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((w, tuple(stem(t) for t in tokens(w))) for w in words if tokens(w))
-
-
 def _penalty(z: float) -> float:
     return round(min(1.0, max(0.0, (z - 3.0) / 4)), 1)
 
@@ -155,7 +160,7 @@ class Matcher:
         self.titles = tuple(titles)
         self._by_name = {t.name: i for i, t in enumerate(self.titles)}
         self._keys: dict[str, list[_Name]] = {}
-        self._facts: list[_Facts] = []
+        self._facts: list[Facts] = []
         for index, title in enumerate(self.titles):
             known: set[str] = set()
             for name in title.names:
@@ -174,21 +179,28 @@ class Matcher:
                         index, name, ("".join(words),), points, penalty, False, entry.common
                     )
                     self._keys.setdefault(solid.words[0], []).append(solid)
-            context = _phrases(title.context)
+            context = phrases(title.context)
+            exclude = phrases(title.exclude)
+            year = str(title.released.year) if title.released else ""
             for _, stems in context:
                 known.update(stems)
             known.update(t for c in title.context for t in tokens(c))
             self._facts.append(
-                _Facts(
+                Facts(
                     title=title,
                     context=context,
-                    exclude=_phrases(title.exclude),
+                    exclude=exclude,
                     known=frozenset(known),
                     skip=frozenset(stem(w) for w in known),
-                    year=str(title.released.year) if title.released else "",
+                    year=year,
                 )
             )
         self._first = frozenset(self._keys)
+        # first words that only ever stand for one-word names: their plain places may be
+        # passed over (a multi-word name needs every place of its first word)
+        self._single = frozenset(
+            k for k, es in self._keys.items() if all(len(e.words) == 1 for e in es)
+        )
         self._few = len(self._first) <= FEW
 
     def judge(
@@ -205,10 +217,10 @@ class Matcher:
         if self._few:  # a few names: look for them as substrings first
             named = frozenset(k for k in self._first if k in folded)
         else:
-            named = self._first.intersection(TOKEN.findall(folded))
+            named = self._first.intersection(token_list(folded))
         if not named and not threads:
             return []
-        post = Post(text, folded, named)
+        post = Post(text, folded, named, named & self._single)
         spans = post.spans
         found: dict[int, list[tuple[int, int, _Name]]] = {}
         for i in [i for i, span in enumerate(spans) if span[2] in named]:
@@ -231,15 +243,17 @@ class Matcher:
 
 
 def _best(
-    post: Post, facts: _Facts, occurrences: list[tuple[int, int, _Name]]
+    post: Post, facts: Facts, occurrences: list[tuple[int, int, _Name]]
 ) -> tuple[_Name, tuple[int, int], list[tuple[str, float]]]:
     """The occurrence whose writing scores best, where it is, and its evidence."""
     best: list[tuple[str, float]] = []
     best_entry, best_sum = occurrences[0][2], float("-inf")
     best_at = occurrences[0][:2]
-    for first, last, entry in occurrences:
+    for n, (first, last, entry) in enumerate(occurrences):
         if entry.points >= 2.0:
             return entry, (first, last), []
+        if n and post.cased and plain_place(post.text, post.spans, first, last):
+            continue
         found = forms(
             post.text,
             post.spans,
@@ -253,6 +267,8 @@ def _best(
         total = sum(p for _, p in found)
         if total > best_sum:
             best, best_entry, best_sum, best_at = found, entry, total, (first, last)
+            if total >= ENOUGH:
+                break  # written as a title: later occurrences cannot do better
     if {t for t, _ in best} & _STRONG:
         best = [(t, p) for t, p in best if t not in ("interjection", "common-noun")]
     return best_entry, best_at, best
@@ -260,7 +276,7 @@ def _best(
 
 def _verdict(
     post: Post,
-    facts: _Facts,
+    facts: Facts,
     occurrences: list[tuple[int, int, _Name]],
     thread: bool,
     community: str | None,
@@ -269,7 +285,7 @@ def _verdict(
     reads_as_title = thread
     # Whether film words near the name may show that it is the title: not for a function
     # word, a lower-case name in text that uses capitals, or an interjection.
-    plain_word = False
+    plain_word = topical = False
     best_at: tuple[int, int] | None = None
     if occurrences:
         entry, best_at, best = _best(post, facts, occurrences)
@@ -284,6 +300,7 @@ def _verdict(
             or entry.points >= 2.0
             or bool(kinds & _STRONG)
             or "bare-name" in kinds
+            or "cast-in" in kinds
             or evidence.get("title-verb", 0) >= _STRONG_VERB
             or (bool(kinds & _WEAK) and entry.penalty < 0.5 and entry.words[0] not in CALENDAR)
             or ("title-verb" in kinds and entry.penalty == 0)
@@ -298,6 +315,14 @@ def _verdict(
             or (written.isupper() and len(written) > 1)
             or "interjection" in kinds
         )
+        # Written as a title would be ("Gwendoline Christie leaving Wednesday", "Leo is
+        # genuinely charming"), with nothing that reads as the plain word: enough once the
+        # post is about film or TV. A weekday or a month is a sentence's subject often
+        # enough ("Wednesday is the premiere") that only a capital or a hashtag counts.
+        shapes = _WEAK if entry.words[0] in CALENDAR else _TOPICAL
+        topical = bool(kinds & shapes) and not (
+            kinds & _PLAIN or any(t.startswith("proper-noun:") for t in kinds)
+        )
     if thread:
         evidence["thread"] = 1.5
     context = [word for word, phrase in facts.context if post.has(phrase)]
@@ -308,8 +333,10 @@ def _verdict(
     near = post.near(best_at)
     film = post.film_words(near, facts.skip)
     platform = post.platform(near)
+    sub = (community or "").removeprefix("/").removeprefix("r/").casefold()
+    film_sub = film_community(sub)
     reads_as_title = reads_as_title or bool(context) or f"year:{facts.year}" in evidence
-    if not reads_as_title and not (plain_word or not (film or platform)):
+    if (film or platform or film_sub) and (topical or not plain_word):
         reads_as_title = True
     if not reads_as_title:
         # An ordinary word ("you", "heat") with nothing that reads as the title.
@@ -323,8 +350,7 @@ def _verdict(
     for word, phrase in facts.exclude:
         if post.has(phrase):
             evidence[f"exclude:{word}"] = -3.0
-    sub = (community or "").removeprefix("/").removeprefix("r/").casefold()
-    if sub in FILM_COMMUNITIES:
+    if film_sub:
         evidence[f"community:{sub}"] = 1.0
     elif sub in CODE_COMMUNITIES:
         evidence[f"community:-{sub}"] = -2.0

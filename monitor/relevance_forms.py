@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .relevance_syntax import Span, cast_in, film_noun, is_a_film
 from .relevance_words import (
     AFTER_LOOSE,
     AFTER_STRICT,
@@ -38,8 +39,6 @@ from .relevance_words import (
     stem,
 )
 
-#: A token: start, end (in the original text) and its case-folded form.
-Span = tuple[int, int, str]
 #: Characters read on either side of an occurrence.
 WINDOW = 160
 _OPEN = "\"“'‘*_«"
@@ -50,6 +49,8 @@ _CHUNK = re.compile(r"\S*")
 _SENTENCE_END = re.compile(r"[.!?:\n]")
 _CAPITAL_WORD = re.compile(r"[^\W\d_]{4,}")
 _PLATFORM_FIRST = frozenset(k[0] for k in PLATFORMS)
+#: Subjects that point at something else: "It was a great movie", "That is a film".
+_POINTERS = SUBJECT_PRONOUNS | {"this", "that", "there", "here", "what", "which", "who"}
 #: Joins the words of a name: "Bird Box", "bird-box", "bird_box", "Nyong'o", "Mission: Impossible".
 _JOINERS = " \t\n-_'’:."
 
@@ -192,6 +193,14 @@ def forms(
         titled=not function or capital or hashtag,
     ):
         found.append(("film-phrase", 1.5))
+    determined = bool(prev and prev[2] in DETERMINERS and written.islower())
+    if not any(t == "film-phrase" for t, _ in found) and not determined:
+        if spans[last][2] not in _POINTERS and is_a_film(text, spans, last):
+            found.append(("is-a-film", 1.5))
+        elif film_noun(text, spans, first, last, strict=function or plain_lower):
+            found.append(("film-noun", 1.5))
+    if cast_in(text, spans, first) and not any(t == "bare-name" for t, _ in found):
+        found.append(("cast-in", 1.5))
     if nxt and nxt[0] - end <= 2 and _YEAR.fullmatch(nxt[2]) and not text[end : nxt[0]].strip(" ("):
         found.append(("year", 1.5))
     chunk_start = max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1

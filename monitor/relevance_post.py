@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .relevance_forms import Span
-from .relevance_words import FILM_PAIRS, FILM_WORDS, PLATFORMS, TOKEN, is_season, stem
+from .relevance_syntax import Span, quiet_place
+from .relevance_words import (
+    FILM_PAIRS,
+    FILM_WORDS,
+    PLATFORMS,
+    TOKEN,
+    is_season,
+    stem,
+    token_list,
+    token_spans,
+)
 
 #: Characters read closely either side of the first places that spell a name.
 SPAN = 40
@@ -78,9 +87,13 @@ def _follows(folded: str, pos: int, phrase: tuple[str, ...]) -> int:
     return end
 
 
-def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
+def windows(
+    folded: str, keys: Collection[str], text: str = "", quiet: Collection[str] = ()
+) -> list[tuple[int, int]]:
     """The parts of a post worth reading closely: around the first places where one of
-    ``keys`` is spelled (all of a post up to ``2 * SPAN`` characters)."""
+    ``keys`` is spelled (all of a post up to ``2 * SPAN`` characters). After its first
+    place, a place of a ``quiet`` key (a one-word name, in ``text`` that uses capitals)
+    that cannot read as a title is passed over (see ``relevance_syntax.quiet_place``)."""
     if len(folded) <= 2 * SPAN:
         return [(0, len(folded))]
     points: list[int] = []
@@ -89,7 +102,11 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
         while pos >= 0 and places < MAX_PLACES and looks < MAX_LOOKS:
             end = pos + len(key)
             # a whole word: "us" in "just" is no place of the name Us
-            if (pos == 0 or not folded[pos - 1].isalnum()) and not folded[end : end + 1].isalnum():
+            if (
+                (pos == 0 or not folded[pos - 1].isalnum())
+                and not folded[end : end + 1].isalnum()
+                and not (places and key in quiet and quiet_place(text, folded, pos, end))
+            ):
                 points.append(pos)
                 places += 1
             pos, looks = folded.find(key, end), looks + 1
@@ -110,16 +127,16 @@ def windows(folded: str, keys: Collection[str]) -> list[tuple[int, int]]:
 class Post:
     """A post's text, the tokens read closely (``spans``) and, on demand, all its stems."""
 
-    def __init__(self, text: str, folded: str, keys: Collection[str]) -> None:
+    def __init__(
+        self, text: str, folded: str, keys: Collection[str], quiet: Collection[str] = ()
+    ) -> None:
         self.text = text
         self.folded = folded
         self.cased = not text.islower()  # so a lower-case name is the writer's choice
         self.spans: list[Span] = []
         if len(folded) == len(text):  # offsets agree: read the case-folded text
-            for start, end in windows(folded, keys):
-                self.spans.extend(
-                    (m.start(), m.end(), m.group()) for m in TOKEN.finditer(folded, start, end)
-                )
+            for start, end in windows(folded, keys, text, quiet if self.cased else ()):
+                self.spans += token_spans(folded, start, end)
         else:
             for start, end in windows(text.lower(), keys):
                 self.spans.extend(
@@ -150,7 +167,7 @@ class Post:
         start, end = (self.spans[at[0]][0], self.spans[at[1]][1]) if at else (0, 0)
         start, end = max(0, start - NEAR), end + NEAR
         if len(self.folded) == len(self.text):
-            return TOKEN.findall(self.folded, start, end)
+            return token_list(self.folded, start, end)
         return [t.casefold() for t in TOKEN.findall(self.text, start, end)]
 
     def film_words(self, near: list[str], skip: frozenset[str]) -> list[str]:
@@ -163,12 +180,14 @@ class Post:
             kind = _FILMY[fold]
             if kind not in skip:
                 seen[kind] = min(fold, seen.get(kind, fold))
-        if unique & FILM_PAIRS:
-            for n, fold in enumerate(near[:-1]):
-                if fold in FILM_PAIRS:
-                    pair = cached_stem(fold) + cached_stem(near[n + 1])  # "box office"
-                    if pair in FILM_WORDS and pair not in skip:
-                        seen.setdefault(pair, f"{fold} {near[n + 1]}")
+        for fold in unique & FILM_PAIRS:  # "box office", "big screen"
+            n = near.index(fold)
+            while n + 1 < len(near):
+                pair = cached_stem(fold) + cached_stem(near[n + 1])
+                if pair in FILM_WORDS and pair not in skip:
+                    seen.setdefault(pair, f"{fold} {near[n + 1]}")
+                    break
+                n = near.index(fold, n + 1) if fold in near[n + 1 :] else len(near)
         return sorted(seen.values())
 
     def platform(self, near: list[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from . import leadlag, queries
+from . import leadlag, queries, themes, voices
 from .bounds import EARLIEST, believable, latest
 from .config import Title
 from .errors import ConfigError, MonitorError, NothingStored
@@ -46,6 +46,8 @@ class DayRow:
     positive: int
     negative: int
     rank: int | None
+    texts: int = 0  # distinct texts: each group of copies once
+    authors: int = 0  # unique authors
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class DayTotal:
     low: float | None
     high: float | None
     rank: int | None
+    texts: int = 0
+    authors: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ class Phase:
     share_negative: float | None
     most_positive: tuple[PostRef, ...] = ()
     most_negative: tuple[PostRef, ...] = ()
+    texts: int = 0  # distinct texts, a group of copies once a day
+    themes: tuple[themes.Theme, ...] = ()
 
     @property
     def posts_per_day(self) -> float | None:
@@ -164,10 +170,18 @@ class Report:
     gaps: tuple[Gap, ...]
     platforms: tuple[str, ...] = ()
     model: str = ""  # the sentiment model whose labels the report reads
+    floods: tuple[voices.Flood, ...] = ()  # authors posting copies many times, fast
+    #: with --since/--until: the window's themes against the title's other posts
+    window_themes: tuple[themes.Theme, ...] = ()
 
     @property
     def posts(self) -> int:
         return sum(d.posts for d in self.days)
+
+    @property
+    def texts(self) -> int:
+        """Distinct texts: each group of copies once a day."""
+        return sum(d.texts for d in self.days)
 
 
 @dataclass(frozen=True)
@@ -241,18 +255,20 @@ def build_report(
     """Everything the report shows for ``title``; a MonitorError when there is nothing.
 
     ``model`` is the sentiment model to read (default: :func:`label_model`);
-    ``quotes=False`` leaves out the most positive and negative posts of each phase."""
+    ``quotes=False`` leaves out the most positive and negative posts of each phase, the
+    themes and the flagged authors."""
     check_window(since, until)
     model = model or label_model(store)
-    grouped = _believable(
-        queries.daily_counts(
-            store,
-            title.name,
-            model,
-            since=since.isoformat() if since else None,
-            until=until.isoformat() if until else None,
-            platform=platform,
-        )
+    low, high = (since.isoformat() if since else None), (until.isoformat() if until else None)
+    daily = queries.daily_counts(store, title.name, model, since=low, until=high, platform=platform)
+    grouped = voices.counted_once(
+        store,
+        title.name,
+        model,
+        _believable(daily),
+        since=low,
+        until=high,
+        platform=platform,
     )
     entries = [  # a date from another century (stored before it was refused) is left out
         e
@@ -296,6 +312,8 @@ def build_report(
             positive=int(r["positive"]),
             negative=int(r["negative"]),
             rank=chart.rank_on(date.fromisoformat(r["day"])) if chart else None,
+            texts=r["texts"],
+            authors=r["authors"],
         )
         for r in grouped
     )
@@ -311,6 +329,11 @@ def build_report(
         _with_posts(store, p, title.name, model, platform, grouped) if quotes else p
         for p in phases_of(days, chart, start, end, grouped)
     )
+    window_themes: tuple[themes.Theme, ...] = ()
+    floods: tuple[voices.Flood, ...] = ()
+    if quotes:
+        phases, window_themes = _with_themes(store, title, phases, platform, since, until)
+        floods = tuple(voices.floods(store, title.name, since=low, until=high, platform=platform))
     return Report(
         title=title,
         start=start,
@@ -324,6 +347,8 @@ def build_report(
         gaps=gaps,
         platforms=tuple(sorted({r.platform for r in rows})),
         model=model,
+        floods=floods,
+        window_themes=window_themes,
     )
 
 
@@ -365,16 +390,18 @@ def daily_totals(
     """Every day of ``[start, end]`` over all platforms, with the trailing rolling mean."""
     by_day: dict[str, list[float]] = {}
     for r in grouped:
-        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0])
+        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0, 0, 0])
         acc[0] += r["posts"]
         acc[1] += r["scored"]
         acc[2] += r["sum_compound"]
         acc[3] += r["sum_squares"]
+        acc[4] += int(r["texts"] if "texts" in r else r["posts"])
+        acc[5] += int(r.get("authors") or 0)
     span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0]) for d in span]
+    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0, 0, 0]) for d in span]
     out = []
     for i, d in enumerate(span):
-        posts, scored, total, _ = sums[i]
+        posts, scored, total, _, texts, authors = sums[i]
         window = sums[max(0, i - ROLLING_DAYS + 1) : i + 1]
         n = sum(w[1] for w in window)
         rolling = low = high = None
@@ -394,6 +421,8 @@ def daily_totals(
                 low=low,
                 high=high,
                 rank=chart.rank_on(d) if chart else None,
+                texts=int(texts),
+                authors=int(authors),
             )
         )
     return tuple(out)
@@ -443,6 +472,7 @@ def phases_of(
                 mean_sentiment=total / scored if scored else None,
                 share_positive=pos / scored if scored else None,
                 share_negative=neg / scored if scored else None,
+                texts=sum(d.texts for d in inside),
             )
         )
     return phases
@@ -477,13 +507,13 @@ def _with_posts(
                 last,
                 most=most,
                 bound=bound,
-                limit=TOP_POSTS,
+                limit=TOP_POSTS * 4,
                 platform=platform,
             )
 
-        rows = top(bound)
+        rows = _once(top(bound))
         if len(rows) < TOP_POSTS and bound != sign * 1.0:  # deleted posts fell out: widen
-            rows = top(sign * 1.0)
+            rows = _once(top(sign * 1.0))
         return tuple(
             PostRef(
                 id=r["id"],
@@ -498,6 +528,52 @@ def _with_posts(
         )
 
     return replace(phase, most_positive=refs("positive"), most_negative=refs("negative"))
+
+
+def _once(rows: list[Row]) -> list[Row]:
+    """The first post of each group of copies, at most :data:`TOP_POSTS`."""
+    seen: set[str] = set()
+    out: list[Row] = []
+    for r in rows:
+        if r["copy_group"] not in seen and len(out) < TOP_POSTS:
+            seen.add(r["copy_group"])
+            out.append(r)
+    return out
+
+
+def _with_themes(
+    store: Store,
+    title: Title,
+    phases: tuple[Phase, ...],
+    platform: str | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[tuple[Phase, ...], tuple[themes.Theme, ...]]:
+    """Each phase with its themes against the other phases; with ``since`` or ``until``,
+    the window's themes against the title's posts outside it."""
+    docs = [
+        voices.theme_docs(store, title.name, p.start, p.end, platform=platform, posts=p.posts)
+        if p.posts
+        else []
+        for p in phases
+    ]
+    found = themes.distinctive(docs, title.names) if len(phases) > 1 else [[] for _ in phases]
+    phases = tuple(replace(p, themes=tuple(t)) for p, t in zip(phases, found, strict=True))
+    if not (since or until):
+        return phases, ()
+    outside = []
+    if since:
+        outside += voices.theme_docs(
+            store, title.name, date(1970, 1, 1), since - timedelta(days=1), platform=platform
+        )
+    if until and until < date(9999, 12, 30):  # a window to the end of time has no after
+        outside += voices.theme_docs(
+            store, title.name, until + timedelta(days=1), date(9999, 12, 30), platform=platform
+        )
+    if not outside:
+        return phases, ()
+    inside = [d for group in docs for d in group]
+    return phases, tuple(themes.distinctive([inside, outside], title.names)[0])
 
 
 def lead_lag(days: Sequence[DayTotal], chart: ChartRun | None) -> LeadLag:

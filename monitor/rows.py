@@ -33,6 +33,7 @@ class PostRow(TypedDict):
     num_comments: NotRequired[int | None]
     deleted: NotRequired[int]
     fetched_at: NotRequired[str]
+    copy_group: NotRequired[str | None]  # the id its copies share (monitor.copies)
 
 
 class MentionRow(TypedDict):

@@ -20,6 +20,7 @@ STATE = "state"
 DAILY_MENTIONS = "daily_mentions"
 DAILY_SENTIMENT = "daily_sentiment"
 RECHECK_MISSES = "recheck_misses"
+DAILY_AUTHORS = "daily_authors"
 ALERTS = "alerts"
 ALERT_DELIVERIES = "alert_deliveries"
 
@@ -168,7 +169,18 @@ _LABEL_ROWS = {
     f"from {MENTIONS} m join {POSTS} p on p.id = m.post_id where m.post_id = {{r}}.post_id",
 }
 
+#: The same with each mention's author (a post without one, deleted or pruned, has none).
+_AUTHOR_ROWS = {
+    MENTIONS: "select {r}.title as title, substr(p.created_at, 1, 10) as day, "
+    f"p.platform as platform, p.author as author from {POSTS} p "
+    "where p.id = {r}.post_id and p.author is not null",
+    POSTS: "select m.title as title, substr({r}.created_at, 1, 10) as day, "
+    "{r}.platform as platform, {r}.author as author "
+    f"from {MENTIONS} m where m.post_id = {{r}}.id and {{r}}.author is not null",
+}
+
 _MENTION_KEY = "title, day, platform"
+_AUTHOR_KEY = "title, day, platform, author"
 _LABEL_KEY = "title, model, day, platform"
 #: What each label adds. Within one trigger every row has a key of its own (a post is
 #: mentioned once per title and labelled once per model), so no trigger needs a GROUP BY …
@@ -206,6 +218,27 @@ def _subtract_mentions(rows: str) -> list[str]:
     ]
 
 
+def _add_authors(rows: str, *, grouped: bool = False) -> list[str]:
+    """Count the (mention, author) rows in ``rows`` into ``daily_authors``."""
+    count = "count(*)" if grouped else "1"
+    return [
+        f"insert into {DAILY_AUTHORS} ({_AUTHOR_KEY}, posts) "
+        f"select {_AUTHOR_KEY}, {count} from ({rows}) where true "
+        + (f"group by {_AUTHOR_KEY} " if grouped else "")
+        + f"on conflict ({_AUTHOR_KEY}) do update set posts = posts + excluded.posts"
+    ]
+
+
+def _subtract_authors(rows: str) -> list[str]:
+    """Take back what :func:`_add_authors` added; an author gone from a day goes."""
+    return [
+        f"update {DAILY_AUTHORS} set posts = posts - 1 "
+        f"where ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
+        f"delete from {DAILY_AUTHORS} where posts <= 0 "
+        f"and ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
+    ]
+
+
 def _add_labels(labels: str, *, grouped: bool = False) -> list[str]:
     """Sum the labels in ``labels`` into ``daily_sentiment``."""
     parts = _LABEL_SUMS if grouped else _LABEL_PARTS
@@ -240,50 +273,69 @@ def _subtract_labels(labels: str) -> list[str]:
     ]
 
 
-def _moves(table: str, *, old: bool = False, new: bool = False) -> list[str]:
+def _moves(table: str, *, old: bool = False, new: bool = False, authors: bool = True) -> list[str]:
     """The statements of a trigger on ``table``: take back the old row's part of the
-    totals, add the new row's."""
+    totals, add the new row's (``authors``: ``daily_authors`` too, schema 6 on)."""
     rows, labels = _MENTION_ROWS.get(table), _LABEL_ROWS[table]
+    who = _AUTHOR_ROWS.get(table) if authors else None
     out = []
     if old:
         out += _subtract_mentions(rows.format(r="old")) if rows else []
         out += _subtract_labels(labels.format(r="old"))
+        out += _subtract_authors(who.format(r="old")) if who else []
     if new:
         out += _add_mentions(rows.format(r="new")) if rows else []
         out += _add_labels(labels.format(r="new"))
+        out += _add_authors(who.format(r="new")) if who else []
     return out
 
 
-#: name -> (event, when, statements)
-_TRIGGERS: dict[str, tuple[str, str, list[str]]] = {
-    "daily_mention_insert": (f"insert on {MENTIONS}", "", _moves(MENTIONS, new=True)),
-    "daily_mention_delete": (f"delete on {MENTIONS}", "", _moves(MENTIONS, old=True)),
-    "daily_mention_update": (
-        f"update of post_id, title on {MENTIONS}",
-        "old.post_id is not new.post_id or old.title is not new.title",
-        _moves(MENTIONS, old=True, new=True),
-    ),
-    "daily_sentiment_insert": (f"insert on {SENTIMENTS}", "", _moves(SENTIMENTS, new=True)),
-    "daily_sentiment_delete": (f"delete on {SENTIMENTS}", "", _moves(SENTIMENTS, old=True)),
-    "daily_sentiment_update": (
-        f"update of post_id, model, compound, label on {SENTIMENTS}",
-        "old.post_id is not new.post_id or old.model is not new.model "
-        "or old.compound is not new.compound or old.label is not new.label",
-        _moves(SENTIMENTS, old=True, new=True),
-    ),
-    "daily_post_update": (
-        f"update of created_at, platform on {POSTS}",
-        "substr(old.created_at, 1, 10) is not substr(new.created_at, 1, 10) "
-        "or old.platform is not new.platform",
-        _moves(POSTS, old=True, new=True),
-    ),
-    "daily_post_delete": (f"delete on {POSTS}", "", _moves(POSTS, old=True)),
-}
+def _triggers(authors: bool) -> dict[str, tuple[str, str, list[str]]]:
+    """name -> (event, when, statements); ``authors`` as in :func:`_moves`."""
+    post_event, post_when = (
+        (
+            f"update of created_at, platform, author on {POSTS}",
+            "substr(old.created_at, 1, 10) is not substr(new.created_at, 1, 10) "
+            "or old.platform is not new.platform or old.author is not new.author",
+        )
+        if authors
+        else (
+            f"update of created_at, platform on {POSTS}",
+            "substr(old.created_at, 1, 10) is not substr(new.created_at, 1, 10) "
+            "or old.platform is not new.platform",
+        )
+    )
+    return {
+        name: (event, when, _moves(table, old=old, new=new, authors=authors))
+        for name, (event, when, table, old, new) in {
+            "daily_mention_insert": (f"insert on {MENTIONS}", "", MENTIONS, False, True),
+            "daily_mention_delete": (f"delete on {MENTIONS}", "", MENTIONS, True, False),
+            "daily_mention_update": (
+                f"update of post_id, title on {MENTIONS}",
+                "old.post_id is not new.post_id or old.title is not new.title",
+                MENTIONS,
+                True,
+                True,
+            ),
+            "daily_sentiment_insert": (f"insert on {SENTIMENTS}", "", SENTIMENTS, False, True),
+            "daily_sentiment_delete": (f"delete on {SENTIMENTS}", "", SENTIMENTS, True, False),
+            "daily_sentiment_update": (
+                f"update of post_id, model, compound, label on {SENTIMENTS}",
+                "old.post_id is not new.post_id or old.model is not new.model "
+                "or old.compound is not new.compound or old.label is not new.label",
+                SENTIMENTS,
+                True,
+                True,
+            ),
+            "daily_post_update": (post_event, post_when, POSTS, True, True),
+            "daily_post_delete": (f"delete on {POSTS}", "", POSTS, True, False),
+        }.items()
+    }
 
 
-def rebuild_daily(db: sqlite_utils.Database) -> None:
-    """Recount both daily tables from mentions, posts and sentiments (what the triggers
-    keep them equal to)."""
+def rebuild_daily(db: sqlite_utils.Database, *, authors: bool = True) -> None:
+    """Recount the daily tables from mentions, posts and sentiments (what the triggers
+    keep them equal to); ``authors=False`` leaves out ``daily_authors`` (before schema 6)."""
     db.execute(f"delete from {DAILY_MENTIONS}")
     db.execute(f"delete from {DAILY_SENTIMENT}")
     everything = (
@@ -299,6 +351,15 @@ def rebuild_daily(db: sqlite_utils.Database) -> None:
     )
     for sql in _add_mentions(mentions, grouped=True) + _add_labels(labels, grouped=True):
         db.execute(sql)
+    if authors:
+        db.execute(f"delete from {DAILY_AUTHORS}")
+        who = (
+            "select m.title as title, substr(p.created_at, 1, 10) as day, "
+            f"p.platform as platform, p.author as author from {MENTIONS} m "
+            f"join {POSTS} p on p.id = m.post_id where p.author is not null"
+        )
+        for sql in _add_authors(who, grouped=True):
+            db.execute(sql)
 
 
 def _daily_totals(db: sqlite_utils.Database) -> None:
@@ -315,11 +376,37 @@ def _daily_totals(db: sqlite_utils.Database) -> None:
         "negative integer not null, highest float, lowest float, "
         "primary key (title, model, day, platform)) without rowid"
     )
-    for name, (event, when, statements) in _TRIGGERS.items():
+    _create_triggers(db, authors=False)
+    rebuild_daily(db, authors=False)
+
+
+def _create_triggers(db: sqlite_utils.Database, *, authors: bool) -> None:
+    for name, (event, when, statements) in _triggers(authors).items():
         body = "".join(f"  {s};\n" for s in statements)
         guard = f" when {when}" if when else ""
+        db.execute(f"drop trigger if exists {name}")
         db.execute(f"create trigger {name} after {event}{guard}\nbegin\n{body}end")
+
+
+def _copies_and_authors(db: sqlite_utils.Database) -> None:
+    """Copies counted once and unique authors: ``posts.copy_group`` (see
+    :mod:`monitor.copies`), the tables grouping keeps, and ``daily_authors`` (posts per
+    title, day, platform and author, kept by the triggers above), counted once here."""
+    from . import copies  # copies does not import the schema: no cycle
+
+    db[POSTS].add_column("copy_group", str)  # type: ignore[union-attr]
+    db.execute(
+        f"create index idx_{POSTS}_copy_group on {POSTS} (copy_group) where copy_group is not null"
+    )
+    copies.create_tables(db)
+    db.execute(
+        f"create table {DAILY_AUTHORS} (title text not null, day text not null, "
+        "platform text not null, author text not null, posts integer not null, "
+        "primary key (title, day, platform, author)) without rowid"
+    )
+    _create_triggers(db, authors=True)
     rebuild_daily(db)
+    copies.group_stored(db)
 
 
 def _unreliable_answers(db: sqlite_utils.Database) -> None:
@@ -359,6 +446,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _report_indexes,
     _daily_totals,
     _unreliable_answers,
+    _copies_and_authors,
     _alerts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,6 +29,7 @@ from .rows import ChartEntryRow, LabelRow, MentionRow, PostRow, Row
 from .schema import (
     CHART_ENTRIES,
     CURSORS,
+    DAILY_AUTHORS,
     DAILY_MENTIONS,
     DAILY_SENTIMENT,
     MENTIONS,
@@ -131,7 +132,7 @@ class Store:
     def recount_daily(self) -> tuple[int, int]:
         """Count the daily totals afresh (the triggers keep them; this repairs what another
         tool's writes left off). Returns how many rows they hold and how many were off."""
-        tables = (DAILY_MENTIONS, DAILY_SENTIMENT)
+        tables = (DAILY_MENTIONS, DAILY_SENTIMENT, DAILY_AUTHORS)
 
         def rows() -> set[tuple[Any, ...]]:
             # rounded: a sum kept row by row and one summed at once differ in the last bits

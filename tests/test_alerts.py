@@ -174,3 +174,26 @@ def test_thresholds_are_the_documented_ones() -> None:
     usual, needed = alerts.spike_threshold([20] * 7 + [24] * 7)
     assert usual == 22 and needed == pytest.approx(22 + 5 * max(1.4826 * 2, 22**0.5))
     assert alerts.spike_threshold([0] * 14) == (0, alerts.MIN_POSTS)
+
+
+def test_copies_count_once_in_a_spike(store: Store) -> None:
+    add_posts(store, {DAY0 + timedelta(days=d): 2 for d in range(20)})
+    # day 20: forty copies of one text (one group) and two other posts: no spike
+    add_posts(store, {DAY0 + timedelta(days=20): 42}, 5000)
+    store.db.execute(
+        "update posts set copy_group = 'reddit:Backtrace:5001' "
+        "where id like 'reddit:Backtrace:5%' and cast(native_id as int) between 5001 and 5040"
+    )
+    store.db.conn.commit()
+    titles = [Title("Backtrace")]
+    assert detect(store, titles, at(DAY0 + timedelta(days=20)), DEFAULT_MODEL) == []
+    # day 21: thirty distinct posts and ten copies of one of them: a spike, said both ways
+    add_posts(store, {DAY0 + timedelta(days=21): 40}, 6000)
+    store.db.execute(
+        "update posts set copy_group = 'reddit:Backtrace:6001' "
+        "where cast(native_id as int) between 6001 and 6011"
+    )
+    store.db.conn.commit()
+    (spike,) = detect(store, titles, at(DAY0 + timedelta(days=21)), DEFAULT_MODEL)
+    assert spike.figures["posts"] == 30 and spike.figures["with_copies"] == 40
+    assert spike.message.startswith("Backtrace: 30 distinct posts (40 with copies) on Mon 25 Mar")

@@ -25,7 +25,9 @@ TITLES = ("Backtrace", "Sisu")
 MODELS = ("film-2", "vader")
 
 
-def recount(store: Store) -> tuple[dict[Any, int], dict[Any, tuple[Any, ...]]]:
+def recount(
+    store: Store,
+) -> tuple[dict[Any, int], dict[Any, tuple[Any, ...]], dict[Any, int]]:
     """What the daily tables must hold, counted from scratch."""
     mentions = {
         (r[0], r[1], r[2]): r[3]
@@ -44,11 +46,24 @@ def recount(store: Store) -> tuple[dict[Any, int], dict[Any, tuple[Any, ...]]]:
             "join sentiments s on s.post_id = m.post_id group by 1, 2, 3, 4"
         )
     }
-    return mentions, labels
+    authors = {
+        (r[0], r[1], r[2], r[3]): r[4]
+        for r in store.db.execute(
+            "select m.title, substr(p.created_at, 1, 10), p.platform, p.author, count(*) "
+            "from mentions m join posts p on p.id = m.post_id where p.author is not null "
+            "group by 1, 2, 3, 4"
+        )
+    }
+    return mentions, labels, authors
 
 
 def assert_totals_match(store: Store) -> None:
-    mentions, labels = recount(store)
+    mentions, labels, authors = recount(store)
+    kept_authors = {
+        (r[0], r[1], r[2], r[3]): r[4]
+        for r in store.db.execute("select title, day, platform, author, posts from daily_authors")
+    }
+    assert kept_authors == authors
     kept = {
         (r[0], r[1], r[2]): r[3]
         for r in store.db.execute("select title, day, platform, posts from daily_mentions")
@@ -77,7 +92,7 @@ def post(n: int, day: int, platform: str = "reddit") -> dict[str, Any]:
         "platform": platform,
         "native_id": str(n),
         "text": f"post {n} about Backtrace",
-        "author": f"user{n}",
+        "author": f"user{n % 7}",  # authors with several posts a day
         "created_at": f"2024-03-{day:02d}T{n % 24:02d}:00:00Z",
     }
 
@@ -169,6 +184,15 @@ def test_every_kind_of_write_keeps_the_totals(store: Store) -> None:
     def prune() -> None:
         store.prune_text("2024-03-03")
 
+    def rename_author() -> None:
+        """The stream's DID becomes a handle; another tool renames someone."""
+        n = rng.choice(sorted(posts))
+        store.name_authors([(f"p{n}", f"user{n % 7}", f"handle{n % 3}")])
+        with store.transaction():
+            store.db.execute(
+                "update posts set author = ? where id = ?", [f"user{rng.randint(0, 9)}", f"p{n}"]
+            )
+
     write_page()
     actions = [
         write_page,
@@ -181,6 +205,7 @@ def test_every_kind_of_write_keeps_the_totals(store: Store) -> None:
         drop_post,
         delete_on_platform,
         prune,
+        rename_author,
     ]
     for step in range(300):
         action = actions[step % len(actions)] if step < 20 else rng.choice(actions)
@@ -250,6 +275,6 @@ def test_recount_repairs_what_another_tool_left_off(store: Store, run_cli) -> No
         assert_totals_match(store)
     result = run_cli("--db", str(store.path), "recount")
     assert result.exit_code == 0, result.output
-    assert "4 rows; 1 differed" in result.output
+    assert "6 rows; 1 differed" in result.output
     assert_totals_match(store)
     assert "0 differed" in run_cli("--db", str(store.path), "recount").output

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from monitor.config import Title
 from monitor.replay import scenario
+from monitor.report import build_report
 from monitor.store import Store
 
 DEBUGGER_WORDS = ("gdb", "lldb", "segfault", "RUST_BACKTRACE", "debugger", "stack trace")
@@ -53,6 +55,18 @@ def test_demo_runs_the_pipeline_offline_and_counts_no_debugger_post(
     assert again.exit_code == 0, again.output
     report = run_cli("--config", str(out / "monitor.toml"), "report", "Backtrace", "--out", "r")
     assert report.exit_code == 0, report.output
+
+    # the talk the scenario plants: "so bad it's good" as it climbs, Stallone at its best
+    with Store(out / "monitor.db") as store:
+        built = build_report(store, Title("Backtrace", aliases=("Backtrace 2018",)))
+    top = {p.name: [t.term for t in p.themes[:3]] for p in built.phases}
+    assert "bad it's good" in top["climbing"], top
+    assert "stallone" in top["at best"], top
+    assert all("bad it's good" not in t for name, t in top.items() if name != "climbing"), top
+    assert all("stallone" not in t for name, t in top.items() if name != "at best"), top
+    assert 'climbing: "bad it\'s good"' in report.output
+    # the scenario's templates are copies: fewer distinct texts than posts
+    assert 0 < built.texts < built.posts
 
 
 def test_demo_leaves_another_database_alone(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -140,6 +140,8 @@ def test_daily_export_is_the_series_the_figure_draws(
         "positive": "0",
         "negative": "1",
         "rank": "",
+        "texts": "1",
+        "authors": "1",
     }
     assert any(row["rank"] == "4" for row in rows)
 

@@ -178,7 +178,7 @@ def test_chart_fixture_holds_real_negatives_with_their_source() -> None:
     assert {p["split"] for p in CHART_POSTS} == {"tune", "holdout"}
 
 
-@pytest.mark.parametrize("split", ["tune", None])
+@pytest.mark.parametrize("split", ["tune", "holdout", None])
 def test_names_alone_meet_the_targets(split: str | None) -> None:
     posts = [p for p in CHART_POSTS if split is None or p["split"] == split]
     counted, precision, recall = chart_figures(posts, configured=False)
@@ -187,7 +187,7 @@ def test_names_alone_meet_the_targets(split: str | None) -> None:
     assert recall >= 0.85, f"recall {recall:.3f} by names alone ({split})"
 
 
-@pytest.mark.parametrize("split", ["tune", None])
+@pytest.mark.parametrize("split", ["tune", "holdout", None])
 def test_configured_facts_meet_the_targets(split: str | None) -> None:
     posts = [p for p in CHART_POSTS if split is None or p["split"] == split]
     counted, precision, recall = chart_figures(posts, configured=True)
@@ -356,3 +356,99 @@ def test_a_name_is_found_past_words_that_contain_it() -> None:
     game = "Miami Heat won, the Heat bench was loud and it was a fine game for all of the fans. "
     assert not judge(game * 5, Title("Heat")).about
     assert judge(game * 5 + "Then I rewatched Heat on Netflix.", Title("Heat")).about
+
+
+def _load(name: str) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in (FIXTURES / name).read_text("utf-8").splitlines()]
+
+
+def test_posts_written_after_the_rules_by_name_alone() -> None:
+    # relevance_fresh2.jsonl was written before this rule was tuned and never tuned on:
+    # 22 chart titles, 8 new to the fixtures, with non-mentions using the same words.
+    posts = _load("relevance_fresh2.jsonl")
+    assert len(posts) >= 150 and {p["about"] for p in posts} == {True, False}
+    tp = fp = fn = 0
+    for post in posts:
+        got = judge(
+            post["text"],
+            Title(post["title"]),
+            community=post["community"],
+            thread_about=post.get("thread_about"),
+        ).about
+        tp, fp, fn = (
+            tp + (got and post["about"]),
+            fp + (got and not post["about"]),
+            fn + (not got and post["about"]),
+        )
+    assert tp / (tp + fp) >= 0.90 and tp / (tp + fn) >= 0.85, (tp, fp, fn)
+    fresh = _load("relevance_fresh.jsonl")
+    found = sum(judge(p["text"], Title(p["title"]), community=p["community"]).about for p in fresh)
+    assert found / len(fresh) >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "community", "about"),
+    [
+        # what the name is: a film noun it is the subject of
+        ("Home is an underrated animated movie, the Boov are great", "Home", None, True),
+        ("Wednesday is one of the best shows this year", "Wednesday", None, True),
+        ("Wednesday is the day the new show drops", "Wednesday", None, False),
+        # what it owns or modifies, or what owns it
+        ("the Alone contestant who built a whole cabin is a legend", "Alone", None, True),
+        ("Wednesday's dance scene lives in my head", "Wednesday", None, True),
+        ("me at 2am: one more episode of wednesday", "Wednesday", None, True),
+        ("the heat this season has been brutal on the crops", "Heat", None, False),
+        ("Baseball scouts check the logs each season for signs of trouble", "Signs", None, False),
+        # a person in it: a name that is no ordinary word, then "in"
+        ("steven yeun in beef is unreal", "Beef", None, True),
+        ("there is more protein in beef than in chicken", "Beef", None, False),
+        # written as a title in a post about film or TV
+        ("Gwendoline Christie leaving Wednesday hurts", "Wednesday", "r/netflix", True),
+        ("Gwendoline Christie leaving Wednesday hurts", "Wednesday", None, False),
+        ("Leo is genuinely charming, my kids loved it", "Leo", "r/netflix", True),
+        ("he tapped out on day 68 and I cried", "Alone", "r/AloneTV", False),
+        ("Alone has the best contestants", "Alone", "r/AloneTV", True),
+        # … but not where the word reads as a date or a plain word
+        ("The trailer comes out Wednesday, can't wait", "Wednesday", "r/movies", False),
+        ("Watching a movie with no AC in this heat is torture", "Heat", "r/movies", False),
+    ],
+)
+def test_sentence_shapes_and_film_talk(
+    text: str, name: str, community: str | None, about: bool
+) -> None:
+    assert judge(text, Title(name), community=community).about is about
+
+
+def test_each_new_piece_of_evidence_is_named() -> None:
+    assert "is-a-film" in judge("Home is an underrated movie", Title("Home")).terms
+    assert "film-noun" in judge("the Nope alien reveal was great", Title("Nope")).terms
+    assert "cast-in" in judge("sosie bacon in smile is so good", Title("Smile")).terms
+    verdict = judge("Leo is genuinely charming", Title("Leo"), community="r/netflix")
+    assert {"title-verb", "community:netflix"} <= set(verdict.terms)
+
+
+def test_a_title_late_in_a_long_post_is_still_read() -> None:
+    # later lower-case places with nothing around them are passed over, never the title:
+    # 33 plain "you"s do not use up the 12 places of the name that are read
+    chatter = "Thank you so much, you know how it is and you are great. " * 11
+    assert judge(chatter + "Anyway I binged You season 4", Title("You")).about
+    assert not judge(chatter, Title("You")).about
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "finished wednesday s2 last night!! 10/10, can't wait for part_2 (2026)",
+        "Jenna Ortega’s “Wednesday” is #1 🖤 on Netflix — rewatching it… naïve café",
+        "",
+        "   ",
+    ],
+)
+def test_fast_tokens_are_the_regex_tokens(text: str) -> None:
+    from monitor.relevance_words import TOKEN, token_list, token_spans
+
+    folded = text.casefold()
+    assert token_list(folded) == TOKEN.findall(folded)
+    for start, end in ((0, len(folded)), (3, 30)):
+        expected = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(folded, start, end)]
+        assert token_spans(folded, start, end) == expected

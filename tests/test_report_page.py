@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -50,7 +51,9 @@ def test_report_writes_a_self_contained_page_and_prints_a_summary(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert all(len(line) <= 80 for line in lines), max(lines, key=len)
-    assert any(re.match(r"at best\s+14\s+140\s+10\.0\s+\+0\.60\s+100%\s+0%", ln) for ln in lines)
+    assert any(
+        re.match(r"at best\s+14\s+140\s+\d+\s+10\.0\s+\+0\.60\s+100%\s+0%", ln) for ln in lines
+    )
     assert any(line.startswith("before ") for line in lines)
     assert "Talk and rank move together on the same days (strong link" in result.output
     assert "bluesky: result cap hit" in result.output
@@ -94,7 +97,9 @@ def test_figure_draws_rank_inverted_with_run_and_gaps_marked(tmp_path: Path) -> 
     assert {"entered #9", "peak #4", "left the chart"} <= set(notes)
     assert "gap: bluesky: result cap hit" in notes
     stacks = {p.get_label(): p.get_data() for p in talk.patches if isinstance(p, StepPatch)}
-    assert set(stacks) == {"bluesky posts", "reddit posts"}
+    assert set(stacks) == {"bluesky posts", "reddit posts", "unique authors"}
+    assert list(stacks["unique authors"].values) == [d.authors for d in report.days]
+    assert "distinct texts" not in stacks  # no copies in this scenario: no second line
     top = stacks["reddit posts"]  # stacked last: its top is the day's total
     assert list(top.values) == [d.posts for d in report.days]
     assert list(top.baseline) == list(stacks["bluesky posts"].values)
@@ -159,3 +164,39 @@ def test_page_in_a_headless_browser_shows_the_figure_and_runs_no_injected_script
     assert 'id="pwned"' not in dom and "<hr" not in dom
     assert "&lt;script&gt;document.title='pwned'" in dom  # shown as text
     assert re.search(r'<img id="figure"[^>]+src="data:image/png;base64,', dom)
+
+
+def test_the_themes_read_well_in_a_browser_on_a_phone_too(tmp_path: Path) -> None:
+    """Themes beside each phase's quotes, at desktop width and at a phone's 375 px."""
+    from test_themes import TITLE, planted
+
+    binary = _chromium()
+    with Store(tmp_path / "m.db") as store:
+        store.sync_titles([TITLE])
+        planted(store)
+        add_post(store, 99_999, START + timedelta(weeks=4), 0.5, text=INJECTED + " Stallone")
+        report = build_report(store, TITLE)
+    _, page = html.write([report], tmp_path / "out")
+    from matplotlib.image import imread
+
+    for width in (1280, 375):
+        shot = tmp_path / f"themes-{width}.png"
+        _browse(
+            binary,
+            page,
+            tmp_path / f"p{width}",
+            f"--screenshot={shot}",
+            f"--window-size={width},2400",
+        )
+        if not shot.exists():
+            pytest.skip("chromium ran but wrote no screenshot")
+        pixels = imread(str(shot))
+        assert pixels.shape[1] == width and pixels.std() > 0.05
+        keep = os.environ.get("MONITOR_SCREENSHOTS")  # to look at them: a folder
+        if keep:
+            shutil.copy(shot, Path(keep) / shot.name)
+    dom = _browse(binary, page, tmp_path / "pdom", "--dump-dom").stdout
+    assert 'id="pwned"' not in dom
+    assert dom.count('<div class="themes">') == len([p for p in report.phases if p.posts])
+    assert '<span class="term">bad it\'s good</span>' in dom
+    assert "Flagged: streams4u" in dom

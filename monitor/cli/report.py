@@ -18,6 +18,8 @@ from .options import day, out_option, platform_option, window_options
 from .table import format_table
 
 WIDTH = 80
+#: Themes per phase in the summary.
+THEMES = 3
 
 
 def _percent(value: float | None) -> str | None:
@@ -32,6 +34,7 @@ def summary(report: Report) -> list[str]:
             "phase": p.name,
             "days": p.days,
             "posts": p.posts,
+            "texts": p.texts,
             "per_day": None if p.posts_per_day is None else f"{p.posts_per_day:.1f}",
             "mean": p.mean_sentiment,
             "positive": _percent(p.share_positive),
@@ -46,6 +49,7 @@ def summary(report: Report) -> list[str]:
             ("phase", "phase"),
             ("days", "days"),
             ("posts", "posts"),
+            ("texts", "texts"),
             ("per_day", "posts/day"),
             ("mean", "mean sentiment"),
             ("positive", "positive"),
@@ -55,6 +59,34 @@ def summary(report: Report) -> list[str]:
     )
     lines.append("")
     lines += textwrap.wrap(report.lead_lag.sentence, WIDTH)
+    themed = [p for p in report.phases if p.themes]
+    if themed:
+        lines.append("")
+        lines.append("Themes (what sets each phase apart; copies count once):")
+        for p in themed:
+            lines += textwrap.wrap(
+                f"{p.name}: " + ", ".join(f'"{t.term}" ({t.count})' for t in p.themes[:THEMES]),
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+    if report.window_themes:
+        lines += textwrap.wrap(
+            f"{report.start} to {report.end} against the other days: "
+            + ", ".join(f'"{t.term}" ({t.count})' for t in report.window_themes[:THEMES]),
+            WIDTH,
+            initial_indent="  ",
+            subsequent_indent="    ",
+        )
+    if report.floods:
+        lines.append("")
+        lines += textwrap.wrap(
+            f"Flagged: {len(report.floods)} author(s) posted copies of one text many times "
+            "in a day: "
+            + "; ".join(f"{f.author} ({f.posts} copies)" for f in report.floods[:5])
+            + ". Copies count once in texts, sentiment and themes.",
+            WIDTH,
+        )
     if report.gaps:
         lines.append("")
         lines += textwrap.wrap(

@@ -6,6 +6,7 @@ import click
 
 from ..queries import alerts, delivery_status, last_polls, open_gaps, title_counts
 from ..store import Store
+from ..voices import FLOOD_HOURS, FLOOD_POSTS, floods
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -72,7 +73,31 @@ def status(app: App) -> None:
         ],
     )
     _echo_gaps(store)
+    _echo_floods(store)
     _echo_alerts(store)
+
+
+def _echo_floods(store: Store) -> None:
+    """Authors who posted many copies of one text in a short time (see monitor.voices)."""
+    found = floods(store)
+    if not found:
+        return
+    click.echo(
+        f"\nFlagged authors ({len(found)}): {FLOOD_POSTS}+ copies of one text within "
+        f"{FLOOD_HOURS} h; copies count once in the reports"
+    )
+    echo_table(
+        [
+            {
+                "author": f.author,
+                "posts": f.posts,
+                "first": f.first[:16].replace("T", " "),
+                "text": " ".join(f.text.split())[:30],
+            }
+            for f in found
+        ],
+        [("author", "author"), ("posts", "copies"), ("first", "from"), ("text", "text")],
+    )
 
 
 def _echo_alerts(store: Store) -> None:

@@ -132,6 +132,25 @@ DREARY_ASIDES = [
     "It's the kind of thriller that forgets to thrill.",
     "Not even ironically fun.",
 ]
+#: What the talk turns to as the film climbs (weeks 3 and 4) and while it holds its best
+#: rank (weeks 5 and 6): the themes the report should find in those phases.
+CLIMB_LINES = [
+    "Honestly it's so bad it's good.",
+    "So bad it's good, I swear.",
+    "Peak so bad it's good cinema.",
+    "It is so bad it's good, trust me.",
+    "so bad it's good energy all the way",
+    "A so bad it's good masterpiece.",
+]
+PEAK_LINES = [
+    "Stallone steals every scene he is in.",
+    "Stallone's cameo is the best part.",
+    "Everyone is talking about Stallone in it now.",
+    "Stallone looks like he wandered in from another set.",
+    "The Stallone scenes are the reason to watch.",
+    "Give Stallone a sequel.",
+]
+THEMED_WEEKS = {3: CLIMB_LINES, 4: CLIMB_LINES, 5: PEAK_LINES, 6: PEAK_LINES}
 TAGS = ("#Netflix", "#Backtrace", "#movienight", "#badmovies", "#Stallone")
 COMMENTS = [
     "Agreed, it's so bad it's good. Watched it twice.",
@@ -158,6 +177,7 @@ def day_of(week: int, weekday: int) -> date:
 def posts(seed: int = 2018) -> list[ScenarioPost]:
     """Every post of the scenario, oldest first."""
     rng = random.Random(seed)
+    themed = random.Random(seed + 1)  # its own stream: the rest of the scenario stays as it was
     out: list[ScenarioPost] = []
     for week in range(WEEKS):
         for weekday in range(7):
@@ -168,9 +188,12 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                 moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
                     minutes=rng.randrange(8 * 60, 24 * 60 - 1)
                 )
+                lines = THEMED_WEEKS.get(week)
+                extra = themed.choice(lines) if lines and themed.random() < 0.6 else ""
                 if rng.random() < 0.6:
                     title, body = rng.choice(FOND_REDDIT if fond else DREARY_REDDIT)
                     body = f"{body} {rng.choice(FOND_ASIDES if fond else DREARY_ASIDES)}"
+                    body = f"{body} {extra}".strip()
                     out.append(
                         ScenarioPost(
                             "reddit",
@@ -189,6 +212,9 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                             moment,
                             f"viewer{week}{weekday}{n}.bsky.social",
                             rng.choice(FOND_BLUESKY if fond else DREARY_BLUESKY)
+                            + " "
+                            + themed.choice(FOND_ASIDES if fond else DREARY_ASIDES)
+                            + (f" {extra}" if extra else "")
                             + rng.choice(("", "", " " + rng.choice(TAGS))),
                             likes=rng.randrange(0, 40),
                         )

@@ -1,0 +1,395 @@
+"""Copies counted once: near-duplicate posts grouped when they are stored.
+
+A post's text is normalised (case, spacing, links, @handles, emoji and punctuation
+dropped). Equal normalised texts are one *text* (an exact hash finds them first); two
+texts of at least :data:`FUZZY_WORDS` words are copies when the Jaccard similarity of
+their words and word pairs is at least :data:`JACCARD`. Candidates come from a MinHash
+(:data:`PERMUTATIONS` hashes over the word and word-pair features, numpy) cut into
+:data:`BANDS` bands of two: texts that share a band are compared exactly.
+
+Short texts are where independent people write the same thing ("watching Backtrace
+tonight"): under :data:`CROSS_WORDS` words a text is a copy only of the same author's same
+text; under :data:`FUZZY_WORDS` only of the same text.
+
+A *group* is a connected set of copies. Its id (``posts.copy_group``) is the id of one of
+its posts, the one whose id hashes lowest: the same whichever order the posts arrive in,
+and a group gains a new id about log(n) times as it grows to n posts in any order (a
+first-seen or smallest-id rule would rename it on every page of a newest-first backfill).
+A post that is a copy of nothing has no group (``copy_group`` null): it is its own.
+
+State lives in the database (``copy_texts``, ``copy_bands``), so grouping survives a
+restart. A post is grouped once, when first stored; a later edit does not regroup it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from .themes import STOP_WORDS
+
+COPY_TEXTS = "copy_texts"
+COPY_BANDS = "copy_bands"
+
+#: Fewer words than this: a copy only of the same author's identical text.
+CROSS_WORDS = 5
+#: Fewer words than this: only identical texts are copies (no near-duplicates).
+FUZZY_WORDS = 8
+#: Two texts are copies at this Jaccard similarity of words and word pairs, or above.
+JACCARD = 0.6
+BANDS = 6
+ROWS = 2
+PERMUTATIONS = BANDS * ROWS
+#: At most this many candidate texts are compared per new text (most shared bands first:
+#: a copy shares more of them than a look-alike).
+MAX_CANDIDATES = 16
+#: A copy this close to a text already stored adds nothing to the bands: it is found
+#: through its twin (Jaccard distance is a metric).
+NEAR_SAME = 0.85
+#: A band that holds this many texts takes no more (a phrase everyone writes would
+#: otherwise make every text a candidate of every other).
+BUCKET_CAP = 8
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _seeds(prefix: str) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    values = [
+        int.from_bytes(blake2b(f"{prefix}{i}".encode(), digest_size=8).digest(), "big") | 1
+        for i in range(PERMUTATIONS)
+    ]
+    return np.array(values, dtype=np.uint64)
+
+
+_A = _seeds("monitor.copies.a")
+_B = _seeds("monitor.copies.b")
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    text = text.casefold()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    # digits alone are no word: a counter in a template does not make a new text
+    return [w for w in _WORD.findall(text) if not w.isdigit()]
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def _rank(post_id: str) -> tuple[bytes, str]:
+    """The order that picks a group's id: a hash of the post id, then the id."""
+    return blake2b(post_id.encode("utf-8"), digest_size=8).digest(), post_id
+
+
+def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
+    """The exact key of a post's text (with its author's name when the text is short)
+    and its words; None when there is nothing to compare."""
+    found = words(text)
+    if not found:
+        return None
+    norm = " ".join(found)
+    if len(found) < CROSS_WORDS:
+        norm = f"{author or ''}\x00{norm}"
+    return _hash64(norm), found
+
+
+def features(found: Sequence[str]) -> frozenset[int]:
+    """The 32-bit hashes of a text's words and word pairs (as :func:`page_features`)."""
+    return frozenset(array("I", page_features([found])[0][0]))
+
+
+_WORD_HASHES: dict[str, tuple[int, bool]] = {}
+
+
+def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
+    """For a page of texts at once: per text, the 32-bit hashes of its words and word
+    pairs (a pair is the hash of the two words' hashes) as bytes, and its band keys.
+
+    The MinHash reads the words and pairs without stop words and pairs of them ("of the"
+    would make every post a candidate of every other), or all of them when nothing else
+    is left."""
+    if not texts:
+        return [], []
+    known = _WORD_HASHES
+    if len(known) > 200_000:  # a bound on memory: start again
+        known.clear()
+    hashes = []
+    common = []
+    owner = []
+    for n, text in enumerate(texts):
+        for w in text:
+            found = known.get(w)
+            if found is None:
+                found = known[w] = (zlib.crc32(w.encode()), w in STOP_WORDS)
+            hashes.append(found[0])
+            common.append(found[1])
+        owner += [n] * len(text)
+    words = np.array(hashes, dtype=np.uint64)
+    stop = np.array(common, dtype=bool)
+    text_of = np.array(owner, dtype=np.int64)
+    pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
+        16
+    ) & np.uint64(0xFFFFFFFF)
+    inside = text_of[:-1] == text_of[1:]  # a pair within one text
+    feats = np.concatenate((words, pairs[inside]))
+    feat_text = np.concatenate((text_of, text_of[:-1][inside]))
+    rare = np.concatenate((~stop, ~(stop[:-1] & stop[1:])[inside]))
+    # a text with nothing but stop words is read whole
+    has_rare = np.bincount(feat_text[rare], minlength=len(texts)) > 0
+    use = rare | ~has_rare[feat_text]
+    order = np.argsort(feat_text, kind="stable")
+    full32 = feats[order].astype(np.uint32)
+    bounds = np.searchsorted(feat_text[order], np.arange(len(texts) + 1))
+    blobs = [full32[s:e].tobytes() for s, e in itertools.pairwise(bounds.tolist())]
+    picked = order[use[order]]
+    return blobs, _band_keys(feats[picked], feat_text[picked], len(texts))
+
+
+def _band_keys(
+    feats: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], count: int
+) -> list[list[int]]:
+    """Per text, its :data:`BANDS` LSH keys: MinHash of its features (sorted by text),
+    two rows a band."""
+    starts = np.searchsorted(owner, np.arange(count))
+    hashed = (feats[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    mins = np.minimum.reduceat(hashed, starts, axis=0)
+    pairs = mins.reshape(count, BANDS, ROWS)
+    band = np.arange(BANDS, dtype=np.uint64)[None, :]
+    keys = (
+        (pairs[:, :, 0] << np.uint64(32)) ^ pairs[:, :, 1] ^ (band * np.uint64(0x9E3779B97F4A7C15))
+    )
+    return (keys >> np.uint64(1)).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    both = len(a & b)
+    return both / (len(a) + len(b) - both) if a or b else 0.0
+
+
+@dataclass
+class _Text:
+    group: str | None
+    post_id: str
+    blob: bytes | None  # the feature hashes, uint32; None: a short text, exact only
+    dirty: bool = False
+    new: bool = False
+    posts: list[str] = field(default_factory=list)
+    _set: frozenset[int] | None = None
+
+    def features(self) -> frozenset[int]:
+        if self._set is None:
+            self._set = frozenset(array("I", self.blob or b""))
+        return self._set
+
+
+def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
+    """Group new ``posts`` (rows with ``id``, ``text``, ``author``) with the copies already
+    stored and with each other: set each row's ``copy_group`` (None when it is a copy of
+    nothing), and regroup the stored posts it joins. Call inside the transaction that
+    stores the rows, before they are written."""
+    todo = []
+    rows: dict[str, dict[str, Any]] = {}
+    for post in posts:
+        text = post.get("text")
+        post["copy_group"] = None
+        if text and not post.get("deleted"):
+            key = text_key(text, post.get("author"))
+            if key is not None:
+                todo.append((str(post["id"]), key[0], key[1]))
+                rows[str(post["id"])] = post
+    if not todo:
+        return
+    conn = db.conn
+    hashes = list({h for _, h, _ in todo})
+    texts: dict[int, _Text] = {}
+    _load_texts(conn, hashes, texts)
+    fresh = {h: w for _, h, w in todo if h not in texts and len(w) >= FUZZY_WORDS}
+    order = list(fresh)
+    blobs, found = page_features([fresh[h] for h in order])
+    arrays = dict(zip(order, blobs, strict=True))
+    keys = dict(zip(order, found, strict=True))
+    bands: dict[int, list[int]] = {}
+    wanted = sorted({k for ks in keys.values() for k in ks})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, h in conn.execute(
+            f"select key, hash from {COPY_BANDS} where key in ({marks})", chunk
+        ):
+            bands.setdefault(key, []).append(h)
+    # the stored texts sharing a band with a new one (at most BUCKET_CAP a band)
+    _load_texts(conn, list({o for b in bands.values() for o in b} - texts.keys()), texts)
+    renamed: list[tuple[str, str]] = []
+    added: list[tuple[int, int]] = []
+
+    def rename(old: str, new: str) -> None:
+        renamed.append((new, old))
+        for t in texts.values():
+            if t.group == old:
+                t.group = new
+
+    for pid, h, _ in todo:
+        text = texts.get(h)
+        if text is not None:  # the same text again
+            if pid == text.post_id or pid in text.posts:
+                continue
+            text.posts.append(pid)
+            if text.group is None:
+                text.group, text.dirty = min(text.post_id, pid, key=_rank), True
+            elif _rank(pid) < _rank(text.group):
+                rename(text.group, pid)
+            continue
+        blob = arrays.get(h)
+        text = texts[h] = _Text(None, pid, blob, new=True)
+        if blob is None:
+            continue
+        linked: dict[str, None] = {}
+        closest = 0.0
+        for other in _candidates(h, keys[h], bands):
+            peer = texts.get(other)
+            if peer is None or peer.blob is None:
+                continue
+            mark = peer.group or peer.post_id
+            if mark in linked:
+                continue
+            similar = jaccard(text.features(), peer.features())
+            if similar < JACCARD:
+                continue
+            closest = max(closest, similar)
+            linked[mark] = None
+            if peer.group is None:
+                peer.group, peer.dirty = peer.post_id, True
+        if linked:
+            best = min([pid, *linked], key=_rank)
+            for mark in linked:
+                if mark != best:
+                    rename(mark, best)
+            text.group = best
+        if closest >= NEAR_SAME:  # found through its twin: a band need not hold both
+            continue
+        for band in keys[h]:
+            bucket = bands.setdefault(band, [])
+            if len(bucket) >= BUCKET_CAP:
+                continue
+            bucket.append(h)
+            added.append((band, h))
+    _write(conn, texts, added, renamed, rows)
+
+
+def _candidates(h: int, keys: list[int], bands: dict[int, list[int]]) -> list[int]:
+    """The texts sharing a band with text ``h``: the most bands first (then the smallest
+    hash), at most :data:`MAX_CANDIDATES`."""
+    shared = Counter(itertools.chain.from_iterable(bands.get(band, ()) for band in keys))
+    shared.pop(h, None)
+    if len(shared) <= 1:
+        return list(shared)
+    if len(shared) > MAX_CANDIDATES:
+        return [o for o, _ in sorted(shared.items(), key=_by_shared)[:MAX_CANDIDATES]]
+    return sorted(shared, key=lambda o: (-shared[o], o))
+
+
+def _by_shared(item: tuple[int, int]) -> tuple[int, int]:
+    return -item[1], item[0]
+
+
+def _load_texts(conn: Any, hashes: list[int], into: dict[int, _Text]) -> None:
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for h, group, post_id, feats in conn.execute(
+            f"select hash, copy_group, post_id, features from {COPY_TEXTS} where hash in ({marks})",
+            chunk,
+        ):
+            into[h] = _Text(group, post_id, feats)
+
+
+def _write(
+    conn: Any,
+    texts: dict[int, _Text],
+    added: list[tuple[int, int]],
+    renamed: list[tuple[str, str]],
+    rows: dict[str, dict[str, Any]],
+) -> None:
+    # a rename applies to every stored post and text of the old group, in order
+    for new, old in renamed:
+        conn.execute(f"update {COPY_TEXTS} set copy_group = ? where copy_group = ?", (new, old))
+        conn.execute("update posts set copy_group = ? where copy_group = ?", (new, old))
+    conn.executemany(
+        f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
+        "on conflict (hash) do update set copy_group = excluded.copy_group",
+        [(h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty or t.posts],
+    )
+    conn.executemany(
+        f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)",
+        added,
+    )
+    stored = []
+    for t in texts.values():
+        if t.group is None or not (t.new or t.dirty or t.posts):
+            continue
+        for pid in (t.post_id, *t.posts):
+            if pid in rows:
+                rows[pid]["copy_group"] = t.group
+            else:
+                stored.append((t.group, pid))
+    conn.executemany("update posts set copy_group = ? where id = ?", stored)
+
+
+def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
+    """Group the stored posts about a title, oldest row first (an upgrade does it once);
+    returns how many posts were read."""
+    done = 0
+    last = 0
+    while True:
+        rows = db.conn.execute(
+            "select rowid, id, text, author, deleted from posts where rowid > ? "
+            "and text is not null and exists (select 1 from mentions m where m.post_id = id) "
+            "order by rowid limit ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return done
+        last = rows[-1][0]
+        posts = [{"id": r[1], "text": r[2], "author": r[3], "deleted": r[4]} for r in rows]
+        with db.atomic():
+            assign(db, posts)
+            db.conn.executemany(
+                "update posts set copy_group = ? where id = ?",
+                [(p["copy_group"], p["id"]) for p in posts if p["copy_group"]],
+            )
+        done += len(rows)
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """The tables and indexes grouping keeps (see :mod:`monitor.schema`)."""
+    db.execute(
+        f"create table {COPY_TEXTS} (hash integer primary key, copy_group text, "
+        "post_id text not null, features blob)"
+    )
+    db.execute(
+        f"create index idx_{COPY_TEXTS}_group on {COPY_TEXTS} (copy_group) "
+        "where copy_group is not null"
+    )
+    db.execute(
+        f"create table {COPY_BANDS} (key integer not null, hash integer not null, "
+        "primary key (key, hash)) without rowid"
+    )
