@@ -25,6 +25,7 @@ STAGES: list[str] = [
     "bluesky",
     "charts",
     "report",
+    "overview",
     "publish",
     "throughput",
     "themes",

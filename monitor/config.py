@@ -8,15 +8,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ConfigError
 from .files import check_regular
@@ -32,6 +33,8 @@ CREDENTIAL_VARS = (
     "BLUESKY_HANDLE",
     "BLUESKY_APP_PASSWORD",
 )
+#: Notification URLs for apprise, separated by spaces: they hold tokens, so never in config.
+NOTIFY_VAR = "MONITOR_NOTIFY"
 
 
 #: A slug longer than this is cut and ended with a hash (a file name holds 255 bytes).
@@ -117,6 +120,15 @@ class NetflixConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    """Where alerts go besides the ``MONITOR_NOTIFY`` URLs (see :mod:`monitor.notify`)."""
+
+    command: tuple[str, ...] = ()  # run with each alert as JSON on stdin
+    digest_over: int = 5  # more new alerts than this in one run: one digest instead
+    timeout: int = 30  # seconds the command may take
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -126,6 +138,7 @@ class Config:
     reddit: RedditConfig = field(default_factory=RedditConfig)
     bluesky: BlueskyConfig = field(default_factory=BlueskyConfig)
     netflix: NetflixConfig = field(default_factory=NetflixConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def title(self, name: str) -> Title:
         """The tracked title called ``name`` (case-insensitive), or a ConfigError."""
@@ -280,7 +293,7 @@ def _title(source: Path | str, index: int, data: Any) -> Title:
 def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Config:
     """Validate a decoded TOML document."""
     top = _Section(source, "", dict(data))
-    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix"))
+    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix", "alerts"))
 
     store = _Section(source, "store", data.get("store", {}))
     store.check_keys(("path", "recheck_days"))
@@ -328,6 +341,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
                 "netflix.countries", f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
             )
 
+    alerts = _alerts(_Section(source, "alerts", data.get("alerts", {})))
     return Config(
         path=Path(source) if not isinstance(source, Path) else source,
         store=StoreConfig(
@@ -349,6 +363,26 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             source=_url(netflix, "source", NETFLIX_SOURCE, folder_ok=True) or NETFLIX_SOURCE,
             countries=countries,
         ),
+        alerts=alerts,
+    )
+
+
+def _alerts(section: _Section) -> AlertsConfig:
+    section.check_keys(("command", "digest_over", "timeout"))
+    raw = section.data.get("command")
+    command: tuple[str, ...] = ()
+    if isinstance(raw, str) and raw.strip():
+        command = tuple(shlex.split(raw))
+    elif isinstance(raw, list) and raw and all(isinstance(a, str) and a for a in raw):
+        command = tuple(raw)
+    elif raw is not None:
+        section.fail(
+            "alerts.command", "must be a command line or a list of its words", 'command = "…"'
+        )
+    return AlertsConfig(
+        command=command,
+        digest_over=section.integer("digest_over", AlertsConfig.digest_over, minimum=1),
+        timeout=section.integer("timeout", AlertsConfig.timeout, minimum=1),
     )
 
 
@@ -390,6 +424,7 @@ class Credentials:
     reddit_client_secret: str | None = field(default=None, repr=False)
     bluesky_handle: str | None = field(default=None, repr=False)
     bluesky_app_password: str | None = field(default=None, repr=False)
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def reddit(self) -> bool:
@@ -401,10 +436,34 @@ class Credentials:
 
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any output."""
-        return tuple(v for v in (self.reddit_client_secret, self.bluesky_app_password) if v)
+        values = (self.reddit_client_secret, self.bluesky_app_password)
+        return tuple(v for v in values if v) + url_secrets(self.notify_urls)
 
 
 def credentials(env: Mapping[str, str] | None = None) -> Credentials:
     """Read the four credential variables from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
-    return Credentials(*(env.get(name) or None for name in CREDENTIAL_VARS))
+    rid, rsecret, handle, password = (env.get(name) or None for name in CREDENTIAL_VARS)
+    return Credentials(
+        rid, rsecret, handle, password, notify_urls=tuple((env.get(NOTIFY_VAR) or "").split())
+    )
+
+
+def url_secrets(urls: Sequence[str]) -> tuple[str, ...]:
+    """Each notification URL, and each part of it that may be a token (the password; a
+    user, a host that is no host name, path segments and query values of 8 characters or
+    more),
+    so that a library printing a piece of the URL prints ``***`` instead."""
+    out: list[str] = []
+    for url in urls:
+        out.append(url)
+        parts = urlsplit(url)
+        netloc = parts.netloc.rpartition("@")
+        user, _, password = netloc[0].partition(":")
+        host = netloc[2].rsplit(":", 1)[0] if netloc[2].count(":") == 1 else netloc[2]
+        pieces = [user, password, *parts.path.split("/"), *parts.fragment.split("/")]
+        pieces += [v for _, v in parse_qsl(parts.query)]
+        if host and "." not in host and host != "localhost":
+            pieces.append(host)
+        out += [p for p in pieces if len(p) >= 8 or (p and p == password)]
+    return tuple(dict.fromkeys(p for p in out if p))

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TextIO
 
-from . import export_queries
+from . import export_queries, queries
 from .config import Title
 from .errors import MonitorError, NothingStored
 from .export_queries import Stream
 from .report import build_report, check_window, label_model
 from .store import Store
 
-KINDS = ("posts", "daily", "chart", "themes")
+KINDS = ("posts", "daily", "chart", "themes", "alerts")
 FORMATS = ("csv", "jsonl")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DAILY_COLUMNS = [
@@ -52,6 +52,10 @@ THEME_COLUMNS = [
     "example_text",
 ]
 
+
+#: ``alerts``: the columns written and the query's fields they come from.
+ALERT_COLUMNS = ["title", "kind", "when", "late", "message", "figures", "raised_at", "sent_at"]
+ALERT_FIELDS = ["title", "kind", "moment", "late", "message", "figures", "raised_at", "notified_at"]
 
 _FORMULA = frozenset(FORMULA_START)
 
@@ -110,6 +114,12 @@ def stream(
         return export_queries.export_posts(store, model, title=title, since=low, until=high)
     if kind == "chart":
         return export_queries.export_chart(store, title=title, since=low, until=high)
+    if kind == "alerts":
+        return ALERT_COLUMNS, (
+            tuple(r[c] for c in ALERT_FIELDS)
+            for r in queries.alerts(store, title=title, since=low)
+            if high is None or r["moment"] <= high
+        )
     if kind == "daily":
         chosen = [t for t in titles if title is None or t.name == title]
         return DAILY_COLUMNS, _daily(store, chosen, since, until, model)

@@ -46,10 +46,11 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 
 
 def write(
-    reports: Sequence[Report], out_dir: Path, inputs: Iterable[Path] = ()
+    reports: Sequence[Report], out_dir: Path, inputs: Iterable[Path] = (), *, back: bool = False
 ) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
-    (``<slug>-vs-<slug>…`` when comparing); return both paths.
+    (``<slug>-vs-<slug>…`` when comparing); return both paths. ``back`` links the page to
+    the overview (``index.html``) beside it.
 
     Each file is written whole or not at all, and never over one of ``inputs``."""
     from . import plot  # matplotlib is slow to import: only when drawing
@@ -69,7 +70,7 @@ def write(
             param="out",
         ) from None
     write_bytes(png_path, image, inputs)
-    write_text(html_path, render(reports, image), inputs)
+    write_text(html_path, render(reports, image, back=back), inputs)
     return png_path, html_path
 
 
@@ -84,7 +85,7 @@ def file_stem(slugs: Iterable[str], limit: int = 120) -> str:
     return f"{cut}-{digest}"
 
 
-def render(reports: Sequence[Report], figure_png: bytes) -> str:
+def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
     names = ", ".join(isolate(r.title.name) for r in reports)  # plain text: <title>, alt
     image = base64.b64encode(figure_png).decode("ascii")
@@ -95,6 +96,7 @@ def render(reports: Sequence[Report], figure_png: bytes) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(names)} · monitor report</title>",
         f"<style>{STYLE}</style></head><body>",
+        *(['<p><a href="index.html">← All titles</a></p>'] if back else []),
         f"<h1>{', '.join(user(r.title.name) for r in reports)}</h1>",
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]

@@ -21,6 +21,7 @@ from .config import Config, Credentials, Title
 from .errors import MissingCredentials, MonitorError, NothingStored, StoreError
 from .files import inputs_of
 from .ingest import PollResult, poll, recheck
+from .notify import alert_step
 from .queries import recent_post_ids
 from .scrub import Scrubber
 from .sources import SOURCES, build
@@ -165,10 +166,11 @@ def update_charts(
 
 
 def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
-    """The report of every title with something stored, into ``out``; how many were
-    written, and the titles that failed (logged). A title with nothing yet is skipped."""
-    from . import html  # imported only when a run is asked for reports
-    from .report import build_report
+    """The report of every title with something stored, into ``out``, and the overview
+    page (``index.html``); how many reports were written, and the titles that failed
+    (logged). A title with nothing yet is skipped."""
+    from . import html, overview  # imported only when a run is asked for reports
+    from .report import build_report, label_model
 
     written, failed = 0, []
     for title in config.titles:
@@ -184,12 +186,21 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             failed.append(title.name)
             continue
         try:
-            html.write([report], out, inputs_of(store.path, config.path))
+            html.write([report], out, inputs_of(store.path, config.path), back=True)
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)
         else:
             written += 1
+    try:
+        overview.write(
+            store, config.titles, out, label_model(store), inputs=inputs_of(store.path, config.path)
+        )
+    except StoreError:
+        raise
+    except MonitorError as exc:
+        log.error("overview: %s%s", exc, f" ({exc.hint})" if exc.hint else "")
+        failed.append("overview")
     return written, failed
 
 
@@ -203,13 +214,15 @@ def run_once(
     report_dir: Path | None = None,
     progress: Progress | None = None,
     build: Builder | None = None,
+    notify: bool = True,
 ) -> RunReport:
     """Poll, re-check recent posts for deletion, label what the current sentiment model has
     not labelled, update the charts when due, and with ``report_dir`` write the reports.
 
-    ``charts_every=None`` leaves the charts alone. The caller holds the lock.
+    ``charts_every=None`` leaves the charts alone; ``notify=False`` stores new alerts
+    without sending them. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "label", "charts", "reports"]
+    steps = ["poll", "re-check", "label", "charts", "alerts", "reports"]
     report = RunReport()
 
     def step(what: str) -> None:
@@ -241,6 +254,8 @@ def run_once(
         else:
             if note:
                 report.notes.append(note)
+    step("alerts")
+    report.notes += alert_step(store, config, creds, notify)
     if report_dir is not None:
         step("reports")
         written, failed = write_reports(store, config, report_dir)

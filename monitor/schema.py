@@ -11,6 +11,8 @@ import sqlite_utils
 
 from .daily_totals import create_triggers, rebuild_daily
 from .tables import (
+    ALERT_DELIVERIES,
+    ALERTS,
     CHART_ENTRIES,
     CURSORS,
     DAILY_AUTHORS,
@@ -26,6 +28,8 @@ from .tables import (
 )
 
 __all__ = [
+    "ALERTS",
+    "ALERT_DELIVERIES",
     "CHART_ENTRIES",
     "CURSORS",
     "DAILY_AUTHORS",
@@ -215,6 +219,25 @@ def _post_language(db: sqlite_utils.Database) -> None:
     db.execute(f"alter table {POSTS} add column lang text")
 
 
+def _alerts(db: sqlite_utils.Database) -> None:
+    """Events found by ``monitor run`` (one row per title, kind and moment, ``key`` unique)
+    and, per alert and channel, whether it was delivered (see :mod:`monitor.alerts`)."""
+    db.execute(
+        f"create table {ALERTS} (id integer primary key, key text not null unique, "
+        "title text not null, kind text not null, moment text not null, "
+        "figures text not null, message text not null, late integer not null default 0, "
+        "raised_at text not null, notified_at text)"
+    )
+    db.execute(f"create index idx_alerts_title_moment on {ALERTS} (title, moment)")
+    db.execute(f"create index idx_alerts_pending on {ALERTS} (notified_at)")
+    db.execute(
+        f"create table {ALERT_DELIVERIES} (alert_id integer not null "
+        f"references {ALERTS}(id) on delete cascade, channel text not null, "
+        "attempts integer not null default 0, sent_at text, error text, tried_at text, "
+        "primary key (alert_id, channel)) without rowid"
+    )
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -225,5 +248,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _unreliable_answers,
     _copies_and_authors,
     _post_language,
+    _alerts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

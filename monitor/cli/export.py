@@ -44,9 +44,9 @@ def export(
 
     KIND is posts (one row per post and title it mentions, with its group of copies and
     languages), daily (the series the report's figure draws, with distinct texts and unique
-    authors), chart, or themes (each phase's distinctive words and phrases; needs --title).
-    CSV is RFC 4180 in UTF-8; text that a spreadsheet would run as a formula is prefixed
-    with '. Deleted posts come without text and author.
+    authors), chart, themes (each phase's distinctive words and phrases; needs --title), or
+    alerts (what `monitor alerts` lists). CSV is RFC 4180 in UTF-8; text that a spreadsheet
+    would run as a formula is prefixed with '. Deleted posts come without text and author.
 
     \b
     Example:
@@ -54,6 +54,7 @@ def export(
         monitor export daily --format jsonl
         monitor export chart --title Backtrace --since 2024-01-01
         monitor export themes --title Backtrace --format jsonl
+        monitor export alerts --format jsonl
     """
     if kind == "themes" and not title:
         raise click.UsageError("the themes export is of one title: name it with --title")

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .. import html
+from ..errors import MonitorError
 from ..report import Report, build_report, describe
 from .app import App, cli, pass_app
 from .options import day, out_option, platform_option, window_options
@@ -97,7 +98,13 @@ def summary(report: Report) -> list[str]:
 
 
 @cli.command()
-@click.argument("titles", nargs=-1, required=True)
+@click.argument("titles", nargs=-1)
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every tracked title's page, and the overview of them all (index.html).",
+)
 @out_option(Path("reports"), "the HTML page and the PNG figure")
 @window_options("first post")
 @platform_option
@@ -113,6 +120,7 @@ def summary(report: Report) -> list[str]:
 def report(
     app: App,
     titles: tuple[str, ...],
+    every: bool,
     out: Path,
     since: datetime | None,
     until: datetime | None,
@@ -131,7 +139,15 @@ def report(
         monitor report Backtrace --out reports
         monitor report Backtrace --since 2024-01-01 --platform reddit --region US
         monitor report Backtrace --compare "The Man from Toronto"
+        monitor report --all --out reports
     """
+    if every:
+        if titles or others or since or until or platform or region:
+            raise click.UsageError("--all writes every title over all its days: give it alone")
+        _report_all(app, out)
+        return
+    if not titles:
+        raise click.UsageError("name a TITLE, or pass --all")
     # matplotlib takes a while to import; do it while SQLite works (it releases the GIL)
     drawing = threading.Thread(target=importlib.import_module, args=("monitor.plot",))
     drawing.start()
@@ -159,3 +175,14 @@ def report(
     click.echo("")
     click.echo(f"Wrote {html_path}")
     click.echo(f"Wrote {png_path}")
+
+
+def _report_all(app: App, out: Path) -> None:
+    """Each title's page and the overview; exit 1 when one of them failed."""
+    from ..run import write_reports
+
+    store = app.store(create=False, write=False)
+    written, failed = write_reports(store, app.config, out)
+    click.echo(f"Wrote {written} title pages and {out / 'index.html'}")
+    if failed:
+        raise MonitorError(f"could not write: {', '.join(failed)}", hint="see the log above")

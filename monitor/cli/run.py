@@ -49,6 +49,11 @@ def _progress(done: int, total: int, what: str) -> None:
     default=None,
     help="Write every title's report (HTML page and PNG figure) into this folder.",
 )
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Store new alerts but send nothing (the log says what would go); they stay pending.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only (for cron).")
 @pass_app
 def run(
@@ -58,12 +63,16 @@ def run(
     charts_every: float,
     no_charts: bool,
     report_dir: Path | None,
+    no_notify: bool,
     quiet: bool,
 ) -> None:
     """Poll every source for every title, re-check recent posts, label, update the charts.
 
     Meant for cron: one summary line at the end, log lines on stderr, and a lock so that
     two runs on the same database never poll at once.
+
+    New alerts (see `monitor alerts`) go to the channels in MONITOR_NOTIFY and [alerts];
+    a delivery that fails is retried next run and never changes the exit status.
 
     \b
     Exit status:
@@ -94,6 +103,7 @@ def run(
             charts_every=None if no_charts else timedelta(hours=charts_every),
             report_dir=report_dir,
             progress=_progress if show_progress else None,
+            notify=not no_notify,
         )
     log.info("%s", report.summary())
     if not report.ok:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..coverage import coverage
-from ..queries import last_polls, open_gaps, title_counts
+from ..queries import alerts, delivery_status, last_polls, open_gaps, title_counts
 from ..store import Store
 from ..voices import FLOOD_HOURS, FLOOD_POSTS, floods
 from .app import App, cli, pass_app
@@ -65,6 +65,7 @@ def status(app: App) -> None:
     rows = last_polls(store)
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")
+        _echo_alerts(store)
         return
     echo_table(
         rows,
@@ -80,6 +81,7 @@ def status(app: App) -> None:
     )
     _echo_gaps(store)
     _echo_floods(store)
+    _echo_alerts(store)
 
 
 def _echo_floods(store: Store) -> None:
@@ -103,6 +105,26 @@ def _echo_floods(store: Store) -> None:
         ],
         [("author", "author"), ("posts", "copies"), ("first", "from"), ("text", "text")],
     )
+
+
+def _echo_alerts(store: Store) -> None:
+    """Alerts waiting to be sent, and per channel what was delivered and what failed."""
+    waiting = alerts(store, pending=True)
+    channels = delivery_status(store)
+    if not waiting and not channels:
+        return
+    click.echo(f"\nAlerts: {len(waiting)} waiting to be sent (`monitor alerts --dry-run`)")
+    if channels:
+        echo_table(
+            channels,
+            [
+                ("channel", "channel"),
+                ("sent", "sent"),
+                ("failing", "failing"),
+                ("last_try", "last try"),
+                ("error", "last error"),
+            ],
+        )
 
 
 _WHY = {"running": "interrupted, or still running", "failed": "failed"}

@@ -3,8 +3,8 @@
 Backtrace (2018) climbs Netflix's US Top 10 in the scenario's fourth week (#9, #6, #4, #4,
 #7) and leaves after five weeks. Reddit and Bluesky users talk about it before, during and
 after that run, split between "dreary" and "so bad it's good"; talk picks up a few days
-before the film enters the chart. Mixed in are posts about debugger backtraces (gdb, lldb,
-RUST_BACKTRACE…), which the relevance stage must not count.
+before the film enters the chart, with a burst four days before. Mixed in are posts about
+debugger backtraces (gdb, lldb, RUST_BACKTRACE…), which the relevance stage must not count.
 
 Everything here is plain data, deterministic (seeded), and needs no network:
 :func:`posts` for the platforms, :func:`top10_countries` for the chart file.
@@ -31,6 +31,26 @@ US_RANKS = {3: 9, 4: 6, 5: 4, 6: 4, 7: 7}
 TALK_PEAK_DAY = 36
 TALK_PEAK_POSTS = 16
 TALK_SPREAD_DAYS = 10
+#: A burst of talk on this scenario day, four days before the film enters the chart (word
+#: gets round that it is coming to streaming): what the alerts call a spike. Its posts come
+#: from a random stream of their own, so the rest of the scenario stays as it was.
+BUZZ_DAY = 17
+BUZZ = [
+    "Backtrace is coming to streaming next week, that amnesia heist thing from 2018",
+    "Just heard Backtrace lands on my watchlist Monday and my group chat is losing it",
+    "Who had Backtrace on their bingo card this spring? The memory-drug thriller returns",
+    "The heist film Backtrace arrives Monday. Is it actually any good or pure trash?",
+    "A whole weekend of Backtrace mumbling ahead of me and I could not be more ready",
+    "My dad is thrilled that Backtrace is about to stream, he quotes the film constantly",
+    "Backtrace soon: Matthew Modine, a mumbling hero and a bonkers heist plot. Sold",
+    "Calling it now, Backtrace cracks the top ten within a week of its release there",
+    "Spotted the banner for Backtrace, a 2018 thriller nobody remembers seeing in cinemas",
+    "Backtrace is about to arrive and the reviews from 2018 were brutal, cannot wait",
+    "Is Backtrace worth a watch when it drops this month? Asking for a friend, obviously",
+    "The promo for Backtrace dropped today and that trailer voiceover is incredible",
+    "Every film podcast I follow is suddenly arguing about Backtrace this morning",
+    "The thriller Backtrace getting a second life is the cult movie comeback of the year",
+]
 #: Share of posts that are fond ("so bad it's good"), per week; the rest are dreary.
 FOND = (0.35, 0.35, 0.55, 0.6, 0.65, 0.6, 0.5, 0.4, 0.35, 0.35, 0.4)
 DEBUGGER_POSTS_PER_WEEK = 4
@@ -242,7 +262,26 @@ def posts(seed: int = 2018) -> list[ScenarioPost]:
                         about_film=False,
                     )
                 )
+    out += buzz(random.Random(seed + BUZZ_DAY))
     out.sort(key=lambda p: p.created)
+    return out
+
+
+def buzz(rng: random.Random) -> list[ScenarioPost]:
+    """The burst of :data:`BUZZ_DAY`: each line of :data:`BUZZ` once, by someone else,
+    on Reddit or Bluesky."""
+    day = START + timedelta(days=BUZZ_DAY)
+    out = []
+    for n, text in enumerate(BUZZ):
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+            minutes=rng.randrange(9 * 60, 22 * 60)
+        )
+        if n % 2:
+            out.append(ScenarioPost("bluesky", moment, f"buzz{n}.bsky.social", text))
+        else:
+            out.append(
+                ScenarioPost("reddit", moment, f"buzz_{n}", text, title=text, subreddit="movies")
+            )
     return out
 
 
