@@ -89,6 +89,25 @@ class NetflixConfig:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """One ``[[follow]]`` entry: the chart titles to track on their own."""
+
+    chart: str = "netflix"
+    regions: tuple[str, ...] = ("global",)
+    categories: tuple[str, ...] = ()  # empty: every category the chart has
+    top: int = 10
+    backfill_days: int = 28
+    keep_days: int = 28
+    max_titles: int = 50
+
+
+@dataclass(frozen=True)
+class BackfillConfig:
+    #: requests one run may spend fetching chart titles' earlier talk, across all titles
+    requests: int = 200
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -98,16 +117,21 @@ class Config:
     reddit: RedditConfig = field(default_factory=RedditConfig)
     bluesky: BlueskyConfig = field(default_factory=BlueskyConfig)
     netflix: NetflixConfig = field(default_factory=NetflixConfig)
+    follows: tuple[Follow, ...] = ()
+    backfill: BackfillConfig = field(default_factory=BackfillConfig)
+    #: chart titles no longer polled (see :mod:`monitor.follow`): found by name, not polled
+    retired: tuple[Title, ...] = ()
 
     def title(self, name: str) -> Title:
         """The tracked title called ``name`` (case-insensitive), or a ConfigError."""
-        for title in self.titles:
+        for title in (*self.titles, *self.retired):
             if name.casefold() in (title.name.casefold(), title.slug):
                 return title
         known = ", ".join(t.name for t in self.titles) or "none"
         raise ConfigError(
             f"{name!r} is not a tracked title (tracked: {known})",
-            hint="add it as a [[titles]] entry in the config file",
+            hint="add it as a [[titles]] entry in the config file, or follow a chart "
+            "that lists it ([[follow]])",
         )
 
     def select(self, name: str | None) -> tuple[Title, ...]:
@@ -215,10 +239,41 @@ def _title(source: Path | str, index: int, data: Any) -> Title:
     )
 
 
+def _region(section: _Section, key: str, code: str) -> None:
+    if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
+        section.fail(
+            section.key(key), f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
+        )
+
+
+def _follow(source: Path | str, index: int, data: Any) -> Follow:
+    s = _Section(source, f"follow[{index}]", data)
+    s.check_keys(
+        ("chart", "regions", "categories", "top", "backfill_days", "keep_days", "max_titles")
+    )
+    regions = s.strings("regions", Follow.regions)
+    if not regions:
+        s.fail(s.key("regions"), "must name at least one region", 'regions = ["global"]')
+    for code in regions:
+        _region(s, "regions", code)
+    top = s.integer("top", Follow.top, minimum=1)
+    if top > 100:
+        s.fail(s.key("top"), f"must be at most 100, not {top}")
+    return Follow(
+        chart=s.text("chart", Follow.chart) or Follow.chart,
+        regions=tuple(dict.fromkeys(regions)),
+        categories=s.strings("categories"),
+        top=top,
+        backfill_days=s.integer("backfill_days", Follow.backfill_days),
+        keep_days=s.integer("keep_days", Follow.keep_days),
+        max_titles=s.integer("max_titles", Follow.max_titles, minimum=1),
+    )
+
+
 def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Config:
     """Validate a decoded TOML document."""
     top = _Section(source, "", dict(data))
-    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix"))
+    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix", "follow", "backfill"))
 
     store = _Section(source, "store", data.get("store", {}))
     store.check_keys(("path", "recheck_days"))
@@ -261,10 +316,19 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
 
     countries = netflix.strings("countries", NetflixConfig.countries)
     for code in countries:
-        if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
-            netflix.fail(
-                "netflix.countries", f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
-            )
+        _region(netflix, "countries", code)
+    raw_follows = data.get("follow", [])
+    if not isinstance(raw_follows, list):
+        top.fail("follow", "must be an array of tables", "write each followed chart as [[follow]]")
+    follows = tuple(_follow(source, i, f) for i, f in enumerate(raw_follows))
+    # the regions a followed Netflix chart needs are fetched with the configured ones
+    countries = tuple(
+        dict.fromkeys(
+            (*countries, *(r for f in follows if f.chart == "netflix" for r in f.regions))
+        )
+    )
+    backfill = _Section(source, "backfill", data.get("backfill", {}))
+    backfill.check_keys(("requests",))
 
     return Config(
         path=Path(source) if not isinstance(source, Path) else source,
@@ -285,6 +349,10 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
         netflix=NetflixConfig(
             source=netflix.text("source", NETFLIX_SOURCE) or NETFLIX_SOURCE,
             countries=countries,
+        ),
+        follows=follows,
+        backfill=BackfillConfig(
+            requests=backfill.integer("requests", BackfillConfig.requests),
         ),
     )
 

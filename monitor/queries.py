@@ -159,6 +159,9 @@ def title_counts(store: Store) -> list[Row]:
         store.query(
             f"""
             select t.name as title, t.released,
+              case when t.origin = 'chart' then t.chart || ' ' || t.region || ' '
+                || t.category || ' from ' || t.first_week else 'config' end as origin,
+              coalesce(t.state, 'active') as state,
               coalesce(sum(d.posts), 0) as posts,
               coalesce(sum(case d.platform when 'reddit' then d.posts end), 0) as reddit,
               coalesce(sum(case d.platform when 'bluesky' then d.posts end), 0) as bluesky,
@@ -218,7 +221,11 @@ def open_gaps(store: Store) -> list[Row]:
                     and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
                 )
               )
-            order by r.started, r.id
+            union all  -- a chart title's window not backfilled yet (see monitor.backfill)
+            select null, 'backfill', t.name, t.added_at, 'ok', 0, 'backfill not done yet',
+              t.backfill_since, t.backfill_until
+            from {TITLES} t where t.state = 'backfilling'
+            order by 4, 1
             """
         )
     )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import labels
+from . import follow, labels
+from .backfill import run_backfill
 from .charts.netflix import update as update_netflix
 from .clock import iso, utcnow
 from .config import Config, Credentials, Title
@@ -158,9 +159,12 @@ def update_charts(
         )
         return None
     results = update_netflix(store, config)
+    followed = follow.update(store, config).note() if config.follows else None
     store.set_state(CHARTS_UPDATED, utcnow())
     changed = [r for r in results if r.changed]
-    return f"charts: {len(changed)} of {len(results)} files changed"
+    return f"charts: {len(changed)} of {len(results)} files changed" + (
+        f"; {followed}" if followed else ""
+    )
 
 
 def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
@@ -192,6 +196,10 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
     return written, failed
 
 
+def _build(name: str, config: Config, creds: Credentials) -> Source:
+    return build(name, config, creds)  # looked up at call time: a test may replace it
+
+
 def run_once(
     store: Store,
     config: Config,
@@ -208,8 +216,10 @@ def run_once(
 
     ``charts_every=None`` leaves the charts alone. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "label", "charts", "reports"]
+    steps = ["poll", "re-check", "label", "charts", "backfill", "reports"]
     report = RunReport()
+    if config.follows:  # the chart titles this run polls (see monitor.follow)
+        config = follow.with_chart_titles(config, store)
 
     def step(what: str) -> None:
         if progress is not None:
@@ -240,6 +250,14 @@ def run_once(
         else:
             if note:
                 report.notes.append(note)
+    if config.follows:
+        step("backfill")
+        config = follow.with_chart_titles(config, store)
+        store.sync_titles(config.titles)
+        backfilled = run_backfill(store, config, creds, sources, build or _build)
+        report.results += backfilled.results
+        if backfilled.finished or backfilled.pending:
+            report.notes.append(backfilled.note())
     if report_dir is not None:
         step("reports")
         written, failed = write_reports(store, config, report_dir)

@@ -110,6 +110,10 @@ class App:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            if self._config.follows and self.resolve_db(self._config).exists():
+                from ..follow import with_chart_titles  # the titles a followed chart brought
+
+                self._config = with_chart_titles(self._config, self.store(write=False))
         return self._config
 
     def optional_config(self) -> Config:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import follow
 from ..charts import TitleMatcher, runs, title_key
 from ..charts.netflix import update as update_netflix
 from ..charts.table import import_csv
@@ -39,6 +40,8 @@ def update(app: App) -> None:
             click.echo(f"{r.name}: {r.rows:,} rows stored from {r.lines:,} lines")
         else:
             click.echo(f"{r.name}: unchanged")
+    if config.follows:  # the titles new on a followed chart are tracked from now on
+        click.echo(follow.update(app.store(), config).note())
 
 
 @charts.command("import")
@@ -61,6 +64,8 @@ def import_(app: App, file: Path, chart: str, region: str | None, platform: str 
         app.store(), file, chart, TitleMatcher(config.titles), region=region, platform=platform
     )
     click.echo(f"{file}: {rows:,} rows stored in chart {chart.strip()}")
+    if config.follows:
+        click.echo(follow.update(app.store(), config).note())
 
 
 @charts.command()

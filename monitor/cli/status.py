@@ -13,7 +13,8 @@ from .table import echo_table
 @cli.command()
 @pass_app
 def titles(app: App) -> None:
-    """List tracked titles with their post counts.
+    """List tracked titles: where each came from (config, or a followed chart), its state
+    (active, backfilling, retired) and its post counts.
 
     \b
     Example:
@@ -29,6 +30,8 @@ def titles(app: App) -> None:
         [
             ("title", "title"),
             ("released", "released"),
+            ("origin", "origin"),
+            ("state", "state"),
             ("posts", "posts"),
             ("reddit", "reddit"),
             ("bluesky", "bluesky"),
