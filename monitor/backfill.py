@@ -61,10 +61,11 @@ class BackfillSource:
 
     budget: int | None = None  # the driver's per-title budget: the shared one rules
 
-    def __init__(self, inner: Source, shared: Budget) -> None:
+    def __init__(self, inner: Source, shared: Budget, windows: dict[str, Window]) -> None:
         self.inner = inner
         self.name = backfill_name(inner.name)
         self.shared = shared
+        self.windows = windows  # each title's own window; the driver's is not used
         self.complete: dict[str, bool] = {}
 
     @property
@@ -84,6 +85,7 @@ class BackfillSource:
         if not complete:  # spent on the titles before: this one waits for the next run
             self.complete[title.name] = False
             return
+        window = self.windows.get(title.name, window)
         for event in self.inner.pages(title, cursor, about, self.shared, window):
             if isinstance(event, Gap):
                 if event.error or not event.cap_hit:
@@ -141,32 +143,21 @@ def run_backfill(
             inner = build_source(name, config, creds)
         except MissingCredentials:
             continue
-        source = BackfillSource(inner, Budget(config.backfill.requests))
-        done_before = {
-            t.name for t in pending if store.get_cursor(source.name, t.name, DONE) is not None
-        }
-        todo = [t for t in pending if t.name not in done_before]
+        windows = {t.name: window_of(t) for t in pending}
+        source = BackfillSource(inner, Budget(config.backfill.requests), windows)
+        todo = [t.title() for t in pending if store.get_cursor(source.name, t.name, DONE) is None]
         ran.append(source.name)
-        for chart_title in todo:  # one window per title: one poll each, the budget shared
-            if source.shared.limit is not None and source.shared.spent >= source.shared.limit:
-                break
-            title = chart_title.title()
+        if todo:  # one poll: one login; the titles share the budget, oldest first
             try:
-                report.results += poll(
-                    store,
-                    source,
-                    [title],
-                    window=window_of(chart_title),
-                    scrub=Scrubber(creds.secrets()),
-                )
+                report.results += poll(store, source, todo, scrub=Scrubber(creds.secrets()))
             except StoreError:
                 raise
             except MonitorError as exc:
                 log.error("%s: %s", source.name, exc)
-                report.results.append(PollResult(source.name, title.name, error=str(exc)))
-                break
-            if source.complete.get(title.name):
-                store.set_cursor(source.name, title.name, DONE, utcnow())
+                report.results.append(PollResult(source.name, "*", error=str(exc)))
+        for name_done, complete in source.complete.items():
+            if complete:
+                store.set_cursor(source.name, name_done, DONE, utcnow())
         report.requests[source.name] = source.shared.spent
         log.info(
             "%s: %d of %s requests spent",

@@ -275,6 +275,17 @@ def update(store: Store, config: Config) -> FollowResult:
         with store.transaction():
             for row in rows:
                 store.db.table(TITLES).upsert(row, pk="name")
+            for key, seen in entries.items():  # its chart rows name it, as a config title's do
+                if key in known and known[key].state != RETIRED:
+                    store.db.execute(
+                        f"update {CHART_ENTRIES} set title = ? where chart = ? and title is null "
+                        "and chart_title in (select value from json_each(?))",
+                        [
+                            known[key].name,
+                            follow.chart,
+                            json.dumps(sorted({r["chart_title"] for r in seen})),
+                        ],
+                    )
             store.set_state(seen_key, now[0])
         result.retired += _retire(store, config, follow, now[1])
     for name in result.added:
@@ -308,3 +319,26 @@ def _retire(store: Store, config: Config, follow: Follow, now_end: str) -> list[
             "follow: retired %s (off the chart for over %d days)", ", ".join(gone), follow.keep_days
         )
     return gone
+
+
+def chart_title_rows(store: Store) -> list[dict[str, Any]]:
+    """The chart titles as ``monitor titles`` shows them; ``known`` says what TMDB told."""
+    if "origin" not in store.db[TITLES].columns_dict:
+        return []
+    out = []
+    for t in chart_titles(store):
+        facts = t.facts
+        known = [str(facts[k]) for k in ("released", "director") if facts.get(k)]
+        if facts.get("cast"):
+            known.append(", ".join(facts["cast"][:3]))
+        out.append(
+            {
+                "title": t.name,
+                "state": t.state,
+                "origin": f"{t.chart} {t.region} {t.category}",
+                "first_week": t.first_week,
+                "season": t.season or "",
+                "known": "; ".join(known) or facts.get("tmdb", "") or "",
+            }
+        )
+    return out

@@ -159,9 +159,6 @@ def title_counts(store: Store) -> list[Row]:
         store.query(
             f"""
             select t.name as title, t.released,
-              case when t.origin = 'chart' then t.chart || ' ' || t.region || ' '
-                || t.category || ' from ' || t.first_week else 'config' end as origin,
-              coalesce(t.state, 'active') as state,
               coalesce(sum(d.posts), 0) as posts,
               coalesce(sum(case d.platform when 'reddit' then d.posts end), 0) as reddit,
               coalesce(sum(case d.platform when 'bluesky' then d.posts end), 0) as bluesky,

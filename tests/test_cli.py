@@ -81,16 +81,8 @@ def test_titles_lists_posts_per_title(run_cli, config_file: Path, tmp_path: Path
     assert result.exit_code == 0
     lines = result.output.splitlines()
     backtrace = next(line for line in lines if line.startswith("Backtrace"))
-    # released, origin, state, posts, reddit, bluesky, last post
-    assert backtrace.split()[1:] == [
-        "2018-12-14",
-        "config",
-        "active",
-        "2",
-        "1",
-        "1",
-        "2024-01-01T09:30:00Z",
-    ]
+    # released, posts, reddit, bluesky, last post
+    assert backtrace.split()[1:] == ["2018-12-14", "2", "1", "1", "2024-01-01T09:30:00Z"]
     toronto = next(line for line in lines if line.startswith("The Man from Toronto"))
     assert toronto.split()[4:] == ["2022-06-24", "1", "1", "0", "2024-01-01T23:00:00Z"]
     assert all(len(line) <= 80 for line in lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..follow import chart_title_rows
 from ..queries import last_polls, open_gaps, title_counts
 from ..store import Store
 from .app import App, cli, pass_app
@@ -13,8 +14,9 @@ from .table import echo_table
 @cli.command()
 @pass_app
 def titles(app: App) -> None:
-    """List tracked titles: where each came from (config, or a followed chart), its state
-    (active, backfilling, retired) and its post counts.
+    """List tracked titles with their post counts; then the titles a followed chart brought
+    in: where each came from (chart, region, category, first week, season) and its state
+    (backfilling, active, retired: no longer polled, its data kept).
 
     \b
     Example:
@@ -30,12 +32,29 @@ def titles(app: App) -> None:
         [
             ("title", "title"),
             ("released", "released"),
-            ("origin", "origin"),
-            ("state", "state"),
             ("posts", "posts"),
             ("reddit", "reddit"),
             ("bluesky", "bluesky"),
             ("last_post", "last post"),
+        ],
+    )
+    _echo_chart_titles(store)
+
+
+def _echo_chart_titles(store: Store) -> None:
+    rows = chart_title_rows(store)
+    if not rows:
+        return
+    click.echo(f"\nFrom the charts ({len(rows)}):")
+    echo_table(
+        rows,
+        [
+            ("title", "title"),
+            ("state", "state"),
+            ("origin", "chart"),
+            ("first_week", "first week"),
+            ("season", "season"),
+            ("known", "known"),
         ],
     )
 
