@@ -28,7 +28,9 @@ CREDENTIAL_VARS = (
     "REDDIT_CLIENT_SECRET",
     "BLUESKY_HANDLE",
     "BLUESKY_APP_PASSWORD",
+    "TMDB_API_KEY",
 )
+TMDB_URL = "https://api.themoviedb.org/3"
 
 
 def slugify(name: str) -> str:
@@ -102,6 +104,13 @@ class Follow:
 
 
 @dataclass(frozen=True)
+class TmdbConfig:
+    """Where chart titles are looked up when ``TMDB_API_KEY`` is set."""
+
+    url: str = TMDB_URL
+
+
+@dataclass(frozen=True)
 class BackfillConfig:
     #: requests one run may spend fetching chart titles' earlier talk, across all titles
     requests: int = 200
@@ -119,6 +128,7 @@ class Config:
     netflix: NetflixConfig = field(default_factory=NetflixConfig)
     follows: tuple[Follow, ...] = ()
     backfill: BackfillConfig = field(default_factory=BackfillConfig)
+    tmdb: TmdbConfig = field(default_factory=TmdbConfig)
     #: chart titles no longer polled (see :mod:`monitor.follow`): found by name, not polled
     retired: tuple[Title, ...] = ()
 
@@ -273,7 +283,9 @@ def _follow(source: Path | str, index: int, data: Any) -> Follow:
 def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Config:
     """Validate a decoded TOML document."""
     top = _Section(source, "", dict(data))
-    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix", "follow", "backfill"))
+    top.check_keys(
+        ("store", "titles", "reddit", "bluesky", "netflix", "follow", "backfill", "tmdb")
+    )
 
     store = _Section(source, "store", data.get("store", {}))
     store.check_keys(("path", "recheck_days"))
@@ -329,6 +341,8 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
     )
     backfill = _Section(source, "backfill", data.get("backfill", {}))
     backfill.check_keys(("requests",))
+    tmdb = _Section(source, "tmdb", data.get("tmdb", {}))
+    tmdb.check_keys(("url",))
 
     return Config(
         path=Path(source) if not isinstance(source, Path) else source,
@@ -354,6 +368,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
         backfill=BackfillConfig(
             requests=backfill.integer("requests", BackfillConfig.requests),
         ),
+        tmdb=TmdbConfig(url=_url(tmdb, "url", TMDB_URL) or TMDB_URL),
     )
 
 
@@ -392,6 +407,7 @@ class Credentials:
     reddit_client_secret: str | None = field(default=None, repr=False)
     bluesky_handle: str | None = field(default=None, repr=False)
     bluesky_app_password: str | None = field(default=None, repr=False)
+    tmdb_api_key: str | None = field(default=None, repr=False)
 
     @property
     def reddit(self) -> bool:
@@ -403,10 +419,14 @@ class Credentials:
 
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any output."""
-        return tuple(v for v in (self.reddit_client_secret, self.bluesky_app_password) if v)
+        return tuple(
+            v
+            for v in (self.reddit_client_secret, self.bluesky_app_password, self.tmdb_api_key)
+            if v
+        )
 
 
 def credentials(env: Mapping[str, str] | None = None) -> Credentials:
-    """Read the four credential variables from ``env`` (default: ``os.environ``)."""
+    """Read the credential variables from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
     return Credentials(*(env.get(name) or None for name in CREDENTIAL_VARS))

@@ -342,3 +342,18 @@ def chart_title_rows(store: Store) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def store_facts(store: Store, name: str, facts: dict[str, Any]) -> None:
+    """Add what TMDB told about a chart title to its ``facts`` (and its release date)."""
+    row = next(store.query(f"select facts from {TITLES} where name = ?", [name]), None)
+    if row is None:
+        return
+    merged = {**json.loads(row["facts"] or "{}"), **{k: v for k, v in facts.items() if v}}
+    update: dict[str, Any] = {"facts": json.dumps(merged)}
+    if merged.get("released"):
+        update["released"] = merged["released"]
+    if merged.get("aliases"):
+        update["aliases"] = json.dumps(merged["aliases"])
+    with store.transaction():
+        store.db.table(TITLES).update(name, update)

@@ -26,6 +26,7 @@ from .scrub import Scrubber
 from .sources import SOURCES, build
 from .sources.base import Source
 from .store import Store
+from .tmdb import enrich
 
 log = logging.getLogger("monitor.run")
 
@@ -252,6 +253,12 @@ def run_once(
                 report.notes.append(note)
     if config.follows:
         step("backfill")
+        try:  # what TMDB knows of new chart titles: never a stopped run
+            enrich(store, creds.tmdb_api_key, config.tmdb.url)
+        except StoreError:
+            raise
+        except Exception:
+            log.exception("tmdb: unexpected error; chart titles keep their names alone")
         config = follow.with_chart_titles(config, store)
         store.sync_titles(config.titles)
         backfilled = run_backfill(store, config, creds, sources, build or _build)

@@ -12,6 +12,7 @@ from ..charts.netflix import update as update_netflix
 from ..charts.table import import_csv
 from ..errors import ConfigError
 from ..queries import chart_history, chart_spellings
+from ..tmdb import enrich
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -42,6 +43,7 @@ def update(app: App) -> None:
             click.echo(f"{r.name}: unchanged")
     if config.follows:  # the titles new on a followed chart are tracked from now on
         click.echo(follow.update(app.store(), config).note())
+        enrich(app.store(), app.credentials.tmdb_api_key, config.tmdb.url)
 
 
 @charts.command("import")
