@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import follow
+from .. import follow, surprises
 from ..charts import TitleMatcher, runs, title_key
 from ..charts.netflix import update as update_netflix
 from ..charts.table import import_csv
@@ -118,3 +118,33 @@ def show(app: App, title: str) -> None:
             ("last", "last"),
         ],
     )
+
+
+@charts.command("surprises")
+@click.option(
+    "--weeks", type=click.IntRange(min=1), default=4, show_default=True, help="Chart weeks to read."
+)
+@pass_app
+def surprises_(app: App, weeks: int) -> None:
+    """List the followed charts' surprises: a title on the chart a year or more after its
+    release, one that climbed three or more places in a week, or one that entered a
+    country's chart while absent from the global list.
+
+    Reads the [[follow]] entries of the config; a release comes from the config or TMDB.
+
+    \b
+    Example:
+        monitor charts surprises --weeks 8
+    """
+    config = app.config
+    if not config.follows:
+        raise ConfigError("no chart is followed", hint="add a [[follow]] entry to the config file")
+    found = surprises.find(app.store(write=False), config, weeks)
+    if not found:
+        click.echo(f"No surprises in the followed charts' last {weeks} weeks.")
+        return
+    for s in found:  # one line each: the reason is the point, and too long for a table
+        click.echo(
+            f"{s.title}: #{s.rank} {s.chart} {s.region} {s.category}, week of {s.week}, "
+            f"released {s.released or 'unknown'}: {s.why}"
+        )
