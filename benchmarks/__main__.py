@@ -26,6 +26,7 @@ STAGES: list[str] = [
     "report",
     "publish",
     "throughput",
+    "follow",
     "soak",
 ]
 
