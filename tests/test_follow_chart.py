@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from monitor.config import Title, parse_config
 from monitor.errors import ConfigError
 from monitor.follow import chart_titles, display_name, update, with_chart_titles
+from monitor.replay.netflix import GLOBAL_HEADER
 from monitor.rows import ChartEntryRow
 from monitor.store import Store
 
@@ -154,3 +156,32 @@ def test_region_and_category_scope(store: Store) -> None:
     store.upsert_chart_entries(rows)
     assert update(store, config).added == ["Wanted"]
     assert Title("Wanted", chart_title="Wanted") in with_chart_titles(config, store).titles
+
+
+def test_charts_update_follows_and_titles_lists_them(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "top10"
+    folder.mkdir()
+    lines = [
+        GLOBAL_HEADER,
+        "2024-06-30\tFilms (English)\t1\tBacktrace (2018)\tN/A\t100\t1.5\t60\t1\tFalse\t",
+        "2024-06-30\tTV (English)\t1\tWednesday\tWednesday: Season 2\t90\t8.0\t11\t2\tFalse\t",
+    ]
+    (folder / "all-weeks-global.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'[netflix]\nsource = "{folder}"\ncountries = ["global"]\n\n[[follow]]\n',
+        encoding="utf-8",
+    )
+    updated = run_cli("--config", str(config), "charts", "update")
+    assert updated.exit_code == 0, updated.output
+    assert "follow: 2 new chart titles" in updated.output
+    listed = run_cli("--config", str(config), "titles")
+    assert "From the charts (2):" in listed.output
+    charted = listed.output.split("From the charts")[1]
+    row = next(line for line in charted.splitlines() if line.startswith("Wednesday"))
+    assert row.split()[:3] == ["Wednesday", "backfilling", "netflix"]
+    assert "2024-06-24  Wednesday: Season" in row  # first week, season (cut to 80 columns)
+    shown = run_cli("--config", str(config), "charts", "show", "backtrace")
+    assert shown.exit_code == 0 and "#1" in shown.output
+    again = run_cli("--config", str(config), "charts", "update")
+    assert "follow: 0 new chart titles" in again.output
