@@ -131,6 +131,13 @@ class Config:
     tmdb: TmdbConfig = field(default_factory=TmdbConfig)
     #: chart titles no longer polled (see :mod:`monitor.follow`): found by name, not polled
     retired: tuple[Title, ...] = ()
+    #: the names among ``titles`` that a followed chart brought in, not the config file
+    charted: frozenset[str] = frozenset()
+
+    @property
+    def own_titles(self) -> tuple[Title, ...]:
+        """The titles written in the config file."""
+        return tuple(t for t in self.titles if t.name not in self.charted)
 
     def title(self, name: str) -> Title:
         """The tracked title called ``name`` (case-insensitive), or a ConfigError."""

@@ -114,7 +114,8 @@ def with_chart_titles(config: Config, store: Store) -> Config:
     wins over the same chart title."""
     if not store.db[TITLES].exists() or "origin" not in store.db[TITLES].columns_dict:
         return config
-    mine = TitleMatcher(config.titles)
+    own = config.own_titles
+    mine = TitleMatcher(own)
     polled: list[Title] = []
     retired: list[Title] = []
     for chart_title in chart_titles(store):
@@ -123,7 +124,12 @@ def with_chart_titles(config: Config, store: Store) -> Config:
         (retired if chart_title.state == RETIRED else polled).append(chart_title.title())
     if not polled and not retired:
         return config
-    return replace(config, titles=(*config.titles, *polled), retired=tuple(retired))
+    return replace(
+        config,
+        titles=(*own, *polled),
+        retired=tuple(retired),
+        charted=frozenset(t.name for t in (*polled, *retired)),
+    )
 
 
 # --- updating ---------------------------------------------------------------------------
@@ -191,8 +197,18 @@ def _followed(store: Store, follow: Follow) -> list[dict[str, Any]]:
 def update(store: Store, config: Config) -> FollowResult:
     """Bring the chart titles up to date with the followed charts (see the module)."""
     result = FollowResult()
-    mine = TitleMatcher(config.titles)
+    mine = TitleMatcher(config.own_titles)
     known = {title_key(t.name): t for t in chart_titles(store)}
+    for key, chart_title in list(known.items()):  # a config title now wins over it
+        mine_name = mine.match(chart_title.name)
+        if mine_name is None:
+            continue
+        with store.transaction():
+            if mine_name == chart_title.name:  # the same row: now a config title
+                store.db.table(TITLES).update(mine_name, {"origin": None, "state": None})
+            else:
+                store.db.table(TITLES).update(chart_title.name, {"state": RETIRED})
+        del known[key]
     for follow in config.follows:
         now = _chart_now(store, follow.chart)
         if now is None:

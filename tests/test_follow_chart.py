@@ -120,11 +120,13 @@ def test_titles_leave_after_keep_days_of_chart_time_and_come_back(store: Store) 
     # the chart's weeks are its clock: two weeks without Heat is not yet over 14 days
     for n in (1, 2):
         week(store, LATEST + timedelta(weeks=n), ["Backtrace"])
-        update(store, config)
+        # as `monitor run` does: the config it holds has the chart titles in it already
+        update(store, with_chart_titles(config, store))
     assert states(store)["Heat"] == "active"
     week(store, LATEST + timedelta(weeks=3), ["Backtrace"])
-    update(store, config)
+    update(store, with_chart_titles(config, store))
     assert states(store) == {"Backtrace": "active", "Heat": "retired"}
+    assert chart_titles(store)[0].last_week == str(LATEST + timedelta(weeks=3) - timedelta(6))
     merged = with_chart_titles(config, store)
     assert "Heat" not in [t.name for t in merged.titles]  # not polled…
     assert merged.title("Heat").name == "Heat"  # …still found by name
@@ -185,3 +187,13 @@ def test_charts_update_follows_and_titles_lists_them(run_cli, tmp_path: Path) ->
     assert shown.exit_code == 0 and "#1" in shown.output
     again = run_cli("--config", str(config), "charts", "update")
     assert "follow: 0 new chart titles" in again.output
+
+
+def test_a_chart_title_later_written_in_the_config_becomes_a_config_title(store: Store) -> None:
+    week(store, LATEST, ["Backtrace (2018)", "Heat"])
+    update(store, follow_config())
+    assert states(store) == {"Backtrace": "backfilling", "Heat": "backfilling"}
+    config = parse_config({"titles": [{"name": "Backtrace"}], "follow": [{"regions": ["global"]}]})
+    update(store, config)
+    assert states(store) == {"Heat": "backfilling"}  # no longer backfilled as a chart title
+    assert [t.name for t in with_chart_titles(config, store).titles] == ["Backtrace", "Heat"]
