@@ -269,7 +269,7 @@ def update(store: Store, config: Config) -> FollowResult:
                 "region": origin["region"],
                 "category": origin["category"],
                 "season": origin["season"],
-                "kind": "tv" if "tv" in origin["category"].casefold().split() else "film",
+                "kind": "tv" if "tv" in (origin["category"] or "").casefold().split() else "film",
                 "first_week": first,
                 "last_week": last["period_start"],
                 "added_at": utcnow(),

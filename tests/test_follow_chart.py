@@ -197,3 +197,23 @@ def test_a_chart_title_later_written_in_the_config_becomes_a_config_title(store:
     update(store, config)
     assert states(store) == {"Heat": "backfilling"}  # no longer backfilled as a chart title
     assert [t.name for t in with_chart_titles(config, store).titles] == ["Backtrace", "Heat"]
+
+
+def test_an_imported_chart_can_be_followed(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    csv = tmp_path / "prime.csv"
+    csv.write_text(
+        "date,rank,title\n2024-06-29,1,The Boys\n2024-06-29,2,Road House\n"
+        "2024-06-30,1,Road House\n2024-06-30,2,Fallout\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text('[[follow]]\nchart = "prime-video"\nregions = ["US"]\n', encoding="utf-8")
+    result = run_cli(
+        "--config", str(config), "charts", "import", str(csv), "--chart", "prime-video",
+        "--region", "US",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "follow: 2 new chart titles" in result.output  # the latest day only
+    with Store(tmp_path / "monitor.db") as store:
+        assert sorted(t.name for t in chart_titles(store)) == ["Fallout", "Road House"]
+        assert {t.chart for t in chart_titles(store)} == {"prime-video"}
