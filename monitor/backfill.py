@@ -67,6 +67,15 @@ class BackfillSource:
         self.shared = shared
         self.windows = windows  # each title's own window; the driver's is not used
         self.complete: dict[str, bool] = {}
+        self.start = inner.requests
+
+    @property
+    def spent(self) -> int:
+        """Every request made for backfill so far: searches, comments, logins, retries."""
+        return self.inner.requests - self.start
+
+    def _left(self) -> bool:
+        return self.shared.limit is None or self.spent < self.shared.limit
 
     @property
     def requests(self) -> int:
@@ -81,12 +90,12 @@ class BackfillSource:
     def pages(
         self, title: Title, cursor: CursorReader, about: Judge, budget: Budget, window: Window
     ) -> Iterator[Event]:
-        complete = self.shared.limit is None or self.shared.spent < self.shared.limit
+        complete = self._left()
         if not complete:  # spent on the titles before: this one waits for the next run
             self.complete[title.name] = False
             return
         window = self.windows.get(title.name, window)
-        for event in self.inner.pages(title, cursor, about, self.shared, window):
+        for event in self.inner.pages(title, cursor, about, _Counted(self), window):
             if isinstance(event, Gap):
                 if event.error or not event.cap_hit:
                     complete = False  # failed or out of budget: the next run goes on
@@ -101,6 +110,20 @@ class BackfillSource:
 
     def recheck(self, post_ids: Sequence[str], threads: ThreadReader) -> Iterator[RecheckEvent]:
         return self.inner.recheck(post_ids, threads)
+
+
+class _Counted(Budget):
+    """The shared budget as a source takes it before each page: it counts every request
+    backfill made (a page's comments, the login, retries), so a page in flight may run
+    over by its comments and the next one waits for the next run."""
+
+    def __init__(self, source: BackfillSource) -> None:
+        super().__init__(source.shared.limit)
+        self.source = source
+
+    def take(self) -> None:
+        self.spent = self.source.spent
+        super().take()
 
 
 @dataclass
@@ -131,7 +154,8 @@ def run_backfill(
     build_source: Builder,
 ) -> BackfillReport:
     """Backfill the titles still backfilling, on each named source with credentials,
-    within ``[backfill] requests`` per source; mark a title active once every source that
+    within ``[backfill] requests`` per source (every request counts: searches, comments,
+    the login); mark a title active once every source that
     ran has reached its whole window."""
     report = BackfillReport()
     pending = chart_titles(store, (BACKFILLING,))
@@ -158,11 +182,11 @@ def run_backfill(
         for name_done, complete in source.complete.items():
             if complete:
                 store.set_cursor(source.name, name_done, DONE, utcnow())
-        report.requests[source.name] = source.shared.spent
+        report.requests[source.name] = source.spent
         log.info(
             "%s: %d of %s requests spent",
             source.name,
-            source.shared.spent,
+            source.spent,
             source.shared.limit if source.shared.limit is not None else "unlimited",
         )
     for chart_title in pending:
