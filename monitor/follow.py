@@ -291,17 +291,19 @@ def update(store: Store, config: Config) -> FollowResult:
         with store.transaction():
             for row in rows:
                 store.db.table(TITLES).upsert(row, pk="name")
-            for key, seen in entries.items():  # its chart rows name it, as a config title's do
-                if key in known and known[key].state != RETIRED:
-                    store.db.execute(
-                        f"update {CHART_ENTRIES} set title = ? where chart = ? and title is null "
-                        "and chart_title in (select value from json_each(?))",
-                        [
-                            known[key].name,
-                            follow.chart,
-                            json.dumps(sorted({r["chart_title"] for r in seen})),
-                        ],
-                    )
+            # its chart rows name it, as a config title's do: one pass over the unnamed rows
+            spellings = {
+                r["chart_title"]: known[key].name
+                for key, seen in entries.items()
+                if key in known and known[key].state != RETIRED
+                for r in seen
+            }
+            store.db.execute(
+                f"update {CHART_ENTRIES} set title = m.value from json_each(?) m "
+                f"where {CHART_ENTRIES}.chart = ? and {CHART_ENTRIES}.title is null "
+                f"and {CHART_ENTRIES}.chart_title = m.key",
+                [json.dumps(spellings), follow.chart],
+            )
             store.set_state(seen_key, now[0])
         result.retired += _retire(store, config, follow, now[1])
     for name in result.added:
