@@ -140,6 +140,7 @@ def simulate(folder: Path, regions: list[str]) -> dict[str, list[float]]:
 def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int]:
     """One run's poll of ``count`` titles against the fakes: requests per platform, seconds,
     database bytes it added. A few posts about each title wait on both platforms."""
+    folder.mkdir(parents=True, exist_ok=True)
     with World(folder) as world:
         os.environ.update(world.env())
         now = datetime.now(UTC)
@@ -224,6 +225,7 @@ def run() -> list[Figure]:
                 Figure(STAGE, f"{label}: load + follow, 52 weeks", spent, "s"),
             ]
         titles = int(statistics.median(counts["every country"]["active"][8:]))
+        poll_cost(folder / "warm-up", 2)  # imports and first connections out of the figures
         base_requests, base_seconds, base_bytes = poll_cost(folder / "two", 2)
         requests, seconds, grown = poll_cost(folder / "many", titles)
         for platform, per_minute in (
