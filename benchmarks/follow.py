@@ -119,7 +119,7 @@ def simulate(folder: Path, regions: list[str]) -> dict[str, list[float]]:
         )
         glob: list[list[str]] = []
         countries: list[list[str]] = []
-        db = folder / f"follow-{len(regions)}.db"
+        db = folder / f"follow-{len(regions)}-{regions[0]}.db"
         with Store(db) as store:
             for _, g, c in weekly_lines(WEEKS):
                 glob.append(g)
@@ -137,9 +137,10 @@ def simulate(folder: Path, regions: list[str]) -> dict[str, list[float]]:
     return out
 
 
-def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int]:
+def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int, int]:
     """One run's poll of ``count`` titles against the fakes: requests per platform, seconds,
-    database bytes it added. A few posts about each title wait on both platforms."""
+    database bytes it added, and the bytes the next run (nothing new) adds. Three posts
+    about each title wait on each platform."""
     folder.mkdir(parents=True, exist_ok=True)
     with World(folder) as world:
         os.environ.update(world.env())
@@ -174,9 +175,13 @@ def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int]:
             )
             seconds = time.perf_counter() - start
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            grown = db.stat().st_size - before
+            first = db.stat().st_size
+            # the next run finds nothing new: what every later run adds (its poll runs)
+            poll_sources(store, config, credentials(), ["reddit", "bluesky"], titles)
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            again = db.stat().st_size - first
     requests = {s: sum(r.requests for r in results if r.source == s) for s in ("reddit", "bluesky")}
-    return requests, seconds, grown
+    return requests, seconds, first - before, again
 
 
 def run() -> list[Figure]:
@@ -226,8 +231,8 @@ def run() -> list[Figure]:
             ]
         titles = int(statistics.median(counts["every country"]["active"][8:]))
         poll_cost(folder / "warm-up", 2)  # imports and first connections out of the figures
-        base_requests, base_seconds, base_bytes = poll_cost(folder / "two", 2)
-        requests, seconds, grown = poll_cost(folder / "many", titles)
+        base_requests, base_seconds, base_bytes, base_again = poll_cost(folder / "two", 2)
+        requests, seconds, grown, again = poll_cost(folder / "many", titles)
         for platform, per_minute in (
             ("reddit", REDDIT_PER_MINUTE),
             ("bluesky", BLUESKY_PER_MINUTE),
@@ -266,11 +271,23 @@ def run() -> list[Figure]:
         figures.append(
             Figure(
                 STAGE,
-                f"DB growth, one run of {titles} titles",
+                f"DB growth, first run of {titles} titles",
                 grown / 1e3,
                 "kB",
                 base_bytes / 1e3,
                 "run of 2 titles",
+                "6 posts a title",
+            )
+        )
+        figures.append(
+            Figure(
+                STAGE,
+                f"DB growth, a run of {titles}, nothing new",
+                again / 1e3,
+                "kB",
+                base_again / 1e3,
+                "run of 2 titles",
+                "poll runs",
             )
         )
     return figures
