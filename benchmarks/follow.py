@@ -30,7 +30,7 @@ from pathlib import Path
 from benchmarks.common import Figure
 from monitor.charts.netflix import COUNTRIES, GLOBAL
 from monitor.charts.netflix import update as update_netflix
-from monitor.config import Title, credentials, parse_config
+from monitor.config import Follow, Title, credentials, parse_config
 from monitor.follow import ACTIVE, BACKFILLING, chart_titles
 from monitor.follow import update as follow_update
 from monitor.replay import ReplayServer
@@ -41,6 +41,7 @@ from monitor.store import Store
 from tests.fakes.world import World
 
 STAGE = "follow"
+CAP = Follow.max_titles  # the default
 WEEKS = 52
 LAST = date(2024, 6, 30)
 STAY = 0.35  # the chance a title leaves a list in a week: ~2.9 weeks on it
@@ -213,8 +214,8 @@ def run() -> list[Figure]:
                 ),
                 Figure(
                     STAGE,
-                    f"{label}: weeks over max_titles=50",
-                    sum(a > 50 for a in sim["active"]),
+                    f"{label}: weeks over max_titles={CAP}",
+                    sum(a > CAP for a in sim["active"]),
                     "weeks",
                 ),
                 Figure(

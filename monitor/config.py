@@ -100,7 +100,7 @@ class Follow:
     top: int = 10
     backfill_days: int = 28
     keep_days: int = 28
-    max_titles: int = 50
+    max_titles: int = 200  # a global follow keeps ~100 active (benchmarks/follow.py)
 
 
 @dataclass(frozen=True)

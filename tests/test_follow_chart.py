@@ -26,7 +26,7 @@ def test_follow_defaults_and_the_regions_it_needs_are_fetched() -> None:
         28,
         28,
     )
-    assert follow.max_titles == 50 and follow.categories == ("Films",)
+    assert follow.max_titles == 200 and follow.categories == ("Films",)
     assert config.backfill.requests == 200
     assert "US" in config.netflix.countries
 
