@@ -29,6 +29,7 @@ STAGES: list[str] = [
     "publish",
     "throughput",
     "themes",
+    "follow",
     "soak",
 ]
 

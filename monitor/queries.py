@@ -222,7 +222,11 @@ def open_gaps(store: Store) -> list[Row]:
                     and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
                 )
               )
-            order by r.started, r.id
+            union all  -- a chart title's window not backfilled yet (see monitor.backfill)
+            select null, 'backfill', t.name, t.added_at, 'ok', 0, 'backfill not done yet',
+              t.backfill_since, t.backfill_until
+            from {TITLES} t where t.state = 'backfilling'
+            order by 4, 1
             """
         )
     )

@@ -238,6 +238,32 @@ def _alerts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _chart_titles(db: sqlite_utils.Database) -> None:
+    """Titles a followed chart brought in: where they came from and where they stand.
+
+    ``origin`` is null for a config title; ``state`` is active, backfilling or retired;
+    ``first_week``/``last_week`` are the chart's own weeks (period starts); ``facts`` holds
+    what TMDB said (JSON), ``backfill_since``/``backfill_until`` the stretch to fetch."""
+    titles = db.table(TITLES)
+    for column in (
+        "origin",
+        "state",
+        "chart",
+        "region",
+        "category",
+        "season",
+        "kind",
+        "first_week",
+        "last_week",
+        "added_at",
+        "backfill_since",
+        "backfill_until",
+        "facts",
+    ):
+        titles.add_column(column, str)
+    titles.create_index(["origin", "state"], if_not_exists=True)
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -249,5 +275,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _copies_and_authors,
     _post_language,
     _alerts,
+    _chart_titles,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ import click
 from .. import html
 from ..errors import MonitorError
 from ..report import Report, build_report, describe
+from ..surprises import headline
 from .app import App, cli, pass_app
 from .options import day, out_option, platform_option, window_options
 from .table import format_table
@@ -170,6 +171,8 @@ def report(
     for n, r in enumerate(reports):
         if len(reports) > 1:
             click.echo(("\n" if n else "") + f"== {r.title.name}")
+        if surprise := headline(store, config, r.title.name):
+            click.echo(surprise)
         for line in summary(r):
             click.echo(line)
     click.echo("")
