@@ -65,46 +65,41 @@ _LABEL_SUMS = (
 )
 
 
-def _add_mentions(rows: str, *, grouped: bool = False) -> list[str]:
-    """Count the mentions in ``rows`` into ``daily_mentions``."""
+def _add_counts(table: str, key: str, rows: str, *, grouped: bool = False) -> list[str]:
+    """Count the rows of the ``rows`` query into ``table`` by ``key``."""
     count = "count(*)" if grouped else "1"
     return [
-        f"insert into {DAILY_MENTIONS} ({_MENTION_KEY}, posts) "
-        f"select {_MENTION_KEY}, {count} from ({rows}) where true "
-        + (f"group by {_MENTION_KEY} " if grouped else "")
-        + f"on conflict ({_MENTION_KEY}) do update set posts = posts + excluded.posts"
+        f"insert into {table} ({key}, posts) "
+        f"select {key}, {count} from ({rows}) where true "
+        + (f"group by {key} " if grouped else "")
+        + f"on conflict ({key}) do update set posts = posts + excluded.posts"
     ]
+
+
+def _subtract_counts(table: str, key: str, rows: str) -> list[str]:
+    """Take back what :func:`_add_counts` added; a key counted down to nothing goes."""
+    return [
+        f"update {table} set posts = posts - 1 where ({key}) in (select {key} from ({rows}))",
+        f"delete from {table} where posts <= 0 and ({key}) in (select {key} from ({rows}))",
+    ]
+
+
+def _add_mentions(rows: str, *, grouped: bool = False) -> list[str]:
+    """Count the mentions in ``rows`` into ``daily_mentions``."""
+    return _add_counts(DAILY_MENTIONS, _MENTION_KEY, rows, grouped=grouped)
 
 
 def _subtract_mentions(rows: str) -> list[str]:
-    """Take back what :func:`_add_mentions` added; an emptied day goes."""
-    return [
-        f"update {DAILY_MENTIONS} set posts = posts - 1 "
-        f"where ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
-        f"delete from {DAILY_MENTIONS} where posts <= 0 "
-        f"and ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
-    ]
+    return _subtract_counts(DAILY_MENTIONS, _MENTION_KEY, rows)
 
 
 def _add_authors(rows: str, *, grouped: bool = False) -> list[str]:
     """Count the (mention, author) rows in ``rows`` into ``daily_authors``."""
-    count = "count(*)" if grouped else "1"
-    return [
-        f"insert into {DAILY_AUTHORS} ({_AUTHOR_KEY}, posts) "
-        f"select {_AUTHOR_KEY}, {count} from ({rows}) where true "
-        + (f"group by {_AUTHOR_KEY} " if grouped else "")
-        + f"on conflict ({_AUTHOR_KEY}) do update set posts = posts + excluded.posts"
-    ]
+    return _add_counts(DAILY_AUTHORS, _AUTHOR_KEY, rows, grouped=grouped)
 
 
 def _subtract_authors(rows: str) -> list[str]:
-    """Take back what :func:`_add_authors` added; an author gone from a day goes."""
-    return [
-        f"update {DAILY_AUTHORS} set posts = posts - 1 "
-        f"where ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
-        f"delete from {DAILY_AUTHORS} where posts <= 0 "
-        f"and ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
-    ]
+    return _subtract_counts(DAILY_AUTHORS, _AUTHOR_KEY, rows)
 
 
 def _add_labels(labels: str, *, grouped: bool = False) -> list[str]:
