@@ -24,8 +24,9 @@ def coverage(store: Store) -> Coverage:
     codes = ", ".join(f"'{c}'" for c in sorted(READS))
     row = next(
         store.query(
-            f"select count(*) as posts, total(lang is not null and lang not in ({codes})) "
-            f"as unread from {POSTS}"
+            f"select (select count(*) from {POSTS}) as posts, "
+            f"(select count(*) from {POSTS} "
+            f"where lang is not null and lang not in ({codes})) as unread"
         )
     )
     return Coverage(int(row["posts"]), int(row["unread"]))
