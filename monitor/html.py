@@ -8,7 +8,7 @@ http(s). A Content-Security-Policy forbids scripts and remote loads as a second 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -33,9 +33,12 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 """
 
 
-def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
+def write(
+    reports: Sequence[Report], out_dir: Path, headlines: Mapping[str, str] | None = None
+) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
-    (``<slug>-vs-<slug>…`` when comparing); return both paths."""
+    (``<slug>-vs-<slug>…`` when comparing); return both paths. ``headlines`` maps a
+    title to the line its section opens with (a surprise on the chart)."""
     from . import plot  # matplotlib is slow to import: only when drawing
 
     figure = plot.draw(reports[0]) if len(reports) == 1 else plot.draw_compare(reports)
@@ -45,7 +48,7 @@ def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
         out_dir.mkdir(parents=True, exist_ok=True)
         png_path, html_path = out_dir / f"{stem}.png", out_dir / f"{stem}.html"
         png_path.write_bytes(image)
-        html_path.write_text(render(reports, image), encoding="utf-8")
+        html_path.write_text(render(reports, image, headlines), encoding="utf-8")
     except OSError as exc:
         raise MonitorError(
             f"{out_dir}: cannot write the report ({exc.strerror})",
@@ -55,7 +58,9 @@ def write(reports: Sequence[Report], out_dir: Path) -> tuple[Path, Path]:
     return png_path, html_path
 
 
-def render(reports: Sequence[Report], figure_png: bytes) -> str:
+def render(
+    reports: Sequence[Report], figure_png: bytes, headlines: Mapping[str, str] | None = None
+) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
     names = ", ".join(r.title.name for r in reports)
     image = base64.b64encode(figure_png).decode("ascii")
@@ -70,7 +75,8 @@ def render(reports: Sequence[Report], figure_png: bytes) -> str:
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]
     for report in reports:
-        parts += _section(report, heading=len(reports) > 1)
+        headline = (headlines or {}).get(report.title.name)
+        parts += _section(report, heading=len(reports) > 1, headline=headline)
     parts.append('<p class="muted">Written by monitor. Post texts are quoted as posted.</p>')
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -82,10 +88,12 @@ def _alt(reports: Sequence[Report]) -> str:
     )
 
 
-def _section(report: Report, *, heading: bool) -> list[str]:
+def _section(report: Report, *, heading: bool, headline: str | None = None) -> list[str]:
     out = []
     if heading:
         out.append(f"<h2>{escape(report.title.name)}</h2>")
+    if headline:  # a surprise on the chart says so first
+        out.append(f'<p class="lead">{escape(headline)}</p>')
     out.append(f'<p class="muted">{escape(describe(report))}</p>')
     out.append(f'<p class="lead">{escape(report.lead_lag.sentence)}</p>')
     out.append("<h3>Phases</h3>")

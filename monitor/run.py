@@ -173,6 +173,7 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
     written, and the titles that failed (logged). A title with nothing yet is skipped."""
     from . import html  # imported only when a run is asked for reports
     from .report import build_report
+    from .surprises import headline
 
     written, failed = 0, []
     for title in config.titles:
@@ -188,7 +189,8 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             failed.append(title.name)
             continue
         try:
-            html.write([report], out)
+            surprise = headline(store, config, title.name)  # a chart surprise says so first
+            html.write([report], out, {title.name: surprise} if surprise else None)
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)
