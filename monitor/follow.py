@@ -347,6 +347,8 @@ def chart_title_rows(store: Store) -> list[dict[str, Any]]:
     for t in chart_titles(store):
         facts = t.facts
         known = [str(facts[k]) for k in ("released", "director") if facts.get(k)]
+        if facts.get("year") and not facts.get("released"):
+            known.insert(0, f"({facts['year']})")  # the chart's own year
         if facts.get("cast"):
             known.append(", ".join(facts["cast"][:3]))
         out.append(

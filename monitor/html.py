@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -46,11 +46,17 @@ blockquote { margin: .4em 0; padding: .4em .8em; background: #f9fafb; white-spac
 
 
 def write(
-    reports: Sequence[Report], out_dir: Path, inputs: Iterable[Path] = (), *, back: bool = False
+    reports: Sequence[Report],
+    out_dir: Path,
+    inputs: Iterable[Path] = (),
+    *,
+    back: bool = False,
+    headlines: Mapping[str, str] | None = None,
 ) -> tuple[Path, Path]:
     """Draw the figure and write ``<slug>.png`` and ``<slug>.html`` into ``out_dir``
     (``<slug>-vs-<slug>…`` when comparing); return both paths. ``back`` links the page to
-    the overview (``index.html``) beside it.
+    the overview (``index.html``) beside it; ``headlines`` maps a title to the line its
+    section opens with (a surprise on the chart).
 
     Each file is written whole or not at all, and never over one of ``inputs``."""
     from . import plot  # matplotlib is slow to import: only when drawing
@@ -70,7 +76,7 @@ def write(
             param="out",
         ) from None
     write_bytes(png_path, image, inputs)
-    write_text(html_path, render(reports, image, back=back), inputs)
+    write_text(html_path, render(reports, image, back=back, headlines=headlines), inputs)
     return png_path, html_path
 
 
@@ -85,7 +91,13 @@ def file_stem(slugs: Iterable[str], limit: int = 120) -> str:
     return f"{cut}-{digest}"
 
 
-def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) -> str:
+def render(
+    reports: Sequence[Report],
+    figure_png: bytes,
+    *,
+    back: bool = False,
+    headlines: Mapping[str, str] | None = None,
+) -> str:
     """One HTML page for one report, or several compared, with ``figure_png`` embedded."""
     names = ", ".join(isolate(r.title.name) for r in reports)  # plain text: <title>, alt
     image = base64.b64encode(figure_png).decode("ascii")
@@ -101,7 +113,8 @@ def render(reports: Sequence[Report], figure_png: bytes, *, back: bool = False) 
         f'<img id="figure" alt="{escape(_alt(reports))}" src="data:image/png;base64,{image}">',
     ]
     for report in reports:
-        parts += _section(report, heading=len(reports) > 1)
+        headline = (headlines or {}).get(report.title.name)
+        parts += _section(report, heading=len(reports) > 1, headline=headline)
     parts.append('<p class="muted">Written by monitor. Post texts are quoted as posted.</p>')
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -135,10 +148,12 @@ def _alt(reports: Sequence[Report]) -> str:
     )
 
 
-def _section(report: Report, *, heading: bool) -> list[str]:
+def _section(report: Report, *, heading: bool, headline: str | None = None) -> list[str]:
     out = []
     if heading:
         out.append(f"<h2>{user(report.title.name)}</h2>")
+    if headline:  # a surprise on the chart says so first
+        out.append(f'<p class="lead">{user(headline)}</p>')
     out.append(f'<p class="muted">{user(describe(report))}</p>')
     out.append(f'<p class="lead">{user(report.lead_lag.sentence)}</p>')
     out.append("<h3>Phases</h3>")

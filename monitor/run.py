@@ -176,6 +176,7 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
     (logged). A title with nothing yet is skipped."""
     from . import html, overview  # imported only when a run is asked for reports
     from .report import build_report, label_model
+    from .surprises import headline
 
     written, failed = 0, []
     for title in config.titles:
@@ -191,7 +192,14 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
             failed.append(title.name)
             continue
         try:
-            html.write([report], out, inputs_of(store.path, config.path), back=True)
+            surprise = headline(store, config, title.name)  # a chart surprise says so first
+            html.write(
+                [report],
+                out,
+                inputs_of(store.path, config.path),
+                back=True,
+                headlines={title.name: surprise} if surprise else None,
+            )
         except MonitorError as exc:
             log.error("%s: %s%s", title.name, exc, f" ({exc.hint})" if exc.hint else "")
             failed.append(title.name)

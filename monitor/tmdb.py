@@ -161,6 +161,14 @@ def enrich(store: Store, key: str | None, url: str, *, limit: int = 50) -> int:
         except Stop as exc:
             log.warning("tmdb: %s; the other chart titles wait for the next run", exc)
             break
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            log.warning(
+                "tmdb: unreadable answer about %s (%s); its name alone decides",
+                title.name,
+                type(exc).__name__,
+            )
+            store_facts(store, title.name, {"tmdb": "unreadable"})
+            continue
         if facts is None:
             log.info("tmdb: no match for %s (%s); its name alone decides", title.name, title.kind)
             store_facts(store, title.name, {"tmdb": "no match"})

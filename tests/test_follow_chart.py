@@ -182,7 +182,9 @@ def test_charts_update_follows_and_titles_lists_them(run_cli, tmp_path: Path) ->
     charted = listed.output.split("From the charts")[1]
     row = next(line for line in charted.splitlines() if line.startswith("Wednesday"))
     assert row.split()[:3] == ["Wednesday", "backfilling", "netflix"]
-    assert "2024-06-24  Wednesday: Season" in row  # first week, season (cut to 80 columns)
+    assert "2024-06-24  Wednesday: Seas" in row  # first week, season (cut to 80 columns)
+    film = next(line for line in charted.splitlines() if line.startswith("Backtrace"))
+    assert film.endswith("(2018)")  # what is known of it: the chart's year
     shown = run_cli("--config", str(config), "charts", "show", "backtrace")
     assert shown.exit_code == 0 and "#1" in shown.output
     again = run_cli("--config", str(config), "charts", "update")

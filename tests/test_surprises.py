@@ -81,6 +81,8 @@ def test_the_report_of_a_surprise_says_so_first(run_cli, tmp_path: Path) -> None
     result = run_cli("--config", str(config), "report", "Backtrace", "--out", "out")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("A surprise: on the chart 5.5 years after its release")
+    page = (tmp_path / "out" / "backtrace.html").read_text(encoding="utf-8")
+    assert '<p class="lead"><bdi>A surprise: on the chart 5.5 years' in page
 
 
 def test_surprises_need_a_followed_chart(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -29,8 +29,10 @@ SEARCH = {
     ("/3/search/movie", "Gone Film", None): [
         {"id": 404, "title": "Gone Film", "release_date": "2001-02-03"}
     ],
+    ("/3/search/movie", "Odd Answer", None): [{"id": 66, "title": "Odd Answer"}],
 }
-DETAILS = {
+DETAILS: dict[str, object] = {
+    "/3/movie/66": {"id": 66, "credits": ["not", "a", "table"], "alternative_titles": 7},
     "/3/movie/500": {
         "id": 500,
         "title": "Backtrace",
@@ -121,7 +123,7 @@ def test_facts_become_release_aliases_and_context(
     store: Store, tmdb: tuple[FakeTmdb, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO")
-    follow(store, ["Backtrace (2018)", "Wednesday", "Zzyzx Nowhere", "Gone Film"])
+    follow(store, ["Backtrace (2018)", "Wednesday", "Zzyzx Nowhere", "Gone Film", "Odd Answer"])
     assert enrich(store, KEY, tmdb[1]) == 3
     titles = {t.name: t for t in with_chart_titles(CONFIG, store).titles}
     backtrace = titles["Backtrace"]
@@ -140,6 +142,8 @@ def test_facts_become_release_aliases_and_context(
     assert titles["Gone Film"].released == date(2001, 2, 3)  # details 404: the search's facts
     assert titles["Zzyzx Nowhere"].context == ()
     assert "tmdb: no match for Zzyzx Nowhere (film)" in caplog.text
+    assert "tmdb: unreadable answer about Odd Answer (AttributeError)" in caplog.text
+    assert titles["Odd Answer"].context == ()
     # asked once: the next run asks nothing
     asked = len(tmdb[0].asked)
     assert enrich(store, KEY, tmdb[1]) == 0 and len(tmdb[0].asked) == asked

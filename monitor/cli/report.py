@@ -166,13 +166,16 @@ def report(
         )
         for title in chosen
     ]
+    surprises = {
+        r.title.name: line for r in reports if (line := headline(store, config, r.title.name))
+    }
     drawing.join()
-    png_path, html_path = html.write(reports, out, app.inputs())
+    png_path, html_path = html.write(reports, out, app.inputs(), headlines=surprises)
     for n, r in enumerate(reports):
         if len(reports) > 1:
             click.echo(("\n" if n else "") + f"== {r.title.name}")
-        if surprise := headline(store, config, r.title.name):
-            click.echo(surprise)
+        if r.title.name in surprises:  # a surprise says so first
+            click.echo(surprises[r.title.name])
         for line in summary(r):
             click.echo(line)
     click.echo("")
