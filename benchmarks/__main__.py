@@ -19,6 +19,7 @@ from benchmarks.common import Figure, print_table
 
 STAGES: list[str] = [
     "sentiment",
+    "language",
     "relevance",
     "reddit",
     "bluesky",
@@ -28,6 +29,7 @@ STAGES: list[str] = [
     "publish",
     "throughput",
     "themes",
+    "follow",
     "soak",
 ]
 

@@ -91,14 +91,14 @@ def run() -> list[Figure]:
         def themes_of_phases() -> None:
             groups = []
             for first, last in bounds:
-                rows = store.query(
+                rows = store.db.execute(
                     "select p.id, p.platform, p.url, p.author, p.created_at, p.text "
                     "from posts p where p.created_at >= ? and p.created_at < ? "
                     "and exists (select 1 from mentions m where m.post_id = p.id "
                     "and m.title = 'Backtrace')",
                     [first.isoformat(), last.isoformat() + "T99"],
                 )
-                groups.append([themes.Doc(**r) for r in rows])
+                groups.append([themes.Doc(*r) for r in rows])
             found[:] = themes.distinctive(groups, ["Backtrace"])
 
         def bare_read() -> None:

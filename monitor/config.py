@@ -32,6 +32,7 @@ CREDENTIAL_VARS = (
     "REDDIT_CLIENT_SECRET",
     "BLUESKY_HANDLE",
     "BLUESKY_APP_PASSWORD",
+    "TMDB_API_KEY",
 )
 #: Notification URLs for apprise, separated by spaces: they hold tokens, so never in config.
 NOTIFY_VAR = "MONITOR_NOTIFY"
@@ -39,6 +40,8 @@ NOTIFY_VAR = "MONITOR_NOTIFY"
 
 #: A slug longer than this is cut and ended with a hash (a file name holds 255 bytes).
 SLUG_BYTES = 80
+
+TMDB_URL = "https://api.themoviedb.org/3"
 
 
 def slugify(name: str) -> str:
@@ -129,6 +132,32 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """One ``[[follow]]`` entry: the chart titles to track on their own."""
+
+    chart: str = "netflix"
+    regions: tuple[str, ...] = ("global",)
+    categories: tuple[str, ...] = ()  # empty: every category the chart has
+    top: int = 10
+    backfill_days: int = 28
+    keep_days: int = 28
+    max_titles: int = 200  # a global follow keeps ~100 active (benchmarks/follow.py)
+
+
+@dataclass(frozen=True)
+class TmdbConfig:
+    """Where chart titles are looked up when ``TMDB_API_KEY`` is set."""
+
+    url: str = TMDB_URL
+
+
+@dataclass(frozen=True)
+class BackfillConfig:
+    #: requests one run may spend fetching chart titles' earlier talk, across all titles
+    requests: int = 200
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -139,16 +168,29 @@ class Config:
     bluesky: BlueskyConfig = field(default_factory=BlueskyConfig)
     netflix: NetflixConfig = field(default_factory=NetflixConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    follows: tuple[Follow, ...] = ()
+    backfill: BackfillConfig = field(default_factory=BackfillConfig)
+    tmdb: TmdbConfig = field(default_factory=TmdbConfig)
+    #: chart titles no longer polled (see :mod:`monitor.follow`): found by name, not polled
+    retired: tuple[Title, ...] = ()
+    #: the names among ``titles`` that a followed chart brought in, not the config file
+    charted: frozenset[str] = frozenset()
+
+    @property
+    def own_titles(self) -> tuple[Title, ...]:
+        """The titles written in the config file."""
+        return tuple(t for t in self.titles if t.name not in self.charted)
 
     def title(self, name: str) -> Title:
         """The tracked title called ``name`` (case-insensitive), or a ConfigError."""
-        for title in self.titles:
+        for title in (*self.titles, *self.retired):
             if name.casefold() in (title.name.casefold(), title.slug):
                 return title
         known = ", ".join(t.name for t in self.titles) or "none"
         raise ConfigError(
             f"{name!r} is not a tracked title (tracked: {known})",
-            hint="add it as a [[titles]] entry in the config file",
+            hint="add it as a [[titles]] entry in the config file, or follow a chart "
+            "that lists it ([[follow]])",
         )
 
     def select(self, name: str | None) -> tuple[Title, ...]:
@@ -290,10 +332,43 @@ def _title(source: Path | str, index: int, data: Any) -> Title:
     )
 
 
+def _region(section: _Section, key: str, code: str) -> None:
+    if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
+        section.fail(
+            section.key(key), f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
+        )
+
+
+def _follow(source: Path | str, index: int, data: Any) -> Follow:
+    s = _Section(source, f"follow[{index}]", data)
+    s.check_keys(
+        ("chart", "regions", "categories", "top", "backfill_days", "keep_days", "max_titles")
+    )
+    regions = s.strings("regions", Follow.regions)
+    if not regions:
+        s.fail(s.key("regions"), "must name at least one region", 'regions = ["global"]')
+    for code in regions:
+        _region(s, "regions", code)
+    top = s.integer("top", Follow.top, minimum=1)
+    if top > 100:
+        s.fail(s.key("top"), f"must be at most 100, not {top}")
+    return Follow(
+        chart=s.text("chart", Follow.chart) or Follow.chart,
+        regions=tuple(dict.fromkeys(regions)),
+        categories=s.strings("categories"),
+        top=top,
+        backfill_days=s.integer("backfill_days", Follow.backfill_days),
+        keep_days=s.integer("keep_days", Follow.keep_days),
+        max_titles=s.integer("max_titles", Follow.max_titles, minimum=1),
+    )
+
+
 def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Config:
     """Validate a decoded TOML document."""
     top = _Section(source, "", dict(data))
-    top.check_keys(("store", "titles", "reddit", "bluesky", "netflix", "alerts"))
+    top.check_keys(
+        ("store", "titles", "reddit", "bluesky", "netflix", "alerts", "follow", "backfill", "tmdb")
+    )
 
     store = _Section(source, "store", data.get("store", {}))
     store.check_keys(("path", "recheck_days"))
@@ -336,10 +411,21 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
 
     countries = netflix.strings("countries", NetflixConfig.countries, empty=False)
     for code in countries:
-        if code != "global" and not re.fullmatch(r"[A-Z]{2}", code):
-            netflix.fail(
-                "netflix.countries", f"{code!r} is not an ISO-2 code", 'use e.g. "US" or "global"'
-            )
+        _region(netflix, "countries", code)
+    raw_follows = data.get("follow", [])
+    if not isinstance(raw_follows, list):
+        top.fail("follow", "must be an array of tables", "write each followed chart as [[follow]]")
+    follows = tuple(_follow(source, i, f) for i, f in enumerate(raw_follows))
+    # the regions a followed Netflix chart needs are fetched with the configured ones
+    countries = tuple(
+        dict.fromkeys(
+            (*countries, *(r for f in follows if f.chart == "netflix" for r in f.regions))
+        )
+    )
+    backfill = _Section(source, "backfill", data.get("backfill", {}))
+    backfill.check_keys(("requests",))
+    tmdb = _Section(source, "tmdb", data.get("tmdb", {}))
+    tmdb.check_keys(("url",))
 
     alerts = _alerts(_Section(source, "alerts", data.get("alerts", {})))
     return Config(
@@ -364,6 +450,11 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>") -> Co
             countries=countries,
         ),
         alerts=alerts,
+        follows=follows,
+        backfill=BackfillConfig(
+            requests=backfill.integer("requests", BackfillConfig.requests),
+        ),
+        tmdb=TmdbConfig(url=_url(tmdb, "url", TMDB_URL) or TMDB_URL),
     )
 
 
@@ -425,6 +516,7 @@ class Credentials:
     bluesky_handle: str | None = field(default=None, repr=False)
     bluesky_app_password: str | None = field(default=None, repr=False)
     notify_urls: tuple[str, ...] = field(default=(), repr=False)
+    tmdb_api_key: str | None = field(default=None, repr=False)
 
     @property
     def reddit(self) -> bool:
@@ -436,16 +528,21 @@ class Credentials:
 
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any output."""
-        values = (self.reddit_client_secret, self.bluesky_app_password)
+        values = (self.reddit_client_secret, self.bluesky_app_password, self.tmdb_api_key)
         return tuple(v for v in values if v) + url_secrets(self.notify_urls)
 
 
 def credentials(env: Mapping[str, str] | None = None) -> Credentials:
-    """Read the four credential variables from ``env`` (default: ``os.environ``)."""
+    """Read the credential variables from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
-    rid, rsecret, handle, password = (env.get(name) or None for name in CREDENTIAL_VARS)
+    rid, rsecret, handle, password, tmdb = (env.get(name) or None for name in CREDENTIAL_VARS)
     return Credentials(
-        rid, rsecret, handle, password, notify_urls=tuple((env.get(NOTIFY_VAR) or "").split())
+        rid,
+        rsecret,
+        handle,
+        password,
+        tmdb_api_key=tmdb,
+        notify_urls=tuple((env.get(NOTIFY_VAR) or "").split()),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import MonitorError
 from .files import refuse_inputs, write_bytes, write_text
-from .report import Phase, PostRef, Report
+from .report import Phase, PostRef, Report, describe
 from .themes import Theme
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -208,24 +208,6 @@ def _themes(found: Sequence[Theme], name: str) -> str:
             f'<span class="example">“{quote}” ({escape(t.example.platform)})</span></li>'
         )
     return f'<div class="themes"><b>Themes</b><ol>{"".join(items)}</ol></div>'
-
-
-def describe(report: Report) -> str:
-    """One line: the window, the posts, the chart run."""
-    text = (
-        f"{report.start} to {report.end}: {report.posts:,} posts, {report.texts:,} distinct texts"
-    )
-    if report.platform:
-        text += f" on {report.platform}"
-    elif report.platforms:
-        text += f" ({', '.join(report.platforms)})"
-    chart = report.chart
-    if chart is None:
-        return text + "; no chart entries stored."
-    return text + (
-        f"; {chart.chart} {chart.region}: entered {chart.entry.start} at #{chart.entry.rank}, "
-        f"peaked at #{chart.peak.rank} from {chart.peak.start}, left after {chart.exit.end}."
-    )
 
 
 def _number(value: float | None, pattern: str) -> str:

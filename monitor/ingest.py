@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from . import copies, relevance, sentiment
+from . import copies, language, relevance, sentiment
 from .clock import iso
 from .config import Title
 from .errors import AuthError, SourceError
@@ -103,6 +103,8 @@ def store_page(
     ``thread_titles`` maps a thread's post id to the titles its root is about, so that a
     comment inherits its thread's topic.
     """
+    # each post's language; posts in one the model does not read stay unscored
+    posts = [{**p, "lang": language.detect(p.get("text") or "")} for p in posts]
     known = stored_ids(store, [p["id"] for p in posts])
     mentions: list[MentionRow] = []
     for post in posts:
@@ -114,7 +116,7 @@ def store_page(
     labels: list[LabelRow] = [
         label_row(post["id"], model.model, model.score(text, names))
         for post in posts
-        if post["id"] in about and (text := post.get("text"))
+        if post["id"] in about and (text := post.get("text")) and language.reads(post["lang"])
     ]
     with store.transaction():
         fresh = [p for p in posts if p["id"] in about and p["id"] not in known]

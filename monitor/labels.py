@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from . import sentiment
+from . import language, sentiment
 from .queries import count_to_label, posts_to_label
 from .rows import LabelRow, Row, label_row
 from .store import Store
@@ -46,13 +46,14 @@ def label_posts(
     version = sentiment.analyzer(model).model
     batches = _batches(store, version, relabel, batch)
     done = 0
-    for rows in _scored(batches, model, jobs):
+    for rows, langs, seen in _scored(batches, model, jobs):
         with store.transaction():
+            store.set_languages(langs)
             store.upsert_sentiments(rows)
         done += len(rows)
         log.debug("labelled %d posts with %s", done, version)
         if progress is not None:
-            progress(len(rows))
+            progress(seen)
     return done
 
 
@@ -63,13 +64,16 @@ def _batches(store: Store, version: str, relabel: bool, size: int) -> Iterator[l
         after = posts[-1]["id"]
 
 
-def _scored(batches: Iterator[list[Row]], model: str, jobs: int) -> Iterator[list[LabelRow]]:
+Scored = tuple[list[LabelRow], dict[str, str | None], int]
+
+
+def _scored(batches: Iterator[list[Row]], model: str, jobs: int) -> Iterator[Scored]:
     """Each batch's labels, in order; scored in ``jobs`` processes, a few batches ahead."""
     if jobs <= 1:
         yield from (label_batch(model, posts) for posts in batches)
         return
     with ProcessPoolExecutor(jobs, initializer=sentiment.analyzer, initargs=(model,)) as pool:
-        ahead: deque[Future[list[LabelRow]]] = deque()
+        ahead: deque[Future[Scored]] = deque()
         for posts in batches:
             ahead.append(pool.submit(label_batch, model, posts))
             if len(ahead) >= 2 * jobs:  # never the whole table in memory
@@ -78,10 +82,14 @@ def _scored(batches: Iterator[list[Row]], model: str, jobs: int) -> Iterator[lis
             yield ahead.popleft().result()
 
 
-def label_batch(model: str, posts: list[Row]) -> list[LabelRow]:
-    """The labels of one batch of :func:`~monitor.queries.posts_to_label` rows."""
+def label_batch(model: str, posts: list[Row]) -> Scored:
+    """The labels of one batch of :func:`~monitor.queries.posts_to_label` rows, the
+    languages found for the posts stored before languages were (a post in a language the
+    model does not read stays unscored), and how many posts the batch held."""
     analyzer = sentiment.analyzer(model)
-    return [_label(analyzer, post) for post in posts]
+    langs = {p["id"]: language.detect(p["text"]) for p in posts if p["lang"] is None}
+    rows = [_label(analyzer, p) for p in posts if language.reads(langs.get(p["id"], p["lang"]))]
+    return rows, langs, len(posts)
 
 
 def _label(analyzer: sentiment.Analyzer, post: Row) -> LabelRow:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 
+from .language import READS
 from .rows import Row
 from .schema import (
     ALERT_DELIVERIES,
@@ -221,7 +222,11 @@ def open_gaps(store: Store) -> list[Row]:
                     and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
                 )
               )
-            order by r.started, r.id
+            union all  -- a chart title's window not backfilled yet (see monitor.backfill)
+            select null, 'backfill', t.name, t.added_at, 'ok', 0, 'backfill not done yet',
+              t.backfill_since, t.backfill_until
+            from {TITLES} t where t.state = 'backfilling'
+            order by 4, 1
             """
         )
     )
@@ -300,6 +305,10 @@ def threads_about(store: Store, post_ids: Sequence[str]) -> dict[str, tuple[int,
     }
 
 
+#: A post the sentiment model reads: its language is one it reads, or not yet known.
+_READ = "(p.lang is null or p.lang in ({}))".format(", ".join(f"'{c}'" for c in sorted(READS)))
+
+
 def posts_to_label(
     store: Store, model: str, *, relabel: bool = False, after: str = "", limit: int = 500
 ) -> list[Row]:
@@ -309,12 +318,13 @@ def posts_to_label(
     return list(
         store.query(
             f"""
-            select p.id, p.text, json_group_array(t.name) as names,
+            select p.id, p.text, p.lang, json_group_array(t.name) as names,
               json_group_array(coalesce(t.aliases, '[]')) as aliases
             from {POSTS} p
             join {MENTIONS} m on m.post_id = p.id
             join {TITLES} t on t.name = m.title
             where p.id > :after and p.deleted = 0 and coalesce(p.text, '') != ''
+              and {_READ}
               and (:relabel or not exists (
                 select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
             group by p.id order by p.id limit :limit
@@ -329,7 +339,7 @@ def count_to_label(store: Store, model: str, *, relabel: bool = False) -> int:
     rows = store.query(
         f"""
         select count(distinct p.id) as n from {POSTS} p join {MENTIONS} m on m.post_id = p.id
-        where p.deleted = 0 and coalesce(p.text, '') != ''
+        where p.deleted = 0 and coalesce(p.text, '') != '' and {_READ}
           and (:relabel or not exists (
             select 1 from {SENTIMENTS} s where s.post_id = p.id and s.model = :model))
         """,

@@ -1,16 +1,15 @@
-"""Pure aggregation: what the report shows, as dataclasses built from the store.
+"""What the report shows for a title, built from the store: :func:`build_report`.
 
-:func:`build_report` reads one title's daily totals (kept by triggers, see
-:mod:`monitor.schema`), its chart run, its collection gaps and the extreme posts of each
-phase, and derives the rolling sentiment, the phases table and the lead/lag between talk
-and rank. Drawing lives in :mod:`monitor.plot`.
+It reads one title's daily totals (kept by triggers, see :mod:`monitor.schema`), its chart
+run, its collection gaps and the extreme posts and themes of each phase, and derives the
+series and phases (:mod:`monitor.phases`) and the lead/lag between talk and rank. The
+dataclasses live in :mod:`monitor.report_types`; drawing in :mod:`monitor.plot`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from . import leadlag, queries, themes, voices
@@ -18,179 +17,46 @@ from .bounds import EARLIEST, believable, latest
 from .config import Title
 from .errors import ConfigError, MonitorError, NothingStored
 from .leadlag import LeadLag
+from .phases import MIN_POSTS, ROLLING_DAYS, chart_run, daily_totals, phases_of
+from .report_types import (
+    ChartRun,
+    DayRow,
+    DayTotal,
+    Gap,
+    Phase,
+    PostRef,
+    RankStep,
+    Report,
+    ShareOfVoice,
+)
 from .rows import Row
 from .sentiment import DEFAULT_MODEL
 from .store import Store
 
-#: Days in the rolling sentiment window (trailing: the day and the six before it).
-ROLLING_DAYS = 7
-#: Fewer labelled posts than this in a window and the rolling mean is left out.
-MIN_POSTS = 10
-#: 95 % normal band: mean ± Z · sd / √n.
-Z = 1.96
+__all__ = [
+    "MIN_POSTS",
+    "ROLLING_DAYS",
+    "ChartRun",
+    "DayRow",
+    "DayTotal",
+    "Gap",
+    "Phase",
+    "PostRef",
+    "RankStep",
+    "Report",
+    "ShareOfVoice",
+    "build_report",
+    "chart_run",
+    "check_window",
+    "describe",
+    "label_model",
+    "share_of_voice",
+]
+
 #: A chart lists this many titles; off the chart counts as one place below the last.
 CHART_SIZE = 10
 #: How many of the most positive and negative posts to show per phase.
 TOP_POSTS = 3
-
-
-@dataclass(frozen=True)
-class DayRow:
-    """One day on one platform: the series the figure draws and ``export daily`` writes."""
-
-    day: date
-    platform: str
-    posts: int
-    scored: int
-    mean_sentiment: float | None
-    positive: int
-    negative: int
-    rank: int | None
-    texts: int = 0  # distinct texts: each group of copies once
-    authors: int = 0  # unique authors
-
-
-@dataclass(frozen=True)
-class DayTotal:
-    """One day over every platform, with the rolling mean and its 95 % band."""
-
-    day: date
-    posts: int
-    scored: int
-    mean_sentiment: float | None
-    rolling: float | None
-    low: float | None
-    high: float | None
-    rank: int | None
-    texts: int = 0
-    authors: int = 0
-
-
-@dataclass(frozen=True)
-class RankStep:
-    """One chart period: the rank held from ``start`` to ``end`` (inclusive)."""
-
-    start: date
-    end: date
-    rank: int
-
-
-@dataclass(frozen=True)
-class ChartRun:
-    """The title's run on one chart in one region."""
-
-    chart: str
-    region: str
-    daily: bool
-    steps: tuple[RankStep, ...]
-
-    @property
-    def entry(self) -> RankStep:
-        return self.steps[0]
-
-    @property
-    def peak(self) -> RankStep:
-        """The first period at the best rank."""
-        return min(self.steps, key=lambda s: (s.rank, s.start))
-
-    @property
-    def exit(self) -> RankStep:
-        """The last period on the chart."""
-        return self.steps[-1]
-
-    @property
-    def best_until(self) -> date:
-        """The end of the last period at the best rank."""
-        return max(s.end for s in self.steps if s.rank == self.peak.rank)
-
-    def rank_on(self, day: date) -> int | None:
-        for step in self.steps:
-            if step.start <= day <= step.end:
-                return step.rank
-        return None
-
-
-@dataclass(frozen=True)
-class PostRef:
-    """A post worth quoting: the text is a stranger's, escape it before showing it."""
-
-    id: str
-    platform: str
-    url: str | None
-    author: str | None
-    created_at: str
-    text: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Phase:
-    """One stretch of the chart run, with what people said during it."""
-
-    name: str
-    start: date
-    end: date
-    days: int
-    posts: int
-    mean_sentiment: float | None
-    share_positive: float | None
-    share_negative: float | None
-    most_positive: tuple[PostRef, ...] = ()
-    most_negative: tuple[PostRef, ...] = ()
-    texts: int = 0  # distinct texts, a group of copies once a day
-    themes: tuple[themes.Theme, ...] = ()
-
-    @property
-    def posts_per_day(self) -> float | None:
-        return self.posts / self.days if self.days else None
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A stretch the collection could not see fully (see :func:`monitor.store.open_gaps`):
-    a failed poll no later run made up for, a result cap, an interrupted run."""
-
-    source: str
-    start: datetime
-    end: datetime
-    reason: str
-
-
-@dataclass(frozen=True)
-class Report:
-    title: Title
-    start: date
-    end: date
-    platform: str | None
-    rows: tuple[DayRow, ...]
-    days: tuple[DayTotal, ...]
-    chart: ChartRun | None
-    phases: tuple[Phase, ...]
-    lead_lag: LeadLag
-    gaps: tuple[Gap, ...]
-    platforms: tuple[str, ...] = ()
-    model: str = ""  # the sentiment model whose labels the report reads
-    floods: tuple[voices.Flood, ...] = ()  # authors posting copies many times, fast
-    #: with --since/--until: the window's themes against the title's other posts
-    window_themes: tuple[themes.Theme, ...] = ()
-
-    @property
-    def posts(self) -> int:
-        return sum(d.posts for d in self.days)
-
-    @property
-    def texts(self) -> int:
-        """Distinct texts: each group of copies once a day."""
-        return sum(d.texts for d in self.days)
-
-
-@dataclass(frozen=True)
-class ShareOfVoice:
-    """Several titles on one span of days: posts per day and each title's share of them."""
-
-    days: tuple[date, ...]
-    posts: tuple[tuple[int, ...], ...]  # per title, per day
-    shares: tuple[tuple[float, ...], ...]  # per title, per day; 0 on a day without posts
 
 
 def share_of_voice(reports: Sequence[Report]) -> ShareOfVoice:
@@ -352,132 +218,6 @@ def build_report(
     )
 
 
-def chart_run(entries: Sequence[Row], region: str | None = None) -> ChartRun | None:
-    """The title's run on the chart it spent most periods on, in ``region`` or in the region
-    where it ranked best. Several categories in one period keep the best rank."""
-    if not entries:
-        return None
-    if region is None:
-        region = min(
-            {e["region"] for e in entries},
-            key=lambda g: (
-                min(e["rank"] for e in entries if e["region"] == g),
-                -sum(e["region"] == g for e in entries),
-                g,
-            ),
-        )
-    mine = [e for e in entries if e["region"] == region]
-    if not mine:
-        return None
-    charts = sorted({e["chart"] for e in mine}, key=lambda c: -sum(e["chart"] == c for e in mine))
-    mine = [e for e in mine if e["chart"] == charts[0]]
-    best: dict[str, Row] = {}
-    for e in mine:
-        if e["period_start"] not in best or e["rank"] < best[e["period_start"]]["rank"]:
-            best[e["period_start"]] = e
-    steps = []
-    for e in sorted(best.values(), key=lambda e: e["period_start"]):
-        first = date.fromisoformat(e["period_start"])
-        last = date.fromisoformat(e["period_end"]) if e["period_end"] else first
-        steps.append(RankStep(first, last, int(e["rank"])))
-    daily = all(s.start == s.end for s in steps)
-    return ChartRun(chart=charts[0], region=region, daily=daily, steps=tuple(steps))
-
-
-def daily_totals(
-    grouped: Sequence[Row], start: date, end: date, chart: ChartRun | None
-) -> tuple[DayTotal, ...]:
-    """Every day of ``[start, end]`` over all platforms, with the trailing rolling mean."""
-    by_day: dict[str, list[float]] = {}
-    for r in grouped:
-        acc = by_day.setdefault(r["day"], [0, 0, 0.0, 0.0, 0, 0])
-        acc[0] += r["posts"]
-        acc[1] += r["scored"]
-        acc[2] += r["sum_compound"]
-        acc[3] += r["sum_squares"]
-        acc[4] += int(r["texts"] if "texts" in r else r["posts"])
-        acc[5] += int(r.get("authors") or 0)
-    span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    sums = [by_day.get(d.isoformat(), [0, 0, 0.0, 0.0, 0, 0]) for d in span]
-    out = []
-    for i, d in enumerate(span):
-        posts, scored, total, _, texts, authors = sums[i]
-        window = sums[max(0, i - ROLLING_DAYS + 1) : i + 1]
-        n = sum(w[1] for w in window)
-        rolling = low = high = None
-        if n >= MIN_POSTS:
-            s, sq = sum(w[2] for w in window), sum(w[3] for w in window)
-            rolling = s / n
-            sd = math.sqrt(max(0.0, (sq - n * rolling * rolling) / (n - 1)))
-            half = Z * sd / math.sqrt(n)
-            low, high = rolling - half, rolling + half
-        out.append(
-            DayTotal(
-                day=d,
-                posts=int(posts),
-                scored=int(scored),
-                mean_sentiment=total / scored if scored else None,
-                rolling=rolling,
-                low=low,
-                high=high,
-                rank=chart.rank_on(d) if chart else None,
-                texts=int(texts),
-                authors=int(authors),
-            )
-        )
-    return tuple(out)
-
-
-def phases_of(
-    days: Sequence[DayTotal],
-    chart: ChartRun | None,
-    start: date,
-    end: date,
-    grouped: Sequence[Row],
-) -> list[Phase]:
-    """Before, climbing, at best, falling, after: each clipped to ``[start, end]``.
-
-    Without a chart run the whole window is one phase, "all days"."""
-    one = timedelta(days=1)
-    if chart is None:
-        bounds = [("all days", start, end)]
-    else:
-        bounds = [
-            ("before", date.min, chart.entry.start - one),
-            ("climbing", chart.entry.start, chart.peak.start - one),
-            ("at best", chart.peak.start, chart.best_until),
-            ("falling", chart.best_until + one, chart.exit.end),
-            ("after", chart.exit.end + one, date.max),
-        ]
-    labels: dict[str, tuple[float, float]] = {}
-    for r in grouped:
-        pos, neg = labels.get(r["day"], (0.0, 0.0))
-        labels[r["day"]] = (pos + r["positive"], neg + r["negative"])
-    phases = []
-    for name, first, last in bounds:
-        first, last = max(first, start), min(last, end)
-        inside = [d for d in days if first <= d.day <= last]
-        posts = sum(d.posts for d in inside)
-        scored = sum(d.scored for d in inside)
-        total = sum(d.mean_sentiment * d.scored for d in inside if d.mean_sentiment is not None)
-        pos = sum(labels.get(d.day.isoformat(), (0, 0))[0] for d in inside)
-        neg = sum(labels.get(d.day.isoformat(), (0, 0))[1] for d in inside)
-        phases.append(
-            Phase(
-                name=name,
-                start=first,
-                end=last,
-                days=max(0, (last - first).days + 1),
-                posts=posts,
-                mean_sentiment=total / scored if scored else None,
-                share_positive=pos / scored if scored else None,
-                share_negative=neg / scored if scored else None,
-                texts=sum(d.texts for d in inside),
-            )
-        )
-    return phases
-
-
 def _with_posts(
     store: Store,
     phase: Phase,
@@ -610,3 +350,26 @@ def _gap(row: Row, since: date) -> Gap:
 
 def _overlaps(gap: Gap, start: date, end: date) -> bool:
     return gap.start.date() <= end and gap.end.date() >= start
+
+
+def describe(report: Report) -> str:
+    """One line: the window, the posts (how many went unscored, how many distinct texts),
+    the chart run."""
+    text = f"{report.start} to {report.end}: {report.posts:,} posts"
+    if report.platform:
+        text += f" on {report.platform}"
+    elif report.platforms:
+        text += f" ({', '.join(report.platforms)})"
+    if report.unscored:
+        text += (
+            f", {report.unscored:,} of them ({report.unscored / report.posts:.0%}) unscored: "
+            "in a language the sentiment model does not read, or no text"
+        )
+    text += f"; {report.texts:,} distinct texts"
+    chart = report.chart
+    if chart is None:
+        return text + "; no chart entries stored."
+    return text + (
+        f"; {chart.chart} {chart.region}: entered {chart.entry.start} at #{chart.entry.rank}, "
+        f"peaked at #{chart.peak.rank} from {chart.peak.start}, left after {chart.exit.end}."
+    )

@@ -34,6 +34,7 @@ class PostRow(TypedDict):
     deleted: NotRequired[int]
     fetched_at: NotRequired[str]
     copy_group: NotRequired[str | None]  # the id its copies share (monitor.copies)
+    lang: NotRequired[str | None]  # the language monitor.language found
 
 
 class MentionRow(TypedDict):

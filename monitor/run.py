@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import labels
+from . import follow, labels
+from .backfill import run_backfill
 from .charts.netflix import update as update_netflix
 from .clock import iso, utcnow
 from .config import Config, Credentials, Title
@@ -27,6 +28,7 @@ from .scrub import Scrubber
 from .sources import SOURCES, build
 from .sources.base import Source
 from .store import Store
+from .tmdb import enrich
 
 log = logging.getLogger("monitor.run")
 
@@ -160,9 +162,12 @@ def update_charts(
         )
         return None
     results = update_netflix(store, config)
+    followed = follow.update(store, config).note() if config.follows else None
     store.set_state(CHARTS_UPDATED, utcnow())
     changed = [r for r in results if r.changed]
-    return f"charts: {len(changed)} of {len(results)} files changed"
+    return f"charts: {len(changed)} of {len(results)} files changed" + (
+        f"; {followed}" if followed else ""
+    )
 
 
 def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[str]]:
@@ -204,6 +209,10 @@ def write_reports(store: Store, config: Config, out: Path) -> tuple[int, list[st
     return written, failed
 
 
+def _build(name: str, config: Config, creds: Credentials) -> Source:
+    return build(name, config, creds)  # looked up at call time: a test may replace it
+
+
 def run_once(
     store: Store,
     config: Config,
@@ -222,8 +231,10 @@ def run_once(
     ``charts_every=None`` leaves the charts alone; ``notify=False`` stores new alerts
     without sending them. The caller holds the lock.
     """
-    steps = ["poll", "re-check", "label", "charts", "alerts", "reports"]
+    steps = ["poll", "re-check", "label", "charts", "backfill", "alerts", "reports"]
     report = RunReport()
+    if config.follows:  # the chart titles this run polls (see monitor.follow)
+        config = follow.with_chart_titles(config, store)
 
     def step(what: str) -> None:
         if progress is not None:
@@ -254,6 +265,20 @@ def run_once(
         else:
             if note:
                 report.notes.append(note)
+    if config.follows:
+        step("backfill")
+        try:  # what TMDB knows of new chart titles: never a stopped run
+            enrich(store, creds.tmdb_api_key, config.tmdb.url)
+        except StoreError:
+            raise
+        except Exception:
+            log.exception("tmdb: unexpected error; chart titles keep their names alone")
+        config = follow.with_chart_titles(config, store)
+        store.sync_titles(config.titles)
+        backfilled = run_backfill(store, config, creds, sources, build or _build)
+        report.results += backfilled.results
+        if backfilled.finished or backfilled.pending:
+            report.notes.append(backfilled.note())
     step("alerts")
     report.notes += alert_step(store, config, creds, notify)
     if report_dir is not None:

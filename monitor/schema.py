@@ -9,20 +9,43 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-TITLES = "titles"
-POSTS = "posts"
-MENTIONS = "mentions"
-SENTIMENTS = "sentiments"
-CHART_ENTRIES = "chart_entries"
-POLL_RUNS = "poll_runs"
-CURSORS = "cursors"
-STATE = "state"
-DAILY_MENTIONS = "daily_mentions"
-DAILY_SENTIMENT = "daily_sentiment"
-RECHECK_MISSES = "recheck_misses"
-DAILY_AUTHORS = "daily_authors"
-ALERTS = "alerts"
-ALERT_DELIVERIES = "alert_deliveries"
+from .daily_totals import create_triggers, rebuild_daily
+from .tables import (
+    ALERT_DELIVERIES,
+    ALERTS,
+    CHART_ENTRIES,
+    CURSORS,
+    DAILY_AUTHORS,
+    DAILY_MENTIONS,
+    DAILY_SENTIMENT,
+    MENTIONS,
+    POLL_RUNS,
+    POSTS,
+    RECHECK_MISSES,
+    SENTIMENTS,
+    STATE,
+    TITLES,
+)
+
+__all__ = [
+    "ALERTS",
+    "ALERT_DELIVERIES",
+    "CHART_ENTRIES",
+    "CURSORS",
+    "DAILY_AUTHORS",
+    "DAILY_MENTIONS",
+    "DAILY_SENTIMENT",
+    "MENTIONS",
+    "MIGRATIONS",
+    "POLL_RUNS",
+    "POSTS",
+    "RECHECK_MISSES",
+    "SCHEMA_VERSION",
+    "SENTIMENTS",
+    "STATE",
+    "TITLES",
+    "rebuild_daily",
+]
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -139,231 +162,9 @@ def _report_indexes(db: sqlite_utils.Database) -> None:
 
 # --- daily totals, kept by triggers ----------------------------------------------------
 #
-# The report reads one row per (title, day, platform) instead of grouping a million
-# mentions: ``daily_mentions`` counts a title's mentions, ``daily_sentiment`` sums their
-# labels per model. Triggers on mentions, sentiments and posts keep both tables equal to a
-# GROUP BY over those three, in the same transaction as the write, whatever writes: an
-# upsert, a relabel, a post whose time or platform changes, a delete. ``highest`` and
-# ``lowest`` only ever widen (a max cannot be taken back), so they bound the day's extremes.
-# Deleted posts still count: they were said, and their labels stay.
-
-#: Per table a trigger watches: the (title, day, platform) of each mention the changed
-#: row ``{r}`` (``old`` or ``new``) stands for; a sentiment row stands for no mention.
-_MENTION_ROWS = {
-    MENTIONS: "select {r}.title as title, substr(p.created_at, 1, 10) as day, "
-    f"p.platform as platform from {POSTS} p where p.id = {{r}}.post_id",
-    POSTS: "select m.title as title, substr({r}.created_at, 1, 10) as day, "
-    f"{{r}}.platform as platform from {MENTIONS} m where m.post_id = {{r}}.id",
-}
-#: The same with each label: title, model, day, platform, compound, label.
-_LABEL_ROWS = {
-    MENTIONS: "select {r}.title as title, s.model as model, substr(p.created_at, 1, 10) as day, "
-    "p.platform as platform, s.compound as compound, s.label as label "
-    f"from {POSTS} p join {SENTIMENTS} s on s.post_id = p.id where p.id = {{r}}.post_id",
-    POSTS: "select m.title as title, s.model as model, substr({r}.created_at, 1, 10) as day, "
-    "{r}.platform as platform, s.compound as compound, s.label as label "
-    f"from {MENTIONS} m join {SENTIMENTS} s on s.post_id = m.post_id where m.post_id = {{r}}.id",
-    SENTIMENTS: "select m.title as title, {r}.model as model, "
-    "substr(p.created_at, 1, 10) as day, p.platform as platform, "
-    "{r}.compound as compound, {r}.label as label "
-    f"from {MENTIONS} m join {POSTS} p on p.id = m.post_id where m.post_id = {{r}}.post_id",
-}
-
-#: The same with each mention's author (a post without one, deleted or pruned, has none).
-_AUTHOR_ROWS = {
-    MENTIONS: "select {r}.title as title, substr(p.created_at, 1, 10) as day, "
-    f"p.platform as platform, p.author as author from {POSTS} p "
-    "where p.id = {r}.post_id and p.author is not null",
-    POSTS: "select m.title as title, substr({r}.created_at, 1, 10) as day, "
-    "{r}.platform as platform, {r}.author as author "
-    f"from {MENTIONS} m where m.post_id = {{r}}.id and {{r}}.author is not null",
-}
-
-_MENTION_KEY = "title, day, platform"
-_AUTHOR_KEY = "title, day, platform, author"
-_LABEL_KEY = "title, model, day, platform"
-#: What each label adds. Within one trigger every row has a key of its own (a post is
-#: mentioned once per title and labelled once per model), so no trigger needs a GROUP BY …
-_LABEL_PARTS = (
-    "1 as scored, compound as sum_compound, compound * compound as sum_squares, "
-    "label is 'positive' as positive, label is 'negative' as negative, "
-    "compound as highest, compound as lowest"
-)
-#: … only counting a whole table at once does.
-_LABEL_SUMS = (
-    "count(*) as scored, total(compound) as sum_compound, "
-    "total(compound * compound) as sum_squares, sum(label is 'positive') as positive, "
-    "sum(label is 'negative') as negative, max(compound) as highest, min(compound) as lowest"
-)
-
-
-def _add_mentions(rows: str, *, grouped: bool = False) -> list[str]:
-    """Count the mentions in ``rows`` into ``daily_mentions``."""
-    count = "count(*)" if grouped else "1"
-    return [
-        f"insert into {DAILY_MENTIONS} ({_MENTION_KEY}, posts) "
-        f"select {_MENTION_KEY}, {count} from ({rows}) where true "
-        + (f"group by {_MENTION_KEY} " if grouped else "")
-        + f"on conflict ({_MENTION_KEY}) do update set posts = posts + excluded.posts"
-    ]
-
-
-def _subtract_mentions(rows: str) -> list[str]:
-    """Take back what :func:`_add_mentions` added; an emptied day goes."""
-    return [
-        f"update {DAILY_MENTIONS} set posts = posts - 1 "
-        f"where ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
-        f"delete from {DAILY_MENTIONS} where posts <= 0 "
-        f"and ({_MENTION_KEY}) in (select {_MENTION_KEY} from ({rows}))",
-    ]
-
-
-def _add_authors(rows: str, *, grouped: bool = False) -> list[str]:
-    """Count the (mention, author) rows in ``rows`` into ``daily_authors``."""
-    count = "count(*)" if grouped else "1"
-    return [
-        f"insert into {DAILY_AUTHORS} ({_AUTHOR_KEY}, posts) "
-        f"select {_AUTHOR_KEY}, {count} from ({rows}) where true "
-        + (f"group by {_AUTHOR_KEY} " if grouped else "")
-        + f"on conflict ({_AUTHOR_KEY}) do update set posts = posts + excluded.posts"
-    ]
-
-
-def _subtract_authors(rows: str) -> list[str]:
-    """Take back what :func:`_add_authors` added; an author gone from a day goes."""
-    return [
-        f"update {DAILY_AUTHORS} set posts = posts - 1 "
-        f"where ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
-        f"delete from {DAILY_AUTHORS} where posts <= 0 "
-        f"and ({_AUTHOR_KEY}) in (select {_AUTHOR_KEY} from ({rows}))",
-    ]
-
-
-def _add_labels(labels: str, *, grouped: bool = False) -> list[str]:
-    """Sum the labels in ``labels`` into ``daily_sentiment``."""
-    parts = _LABEL_SUMS if grouped else _LABEL_PARTS
-    return [
-        f"insert into {DAILY_SENTIMENT} ({_LABEL_KEY}, scored, sum_compound, sum_squares, "
-        "positive, negative, highest, lowest) "
-        f"select {_LABEL_KEY}, {parts} from ({labels}) where compound is not null "
-        + (f"group by {_LABEL_KEY} " if grouped else "")
-        + f"on conflict ({_LABEL_KEY}) do update set scored = scored + excluded.scored, "
-        "sum_compound = sum_compound + excluded.sum_compound, "
-        "sum_squares = sum_squares + excluded.sum_squares, "
-        "positive = positive + excluded.positive, negative = negative + excluded.negative, "
-        "highest = max(highest, excluded.highest), lowest = min(lowest, excluded.lowest)"
-    ]
-
-
-def _subtract_labels(labels: str) -> list[str]:
-    """Take back what :func:`_add_labels` added (``highest`` and ``lowest`` stay); an
-    emptied day goes."""
-    t = DAILY_SENTIMENT
-    return [
-        f"update {t} set scored = {t}.scored - c.scored, "
-        f"sum_compound = {t}.sum_compound - c.sum_compound, "
-        f"sum_squares = {t}.sum_squares - c.sum_squares, "
-        f"positive = {t}.positive - c.positive, negative = {t}.negative - c.negative "
-        f"from (select {_LABEL_KEY}, {_LABEL_PARTS} from ({labels}) "
-        "where compound is not null) c "
-        f"where ({t}.title, {t}.model, {t}.day, {t}.platform) "
-        "= (c.title, c.model, c.day, c.platform)",
-        f"delete from {t} where scored <= 0 "
-        f"and ({_LABEL_KEY}) in (select {_LABEL_KEY} from ({labels}))",
-    ]
-
-
-def _moves(table: str, *, old: bool = False, new: bool = False, authors: bool = True) -> list[str]:
-    """The statements of a trigger on ``table``: take back the old row's part of the
-    totals, add the new row's (``authors``: ``daily_authors`` too, schema 6 on)."""
-    rows, labels = _MENTION_ROWS.get(table), _LABEL_ROWS[table]
-    who = _AUTHOR_ROWS.get(table) if authors else None
-    out = []
-    if old:
-        out += _subtract_mentions(rows.format(r="old")) if rows else []
-        out += _subtract_labels(labels.format(r="old"))
-        out += _subtract_authors(who.format(r="old")) if who else []
-    if new:
-        out += _add_mentions(rows.format(r="new")) if rows else []
-        out += _add_labels(labels.format(r="new"))
-        out += _add_authors(who.format(r="new")) if who else []
-    return out
-
-
-def _triggers(authors: bool) -> dict[str, tuple[str, str, list[str]]]:
-    """name -> (event, when, statements); ``authors`` as in :func:`_moves`."""
-    post_event, post_when = (
-        (
-            f"update of created_at, platform, author on {POSTS}",
-            "substr(old.created_at, 1, 10) is not substr(new.created_at, 1, 10) "
-            "or old.platform is not new.platform or old.author is not new.author",
-        )
-        if authors
-        else (
-            f"update of created_at, platform on {POSTS}",
-            "substr(old.created_at, 1, 10) is not substr(new.created_at, 1, 10) "
-            "or old.platform is not new.platform",
-        )
-    )
-    return {
-        name: (event, when, _moves(table, old=old, new=new, authors=authors))
-        for name, (event, when, table, old, new) in {
-            "daily_mention_insert": (f"insert on {MENTIONS}", "", MENTIONS, False, True),
-            "daily_mention_delete": (f"delete on {MENTIONS}", "", MENTIONS, True, False),
-            "daily_mention_update": (
-                f"update of post_id, title on {MENTIONS}",
-                "old.post_id is not new.post_id or old.title is not new.title",
-                MENTIONS,
-                True,
-                True,
-            ),
-            "daily_sentiment_insert": (f"insert on {SENTIMENTS}", "", SENTIMENTS, False, True),
-            "daily_sentiment_delete": (f"delete on {SENTIMENTS}", "", SENTIMENTS, True, False),
-            "daily_sentiment_update": (
-                f"update of post_id, model, compound, label on {SENTIMENTS}",
-                "old.post_id is not new.post_id or old.model is not new.model "
-                "or old.compound is not new.compound or old.label is not new.label",
-                SENTIMENTS,
-                True,
-                True,
-            ),
-            "daily_post_update": (post_event, post_when, POSTS, True, True),
-            "daily_post_delete": (f"delete on {POSTS}", "", POSTS, True, False),
-        }.items()
-    }
-
-
-def rebuild_daily(db: sqlite_utils.Database, *, authors: bool = True) -> None:
-    """Recount the daily tables from mentions, posts and sentiments (what the triggers
-    keep them equal to); ``authors=False`` leaves out ``daily_authors`` (before schema 6)."""
-    db.execute(f"delete from {DAILY_MENTIONS}")
-    db.execute(f"delete from {DAILY_SENTIMENT}")
-    everything = (
-        "select m.title as title, {model} substr(p.created_at, 1, 10) as day, "
-        f"p.platform as platform {{label}} from {MENTIONS} m "
-        f"join {POSTS} p on p.id = m.post_id {{join}}"
-    )
-    mentions = everything.format(model="", label="", join="")
-    labels = everything.format(
-        model="s.model as model,",
-        label=", s.compound as compound, s.label as label",
-        join=f"join {SENTIMENTS} s on s.post_id = m.post_id",
-    )
-    for sql in _add_mentions(mentions, grouped=True) + _add_labels(labels, grouped=True):
-        db.execute(sql)
-    if authors:
-        db.execute(f"delete from {DAILY_AUTHORS}")
-        who = (
-            "select m.title as title, substr(p.created_at, 1, 10) as day, "
-            f"p.platform as platform, p.author as author from {MENTIONS} m "
-            f"join {POSTS} p on p.id = m.post_id where p.author is not null"
-        )
-        for sql in _add_authors(who, grouped=True):
-            db.execute(sql)
-
-
 def _daily_totals(db: sqlite_utils.Database) -> None:
-    """Per-day totals for the report, kept by triggers (see above), counted once here."""
+    """Per-day totals for the report, kept by triggers (:mod:`monitor.daily_totals`), counted
+    once here."""
     db.execute(
         f"create table {DAILY_MENTIONS} (title text not null, day text not null, "
         "platform text not null, posts integer not null, "
@@ -376,16 +177,8 @@ def _daily_totals(db: sqlite_utils.Database) -> None:
         "negative integer not null, highest float, lowest float, "
         "primary key (title, model, day, platform)) without rowid"
     )
-    _create_triggers(db, authors=False)
+    create_triggers(db, authors=False)
     rebuild_daily(db, authors=False)
-
-
-def _create_triggers(db: sqlite_utils.Database, *, authors: bool) -> None:
-    for name, (event, when, statements) in _triggers(authors).items():
-        body = "".join(f"  {s};\n" for s in statements)
-        guard = f" when {when}" if when else ""
-        db.execute(f"drop trigger if exists {name}")
-        db.execute(f"create trigger {name} after {event}{guard}\nbegin\n{body}end")
 
 
 def _copies_and_authors(db: sqlite_utils.Database) -> None:
@@ -394,7 +187,7 @@ def _copies_and_authors(db: sqlite_utils.Database) -> None:
     title, day, platform and author, kept by the triggers above), counted once here."""
     from . import copies  # copies does not import the schema: no cycle
 
-    db[POSTS].add_column("copy_group", str)  # type: ignore[union-attr]
+    db.table(POSTS).add_column("copy_group", str)
     db.execute(
         f"create index idx_{POSTS}_copy_group on {POSTS} (copy_group) where copy_group is not null"
     )
@@ -404,7 +197,7 @@ def _copies_and_authors(db: sqlite_utils.Database) -> None:
         "platform text not null, author text not null, posts integer not null, "
         "primary key (title, day, platform, author)) without rowid"
     )
-    _create_triggers(db, authors=True)
+    create_triggers(db, authors=True)
     rebuild_daily(db)
     copies.group_stored(db)
 
@@ -417,6 +210,13 @@ def _unreliable_answers(db: sqlite_utils.Database) -> None:
         f"references {POSTS}(id) on delete cascade, since text not null) without rowid"
     )
     db.table(POLL_RUNS).add_column("skipped", int, not_null_default=0)
+
+
+def _post_language(db: sqlite_utils.Database) -> None:
+    """``posts.lang``: the language :func:`monitor.language.detect` found (null: not yet
+    looked at, or undetermined). Posts in a language the sentiment model does not read are
+    left unscored."""
+    db.execute(f"alter table {POSTS} add column lang text")
 
 
 def _alerts(db: sqlite_utils.Database) -> None:
@@ -438,6 +238,32 @@ def _alerts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _chart_titles(db: sqlite_utils.Database) -> None:
+    """Titles a followed chart brought in: where they came from and where they stand.
+
+    ``origin`` is null for a config title; ``state`` is active, backfilling or retired;
+    ``first_week``/``last_week`` are the chart's own weeks (period starts); ``facts`` holds
+    what TMDB said (JSON), ``backfill_since``/``backfill_until`` the stretch to fetch."""
+    titles = db.table(TITLES)
+    for column in (
+        "origin",
+        "state",
+        "chart",
+        "region",
+        "category",
+        "season",
+        "kind",
+        "first_week",
+        "last_week",
+        "added_at",
+        "backfill_since",
+        "backfill_until",
+        "facts",
+    ):
+        titles.add_column(column, str)
+    titles.create_index(["origin", "state"], if_not_exists=True)
+
+
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
@@ -447,6 +273,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _daily_totals,
     _unreliable_answers,
     _copies_and_authors,
+    _post_language,
     _alerts,
+    _chart_titles,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,7 @@ Two models:
   g × (social head) + (1 − g) × (review head): the social head recalibrates VADER's own
   scores with a word table fitted on rated tweets, the review head maps VADER's scores plus
   a word table fitted on human-rated movie-review snippets. One ridge regression fits both
-  heads together offline (``benchmarks/fit_sentiment.py``). All of it is plain JSON in
+  heads together offline (``tools/fit_sentiment.py``). All of it is plain JSON in
   ``monitor/data/``, applied in plain Python.
 """
 
@@ -22,30 +22,28 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise, repeat
+from itertools import repeat
 from operator import mul
 from typing import Any
 
-from vaderSentiment.vaderSentiment import (
-    BOOSTER_DICT,
-    N_SCALAR,
-    NEGATE,
-    SentimentIntensityAnalyzer,
-    SentiText,
-)
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from .errors import ConfigError
+from .vader import FastVader as _Vader
 
 VADER = "vader-3.3.2"
 #: Bump the number whenever the film lexicon or the fitted weights change: stored labels
 #: name the version, and ``monitor label`` relabels what an older version labelled.
 FILM = "film-2"
-DEFAULT_MODEL = FILM
-ALIASES = {"vader": VADER, "film": FILM}
+#: film-2 with a fitted 3-class head for the label (:mod:`monitor.film3`).
+FILM3 = "film-3"
+DEFAULT_MODEL = FILM3
+ALIASES = {"vader": VADER, "film": FILM3, "film-2": FILM, "film-3": FILM3}
 #: The band around zero a compound score must leave to count as positive or negative.
 NEUTRAL_BAND = 0.05
 #: What a masked title becomes: a word in no lexicon.
@@ -191,77 +189,6 @@ def surface(
     ]
 
 
-_NEGATE = frozenset(NEGATE)
-
-
-def _negated(word: str) -> bool:
-    """vaderSentiment's ``negated`` for one lowercased word."""
-    return word in _NEGATE or "n't" in word
-
-
-class _Vader(SentimentIntensityAnalyzer):  # type: ignore[misc]
-    """VADER's scoring loop, returning the tokens too, with a fast path for ASCII text."""
-
-    def valences(self, text: str) -> tuple[dict[str, float], list[str]]:
-        if not text.isascii():
-            text = self._describe_emoji(text)
-        sentitext = SentiText(text)
-        words = sentitext.words_and_emoticons
-        sentiments: list[float] = []
-        lexicon = self.lexicon
-        n = len(words)
-        for i, item in enumerate(words):
-            lower = item.lower()
-            kind_of = lower == "kind" and i < n - 1 and words[i + 1].lower() == "of"
-            if lower in BOOSTER_DICT or kind_of or lower not in lexicon:
-                # VADER's sentiment_valence gives 0 to a word outside its lexicon: skip the call.
-                sentiments.append(0)
-                continue
-            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
-        sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, text), words
-
-    @staticmethod
-    def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
-        """VADER's own negation check, lowercasing the few words it reads, not all of them."""
-        if start_i == 0:
-            if _negated(words[i - 1].lower()):
-                valence = valence * N_SCALAR
-        elif start_i == 1:
-            a, b = words[i - 2].lower(), words[i - 1].lower()
-            if a == "never" and (b == "so" or b == "this"):
-                valence = valence * 1.25
-            elif a == "without" and b == "doubt":
-                pass
-            elif _negated(a):
-                valence = valence * N_SCALAR
-        elif start_i == 2:
-            a, b, c = words[i - 3].lower(), words[i - 2].lower(), words[i - 1].lower()
-            if (a == "never" and (b == "so" or b == "this")) or (c == "so" or c == "this"):
-                valence = valence * 1.25
-            elif a == "without" and (b == "doubt" or c == "doubt"):
-                pass
-            elif _negated(a):
-                valence = valence * N_SCALAR
-        return valence
-
-    def _describe_emoji(self, text: str) -> str:
-        """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
-        out = []
-        prev_space = True
-        for char in text:
-            description = self.emojis.get(char)
-            if description is not None:
-                if not prev_space:
-                    out.append(" ")
-                out.append(description)
-                prev_space = False
-            else:
-                out.append(char)
-                prev_space = char == " "
-        return "".join(out).strip()
-
-
 class FilmAnalyzer(Analyzer):
     """VADER with the film layer and the fitted calibration (see the module docstring)."""
 
@@ -273,8 +200,9 @@ class FilmAnalyzer(Analyzer):
         lexicon = lexicon if lexicon is not None else load_data("film_lexicon.json")
         self._core = _Vader()
         table = self._core.lexicon
-        for word in lexicon["neutral"]:
-            table.pop(word, None)
+        #: Plot words the layer took out of VADER's lexicon, and the review words it set.
+        self._neutral = frozenset(w for w in lexicon["neutral"] if table.pop(w, None) is not None)
+        self._review = frozenset(k.lower() for k in lexicon["lexicon"])
         table.update({k.lower(): float(v) for k, v in lexicon["lexicon"].items()})
         self._idioms: dict[str, str] = {}
         patterns = []
@@ -288,7 +216,7 @@ class FilmAnalyzer(Analyzer):
         self._idiom_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE)
         # The regex is the costliest step of the layer: run it only on texts holding the
         # first two words of some idiom (a substring test per key is far cheaper).
-        self._idiom_keys = tuple(sorted({_key(phrase) for phrase in lexicon["idioms"]}))
+        self._idiom_words = _IdiomWords(lexicon["idioms"])
         self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
@@ -321,9 +249,17 @@ class FilmAnalyzer(Analyzer):
             if mask is not None:
                 text = mask.sub(TITLE_TOKEN, text)
         lowered = text.lower()
-        if any(map(lowered.__contains__, self._idiom_keys)):
+        if self._idiom_words.maybe_in(lowered):
             text = self._idiom_re.sub(self._fold_idiom, text)
         return self._core.valences(text)
+
+    def layer_changes(self, text: str, titles: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+        """What the layer rewrites in ``text``: the title names it masks, the idioms it folds."""
+        mask = _title_mask(tuple(titles))
+        masked = [m.group(0) for m in mask.finditer(text)] if mask is not None else []
+        if mask is not None:
+            text = mask.sub(TITLE_TOKEN, text)
+        return masked, [m.group(0) for m in self._idiom_re.finditer(text)]
 
     def surface(self, text: str, words: list[str]) -> list[float]:
         """The text's :data:`SURFACE` cues, which the gate weighs."""
@@ -336,17 +272,24 @@ class FilmAnalyzer(Analyzer):
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
+        compound, _, _ = self.calibrate(text, s, words)
+        return Scores(round(compound, 4) + 0.0, s["pos"], s["neu"], s["neg"])  # never "-0.0"
+
+    def calibrate(
+        self, text: str, s: dict[str, float], words: list[str], lowered: set[str] | None = None
+    ) -> tuple[float, float, list[float]]:
+        """The calibrated compound in [-1, 1] from VADER's scores ``s`` and tokens ``words``
+        of the film layer's text (``lowered``: the set of them lowercased, when known); the
+        gate g; the :data:`SURFACE` cues."""
         c = s["compound"]
         # Each distinct word counts once (a long rant repeating one word is not more sure).
-        lowered = set(map(str.lower, words))
-        if self._gate is None:
-            g = 0.0
-        else:
-            # g: how much the text reads like a social-media post (0: review prose, 1: a
-            # tweet), from surface cues. Such posts are read by the social head: VADER's own
-            # scores, the cues and a word table fitted on rated tweets.
-            cues = surface(text, words, lowered, self._emoticons)
-            g = _gate(self._gate, cues)
+        if lowered is None:
+            lowered = set(map(str.lower, words))
+        # g: how much the text reads like a social-media post (0: review prose, 1: a
+        # tweet), from surface cues. Such posts are read by the social head: VADER's own
+        # scores, the cues and a word table fitted on rated tweets.
+        cues = surface(text, words, lowered, self._emoticons)
+        g = 0.0 if self._gate is None else _gate(self._gate, cues)
         raw = 0.0
         if g < 0.999:
             raw = (1.0 - g) * (
@@ -366,9 +309,7 @@ class FilmAnalyzer(Analyzer):
                 + sum(map(mul, self._s_cues, cues))
                 + sum(map(self._s_words.get, lowered, repeat(0.0)))
             )
-        raw = max(-1.0, min(1.0, raw))
-        compound = round(raw, 4) + 0.0  # never "-0.0"
-        return Scores(compound, s["pos"], s["neu"], s["neg"])
+        return max(-1.0, min(1.0, raw)), g, cues
 
 
 def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
@@ -379,13 +320,26 @@ def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _key(phrase: str) -> str:
-    """A plain substring every match of the idiom holds: two words without an apostrophe."""
-    words = phrase.lower().split()
-    for first, second in pairwise(words):
-        if "'" not in first + second:
-            return f"{first} {second}"
-    return max(words, key=len)
+#: Punctuation to spaces, apostrophes dropped: "so bad it's good!" -> "so bad its good ".
+_WORDS_ONLY = str.maketrans(
+    {**{c: " " for c in string.punctuation if c != "'"}, "'": None, "’": None}
+)
+
+
+class _IdiomWords:
+    """A quick test a text passes whenever some idiom matches it (the regex decides): all
+    the idiom's words are among the text's, punctuation aside."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+        for phrase in phrases:
+            words = frozenset(phrase.lower().translate(_WORDS_ONLY).split())
+            self._by_word.setdefault(max(words, key=len), []).append(words)
+        self._keys = frozenset(self._by_word)
+
+    def maybe_in(self, lowered: str) -> bool:
+        words = set(lowered.translate(_WORDS_ONLY).split())
+        return any(idiom <= words for key in self._keys & words for idiom in self._by_word[key])
 
 
 def _normal(phrase: str) -> str:
@@ -403,5 +357,9 @@ def _build(version: str) -> Analyzer:
         return Analyzer()
     if version == FILM:
         return FilmAnalyzer()
+    if version == FILM3:
+        from .film3 import Film3Analyzer
+
+        return Film3Analyzer()
     known = ", ".join(sorted({*ALIASES, *ALIASES.values()}))
     raise ConfigError(f"unknown sentiment model {version!r}", hint=f"use one of: {known}")

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +41,9 @@ from .schema import (
     TITLES,
     rebuild_daily,
 )
+from .upsert import CHART_KEY, POST_GUARDS, batches, clean, upsert_sql
 
 log = logging.getLogger("monitor.store")
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def clean(value: Any) -> Any:
-    """Text as SQLite and every export can hold it: NUL bytes dropped, lone surrogates
-    (which UTF-8 cannot encode) replaced by U+FFFD. Anything else passes unchanged."""
-    if isinstance(value, str) and _UNSTORABLE.search(value):
-        return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
-    return value
 
 
 class Store:
@@ -195,7 +184,7 @@ class Store:
     def upsert_posts(self, rows: Iterable[PostRow]) -> None:
         """Insert or refresh posts by ``id``; a post marked deleted stays deleted."""
         self._upsert(
-            POSTS, ("id",), ({k: clean(v) for k, v in r.items()} for r in rows), _POST_GUARDS
+            POSTS, ("id",), ({k: clean(v) for k, v in r.items()} for r in rows), POST_GUARDS
         )
 
     def upsert_mentions(self, rows: Iterable[MentionRow]) -> None:
@@ -211,6 +200,13 @@ class Store:
 
     def upsert_sentiments(self, rows: Iterable[LabelRow]) -> None:
         self._upsert(SENTIMENTS, ("post_id", "model"), rows)
+
+    def set_languages(self, langs: Mapping[str, str | None]) -> None:
+        """Store each post's detected language (``{post id: code or None}``)."""
+        with self.transaction():
+            self.db.conn.executemany(
+                f"update {POSTS} set lang = ? where id = ?", [(v, k) for k, v in langs.items()]
+            )
 
     def upsert_chart_entries(self, rows: Iterable[ChartEntryRow]) -> None:
         """Insert or refresh chart rows by their key; columns a row leaves out are kept."""
@@ -229,12 +225,12 @@ class Store:
         every poll and chart update, and sqlite-utils' per-value work would dominate it.
         """
         with self.transaction():
-            for batch in _batches(rows, 1000):
+            for batch in batches(rows, 1000):
                 by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
                 for row in batch:
                     by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
                 for columns, values in by_columns.items():
-                    self.db.conn.executemany(_upsert_sql(table, key, columns, guards), values)
+                    self.db.conn.executemany(upsert_sql(table, key, columns, guards), values)
 
     def mark_deleted(self, post_ids: Iterable[str]) -> int:
         """Drop the text and author of posts deleted on their platform."""
@@ -384,43 +380,3 @@ class Store:
                 ),
             )
         return int(cursor.rowcount)
-
-
-CHART_KEY = ("chart", "region", "category", "period_start", "rank")
-
-
-#: On conflict, these columns take this expression instead of the new value.
-_POST_GUARDS = (
-    ("text", f"case when {POSTS}.deleted = 1 then null else excluded.text end"),
-    ("author", f"case when {POSTS}.deleted = 1 then null else excluded.author end"),
-    ("deleted", f"max({POSTS}.deleted, excluded.deleted)"),
-)
-
-
-@lru_cache(maxsize=256)
-def _upsert_sql(
-    table: str,
-    key: tuple[str, ...],
-    columns: tuple[str, ...],
-    guards: tuple[tuple[str, str], ...],
-) -> str:
-    guard = dict(guards)
-    names = ", ".join(f"[{c}]" for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    updates = ", ".join(
-        f"[{c}] = {guard.get(c, f'excluded.[{c}]')}" for c in columns if c not in key
-    )
-    conflict = f"do update set {updates}" if updates else "do nothing"
-    keys = ", ".join(f"[{c}]" for c in key)
-    return f"insert into [{table}] ({names}) values ({marks}) on conflict ({keys}) {conflict}"
-
-
-def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
-    batch: list[Mapping[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -16,11 +16,12 @@ favour of the longer one.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 #: Terms found in fewer posts of a group than this are not its themes.
 MIN_COUNT = 3
@@ -61,6 +62,8 @@ _TOKEN = re.compile(
     r"|\S*\d\S*|\S",
     re.IGNORECASE,
 )
+#: The same for a text with no link or handle in it (most): a fifth faster.
+_PLAIN = re.compile(r"#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])|\S*\d\S*|\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ def tokens(text: str, cut: re.Pattern[str] | None = None) -> list[str | None]:
     text = text.replace("\u2019", "'")
     if cut is not None:
         text = cut.sub(" \x00 ", text)
-    return [w or None for w in _TOKEN.findall(text.lower())]
+    text = text.lower()
+    plain = "@" not in text and "http" not in text and "www." not in text
+    return [w or None for w in (_PLAIN if plain else _TOKEN).findall(text)]
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -140,24 +145,11 @@ def distinctive(
     sizes = [sum(c.values()) for c in counts]
     out: list[list[Theme]] = []
     for g, count in enumerate(counts):
-        scored: dict[str, float] = {}
         rest_size = grand - sizes[g]
         if not rest_size:  # nothing to set it apart from
             out.append([])
             continue
-        for term, y in count.items():
-            if y < MIN_COUNT:
-                continue
-            prior = PRIOR_TERMS * total[term] / grand
-            y_rest = total[term] - y
-            here = sizes[g] + PRIOR_TERMS - y - prior
-            there = rest_size + PRIOR_TERMS - y_rest - prior
-            if here <= 0 or there <= 0:
-                continue
-            delta = math.log((y + prior) / here) - math.log((y_rest + prior) / there)
-            z = delta / math.sqrt(1 / (y + prior) + 1 / (y_rest + prior))
-            if z >= MIN_Z:
-                scored[term] = z
+        scored = _z_scores(count, total, sizes[g], rest_size, grand)
         dropped = _subsumed(scored, count)
         kept = [t for t in scored if t not in dropped]
         kept.sort(key=lambda t: (-scored[t], t))
@@ -182,6 +174,29 @@ def _examples(
             found[term] = doc
         left -= found.keys()
     return found
+
+
+def _z_scores(
+    count: Counter[str], total: Counter[str], size: int, rest_size: int, grand: int
+) -> dict[str, float]:
+    """The z-score of each term a group uses at least :data:`MIN_COUNT` times, where it
+    reaches :data:`MIN_Z`: the log-odds of the group against the rest, each smoothed by
+    the prior (all groups), over its standard deviation (Monroe et al. 2008, eq. 16-22)."""
+    found = [t for t, y in count.items() if y >= MIN_COUNT]
+    if not found:
+        return {}
+    y = np.array([count[t] for t in found], dtype=float)
+    every = np.array([total[t] for t in found], dtype=float)
+    prior = PRIOR_TERMS * every / grand
+    y_rest = every - y
+    here = size + PRIOR_TERMS - y - prior
+    there = rest_size + PRIOR_TERMS - y_rest - prior
+    ok = (here > 0) & (there > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.log((y + prior) / here) - np.log((y_rest + prior) / there)
+        z = delta / np.sqrt(1 / (y + prior) + 1 / (y_rest + prior))
+    keep = ok & (z >= MIN_Z)
+    return {found[i]: float(z[i]) for i in np.flatnonzero(keep).tolist()}
 
 
 def _subsumed(scored: dict[str, float], count: Counter[str]) -> set[str]:

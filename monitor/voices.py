@@ -25,7 +25,7 @@ FLOOD_POSTS = 5
 #: … within this many hours is flagged.
 FLOOD_HOURS = 24
 #: Themes read at most this many posts of a phase (evenly spread over it, in slices).
-THEME_POSTS = 4000
+THEME_POSTS = 2000
 THEME_SLICES = 40
 
 _FAR_FUTURE = "9999-12-31"

@@ -136,6 +136,7 @@ def test_daily_export_is_the_series_the_figure_draws(
         "date": "2024-01-01",
         "platform": "bluesky",
         "posts": "1",
+        "unscored": "0",
         "mean_sentiment": "-0.5",
         "positive": "0",
         "negative": "1",

@@ -17,9 +17,16 @@ VADER = sentiment.analyzer("vader")
 
 def test_default_model_is_the_versioned_film_model() -> None:
     assert sentiment.analyzer() is FILM
-    assert FILM.model == sentiment.FILM == "film-2"
+    assert FILM.model == sentiment.FILM3 == sentiment.DEFAULT_MODEL == "film-3"
     assert VADER.model == sentiment.VADER
     assert sentiment.analyzer(sentiment.VADER) is VADER
+
+
+def test_film_2_stays_loadable_by_name() -> None:
+    """Stored film-2 labels keep their model: it can still be run and compared."""
+    film2 = sentiment.analyzer("film-2")
+    assert film2.model == sentiment.FILM == "film-2" and film2 is not FILM
+    assert film2.score("what a tedious, forgettable mess").label == "negative"
 
 
 def test_unknown_model_is_a_config_error() -> None:
@@ -79,7 +86,7 @@ needs_data = pytest.mark.skipif(
 
 @needs_data
 def test_film_model_beats_vader_on_movie_review_snippets() -> None:
-    from benchmarks.fit_sentiment import pearson, read_tsv
+    from tools.fit_sentiment import pearson, read_tsv
 
     rows = read_tsv(DATA / "movie_reviews_dev.tsv")
     truth = [r for r, _ in rows]
@@ -136,3 +143,66 @@ def test_the_gate_tells_posts_from_review_prose() -> None:
 def test_social_posts_keep_vaders_direction() -> None:
     for text in ("@dana this is the best thing I've seen all year 😍", "ugh I hate this show"):
         assert FILM.score(text).label == VADER.score(text).label, text
+
+
+# --- film-3: the 3-class head -----------------------------------------------------------
+
+FILM2 = sentiment.analyzer("film-2")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "watching it tonight with the kids",
+        "anyone know where to stream it?",
+        "trailer is up https://youtu.be/abc123",
+        "is it on Netflix in Canada yet?",
+    ],
+)
+def test_posts_with_no_opinion_stay_neutral(text: str) -> None:
+    assert FILM.score(text).label == "neutral", FILM.score(text)
+
+
+def test_the_head_labels_and_the_compound_agree() -> None:
+    """``label(compound)`` is the head's label; film-2's compound moves only when the head
+    disagrees with it, and then just across the band's edge."""
+    text = "watching it tonight with the kids"
+    assert FILM2.score(text).label == "positive"  # film-2 leaves the neutral band
+    s = FILM.score(text)
+    assert s.label == "neutral" and abs(s.compound) < sentiment.NEUTRAL_BAND
+    strong = "what a gorgeous, gripping film"
+    assert FILM.score(strong).compound == FILM2.score(strong).compound > 0.5
+
+
+def test_head_is_plain_json_in_the_package() -> None:
+    head = sentiment.load_data("film_3.json")
+    assert head["model"] == sentiment.FILM3 and head["classes"] == [
+        "negative",
+        "neutral",
+        "positive",
+    ]
+    assert all(len(w) == 3 for w in head["words"].values())
+    assert {"goemotions", "tweets.tsv", "movie_reviews_dev.tsv"} <= set(head["cv"])
+
+
+def test_explain_names_each_film_layer_change() -> None:
+    from monitor.explain import describe
+    from monitor.film3 import Film3Analyzer
+
+    assert isinstance(FILM, Film3Analyzer)
+    e = FILM.explain("Killer is a gripping film", ["Killer"])
+    assert e.titles == ["Killer"] and e.review_words == ["gripping"]
+    assert e.vader < 0 < e.film_layer  # VADER read the title as an opinion
+    assert (e.compound, e.label) == (
+        FILM.score("Killer is a gripping film", ["Killer"]).compound,
+        "positive",
+    )
+    idiom = FILM.explain("Backtrace is so bad it's good")
+    assert idiom.idioms == ["so bad it's good"] and idiom.label == "positive"
+    plot = FILM.explain("the robber kills everyone in the first ten minutes")
+    assert plot.neutralised == ["kills", "robber"]
+    line = describe(plot)
+    assert "neutralised plot word 'kills'" in line and line.endswith(
+        f"final {plot.compound:+.4f} {plot.label}"
+    )
+    assert sum(plot.probabilities.values()) == pytest.approx(1.0)

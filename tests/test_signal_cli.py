@@ -50,14 +50,14 @@ def test_label_round_trips_with_its_model_version(run_cli, config_file: Path) ->
     _seed(config_file)
     result = run_cli("label")
     assert result.exit_code == 0, result.output
-    assert f"labelled 3 posts with {sentiment.FILM}" in result.output
-    assert _labels(sentiment.FILM) == {
+    assert f"labelled 3 posts with {sentiment.FILM3}" in result.output
+    assert _labels(sentiment.FILM3) == {
         "bluesky:p1": "positive",
         "bluesky:p2": "negative",
         "bluesky:p4": "positive",
     }
     again = run_cli("label", "--batch", "1")
-    assert f"labelled 0 posts with {sentiment.FILM}" in again.output
+    assert f"labelled 0 posts with {sentiment.FILM3}" in again.output
 
 
 def test_label_other_model_and_relabel_keep_both_versions(run_cli, config_file: Path) -> None:  # type: ignore[no-untyped-def]
@@ -67,20 +67,20 @@ def test_label_other_model_and_relabel_keep_both_versions(run_cli, config_file: 
     assert f"labelled 3 posts with {sentiment.VADER}" in result.output
     # VADER reads "so bad it's good" literally; the film label stays beside it.
     assert _labels(sentiment.VADER)["bluesky:p1"] == "negative"
-    assert _labels(sentiment.FILM)["bluesky:p1"] == "positive"
+    assert _labels(sentiment.FILM3)["bluesky:p1"] == "positive"
     relabel = run_cli("label", "--relabel", "--batch", "2")
-    assert f"labelled 3 posts with {sentiment.FILM}" in relabel.output
-    assert len(_labels(sentiment.FILM)) == 3 and len(_labels(sentiment.VADER)) == 3
+    assert f"labelled 3 posts with {sentiment.FILM3}" in relabel.output
+    assert len(_labels(sentiment.FILM3)) == 3 and len(_labels(sentiment.VADER)) == 3
 
 
 def test_label_in_several_processes_gives_the_same_labels(run_cli, config_file: Path) -> None:  # type: ignore[no-untyped-def]
     _seed(config_file)
     one = run_cli("label", "--jobs", "1", "--batch", "1")
-    alone = _scores(sentiment.FILM)
+    alone = _scores(sentiment.DEFAULT_MODEL)
     many = run_cli("label", "--relabel", "--jobs", "2", "--batch", "1")
     assert one.exit_code == many.exit_code == 0, many.output
-    assert f"labelled 3 posts with {sentiment.FILM}" in many.output
-    assert _scores(sentiment.FILM) == alone and len(alone) == 3
+    assert f"labelled 3 posts with {sentiment.DEFAULT_MODEL}" in many.output
+    assert _scores(sentiment.DEFAULT_MODEL) == alone and len(alone) == 3
     assert run_cli("label", "--jobs", "0").exit_code == 2
 
 
@@ -97,7 +97,7 @@ def test_poll_pages_are_labelled_by_the_film_model(config_file: Path) -> None:
     with Store("monitor.db") as store:
         store.sync_titles(titles)
         store_page(store, [_post(n, t) for n, t in POSTS], titles)
-    assert set(_labels(sentiment.FILM)) == {"bluesky:p1", "bluesky:p2", "bluesky:p4"}
+    assert set(_labels(sentiment.FILM3)) == {"bluesky:p1", "bluesky:p2", "bluesky:p4"}
 
 
 def test_sentiment_one_line_out_per_line_in(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -183,6 +183,24 @@ def test_a_new_model_version_labels_beside_the_old_one(run_cli, config_file: Pat
     with Store("monitor.db") as store:
         store.upsert_sentiments(old)
     result = run_cli("label")
-    assert f"labelled 3 posts with {sentiment.FILM}" in result.output
+    assert f"labelled 3 posts with {sentiment.FILM3}" in result.output
     assert _labels("film-0") == {r["post_id"]: "neutral" for r in old}
-    assert _labels(sentiment.FILM)["bluesky:p2"] == "negative"
+    assert _labels(sentiment.FILM3)["bluesky:p2"] == "negative"
+
+
+def test_sentiment_explain_keeps_one_line_per_input_line(run_cli) -> None:  # type: ignore[no-untyped-def]
+    lines = ["Killer is a gripping film", "", "so bad it's good"]
+    result = run_cli("sentiment", "--explain", "--title", "Killer", input="\n".join(lines).encode())
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    assert len(out) == 3 and all(line.count("\t") == 2 for line in out)
+    plain = run_cli("sentiment", "--title", "Killer", input="\n".join(lines).encode())
+    # the first two columns are what `monitor sentiment` prints without --explain
+    assert [line.rsplit("\t", 1)[0] for line in out] == plain.output.splitlines()
+    assert "masked title 'Killer'" in out[0] and "review word 'gripping'" in out[0]
+    assert 'idiom "so bad it\'s good"' in out[2]
+
+
+def test_sentiment_explain_needs_film_3(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("sentiment", "--explain", "--model", "vader", input=b"fine\n")
+    assert result.exit_code == 2 and "--explain reads the film-3 model" in result.output

@@ -141,11 +141,16 @@ class App:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _synced: bool = field(default=False, repr=False)
+    _store_reads: bool = field(default=False, repr=False)
 
     @property
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            if self._config.follows and self.resolve_db(self._config).exists():
+                from ..follow import with_chart_titles  # the titles a followed chart brought
+
+                self._config = with_chart_titles(self._config, self.store(write=False))
         return self._config
 
     def optional_config(self) -> Config:
@@ -174,9 +179,12 @@ class App:
 
         ``write=False`` is for commands that only read: they work on a read-only file too.
         The file is opened read-only for them: nothing is created, migrated or synced."""
+        if self._store is not None and write and self._store_reads:
+            self.close()  # opened by a reader earlier in the command: open it to write
         if self._store is None:
             config = self.optional_config()
             self._store = Store(self.resolve_db(config), create=create, read=not write)
+            self._store_reads = not write
         if write:
             self._store.require_writable()
             if not self._synced:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from .. import follow, surprises
 from ..charts import TitleMatcher, runs, title_key
 from ..charts.netflix import update as update_netflix
 from ..charts.table import import_csv
 from ..errors import ConfigError
 from ..queries import chart_history, chart_spellings
+from ..tmdb import enrich
 from .app import App, cli, pass_app
 from .table import echo_table
 
@@ -39,6 +41,9 @@ def update(app: App) -> None:
             click.echo(f"{r.name}: {r.rows:,} rows stored from {r.lines:,} lines")
         else:
             click.echo(f"{r.name}: unchanged")
+    if config.follows:  # the titles new on a followed chart are tracked from now on
+        click.echo(follow.update(app.store(), config).note())
+        enrich(app.store(), app.credentials.tmdb_api_key, config.tmdb.url)
 
 
 @charts.command("import")
@@ -61,6 +66,8 @@ def import_(app: App, file: Path, chart: str, region: str | None, platform: str 
         app.store(), file, chart, TitleMatcher(config.titles), region=region, platform=platform
     )
     click.echo(f"{file}: {rows:,} rows stored in chart {chart.strip()}")
+    if config.follows:
+        click.echo(follow.update(app.store(), config).note())
 
 
 @charts.command()
@@ -111,3 +118,33 @@ def show(app: App, title: str) -> None:
             ("last", "last"),
         ],
     )
+
+
+@charts.command("surprises")
+@click.option(
+    "--weeks", type=click.IntRange(min=1), default=4, show_default=True, help="Chart weeks to read."
+)
+@pass_app
+def surprises_(app: App, weeks: int) -> None:
+    """List the followed charts' surprises: a title on the chart a year or more after its
+    release, one that climbed three or more places in a week, or one that entered a
+    country's chart while absent from the global list.
+
+    Reads the [[follow]] entries of the config; a release comes from the config or TMDB.
+
+    \b
+    Example:
+        monitor charts surprises --weeks 8
+    """
+    config = app.config
+    if not config.follows:
+        raise ConfigError("no chart is followed", hint="add a [[follow]] entry to the config file")
+    found = surprises.find(app.store(write=False), config, weeks)
+    if not found:
+        click.echo(f"No surprises in the followed charts' last {weeks} weeks.")
+        return
+    for s in found:  # one line each: the reason is the point, and too long for a table
+        click.echo(
+            f"{s.title}: #{s.rank} {s.chart} {s.region} {s.category}, week of {s.week}, "
+            f"released {s.released or 'unknown'}: {s.why}"
+        )

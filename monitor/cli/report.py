@@ -12,7 +12,8 @@ import click
 
 from .. import html
 from ..errors import MonitorError
-from ..report import Report, build_report
+from ..report import Report, build_report, describe
+from ..surprises import headline
 from .app import App, cli, pass_app
 from .options import day, out_option, platform_option, window_options
 from .table import format_table
@@ -28,7 +29,7 @@ def _percent(value: float | None) -> str | None:
 
 def summary(report: Report) -> list[str]:
     """The text summary: the run in one line, the phases table, the lead/lag sentence."""
-    lines = textwrap.wrap(html.describe(report), WIDTH)
+    lines = textwrap.wrap(describe(report), WIDTH)
     rows = [
         {
             "phase": p.name,
@@ -170,6 +171,8 @@ def report(
     for n, r in enumerate(reports):
         if len(reports) > 1:
             click.echo(("\n" if n else "") + f"== {r.title.name}")
+        if surprise := headline(store, config, r.title.name):
+            click.echo(surprise)
         for line in summary(r):
             click.echo(line)
     click.echo("")

@@ -9,6 +9,8 @@ import click
 
 from .. import labels, sentiment
 from ..errors import InputError
+from ..explain import describe
+from ..film3 import Film3Analyzer
 from .app import App, cli, pass_app
 from .types import count
 
@@ -66,18 +68,34 @@ def label(app: App, relabel: bool, model: str, batch: int, jobs: int) -> None:
 
 @cli.command("sentiment")
 @click.option("--model", type=MODELS, default="film", show_default=True, help="Sentiment model.")
-def sentiment_command(model: str) -> None:
+@click.option(
+    "--title",
+    "titles",
+    multiple=True,
+    metavar="NAME",
+    help="A title name to mask, as labelling a post about it does (repeatable).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="After the label, what decided it: VADER, each film-layer change, the head.",
+)
+def sentiment_command(model: str, titles: tuple[str, ...], explain: bool) -> None:
     """Score text from stdin, one item per line: prints compound<TAB>label per line.
 
     Exactly one output line per input line; an empty line gives 0.0<TAB>neutral. The label
-    is positive, neutral or negative. Input must be UTF-8.
+    is positive, neutral or negative. Input must be UTF-8. With --explain a third column
+    says what decided the score (film-3 only).
 
     \b
     Example:
         printf 'so bad it is good\\nwhat a dreary mess\\n' | monitor sentiment
         monitor sentiment --model vader < posts.txt
+        echo 'Killer is a gripping film' | monitor sentiment --explain --title Killer
     """
     analyzer = sentiment.analyzer(model)
+    if explain and not isinstance(analyzer, Film3Analyzer):
+        raise click.UsageError(f"--explain reads the {sentiment.FILM3} model, not {analyzer.model}")
     stdin = sys.stdin.buffer
     for number, raw in enumerate(stdin, 1):
         try:
@@ -87,5 +105,10 @@ def sentiment_command(model: str) -> None:
                 f"stdin line {number}: not valid UTF-8 text (byte {exc.start + 1})",
                 hint="convert the input to UTF-8, e.g. with iconv",
             ) from None
-        s = analyzer.score(text)
-        click.echo(f"{s.compound}\t{s.label}")
+        if explain:
+            assert isinstance(analyzer, Film3Analyzer)
+            e = analyzer.explain(text, titles)
+            click.echo(f"{e.compound}\t{e.label}\t{describe(e)}")
+        else:
+            s = analyzer.score(text, titles)
+            click.echo(f"{s.compound}\t{s.label}")

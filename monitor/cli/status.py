@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..coverage import coverage
+from ..follow import chart_title_rows
 from ..queries import alerts, delivery_status, last_polls, open_gaps, title_counts
 from ..store import Store
 from ..voices import FLOOD_HOURS, FLOOD_POSTS, floods
@@ -14,7 +16,9 @@ from .table import echo_table
 @cli.command()
 @pass_app
 def titles(app: App) -> None:
-    """List tracked titles with their post counts.
+    """List tracked titles with their post counts; then the titles a followed chart brought
+    in: where each came from (chart, region, category, first week, season) and its state
+    (backfilling, active, retired: no longer polled, its data kept).
 
     \b
     Example:
@@ -42,6 +46,25 @@ def titles(app: App) -> None:
             ("last_post", "last post"),
         ],
     )
+    _echo_chart_titles(store)
+
+
+def _echo_chart_titles(store: Store) -> None:
+    rows = chart_title_rows(store)
+    if not rows:
+        return
+    click.echo(f"\nFrom the charts ({len(rows)}):")
+    echo_table(
+        rows,
+        [
+            ("title", "title"),
+            ("state", "state"),
+            ("origin", "chart"),
+            ("first_week", "first week"),
+            ("season", "season"),
+            ("known", "known"),
+        ],
+    )
 
 
 @cli.command()
@@ -55,6 +78,12 @@ def status(app: App) -> None:
     """
     store = app.store(write=False)
     click.echo(f"Database: {store.path} (schema {store.version})")
+    cover = coverage(store)
+    if cover.posts:
+        click.echo(
+            f"Posts: {cover.posts:,}; {cover.unread:,} ({cover.share_unread:.1%}) in a language "
+            "the sentiment model does not read, left unscored"
+        )
     rows = last_polls(store)
     if not rows:
         click.echo("No polls yet. Run `monitor poll` or `monitor run`.")

@@ -11,8 +11,8 @@ figures reported and the output scale; then the model is refitted on both files.
 numpy is needed here only (``pip install -e '.[fit]'``); at run time the weights are
 applied in plain Python.
 
-    python -m benchmarks.fit_sentiment            # fit, report, write the JSON
-    python -m benchmarks.fit_sentiment --dry-run  # fit and report only
+    python -m tools.fit_sentiment            # fit, report, write the JSON
+    python -m tools.fit_sentiment --dry-run  # fit and report only
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -222,9 +222,11 @@ def predict(data: Data, i: int, weights: dict[str, Any], gate: dict[str, Any]) -
     return float(g * out + (1 - g) * review)
 
 
-def cross_validate(reviews: Data, tweets: Data, on_tweets: bool = False) -> Fold:
-    """Out-of-fold predictions on the reviews (or the tweets), the other file all in."""
-    out = Fold()
+def cross_validate_by_fold(
+    reviews: Data, tweets: Data, on_tweets: bool = False
+) -> Iterator[tuple[list[int], list[float]]]:
+    """Per fold of the reviews (or the tweets), the held-out indices and their raw outputs
+    from the model fitted without them, the other file all in."""
     held_data, other = (tweets, reviews) if on_tweets else (reviews, tweets)
     every_other = list(range(len(other.y)))
     for held in folds(len(held_data.y)):
@@ -233,8 +235,16 @@ def cross_validate(reviews: Data, tweets: Data, on_tweets: bool = False) -> Fold
         r_idx, t_idx = (every_other, train) if on_tweets else (train, every_other)
         gate = fit_gate(reviews, r_idx, tweets, t_idx)
         weights = fit(reviews, r_idx, tweets, t_idx, gate)
-        for i in held:
-            out.add(predict(held_data, i, weights, gate), held_data.ratings[i])
+        yield held, [predict(held_data, i, weights, gate) for i in held]
+
+
+def cross_validate(reviews: Data, tweets: Data, on_tweets: bool = False) -> Fold:
+    """Out-of-fold predictions on the reviews (or the tweets), the other file all in."""
+    out = Fold()
+    held_data = tweets if on_tweets else reviews
+    for held, raws in cross_validate_by_fold(reviews, tweets, on_tweets):
+        for i, raw in zip(held, raws, strict=True):
+            out.add(raw, held_data.ratings[i])
     return out
 
 

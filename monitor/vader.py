@@ -1,0 +1,164 @@
+"""VADER's own scoring, unchanged in result, with each token lowercased once per text.
+
+vaderSentiment 3.3.2 lowercases the whole text again for every sentiment word it meets (in
+``sentiment_valence`` and ``_special_idioms_check``), which makes long posts quadratic. This
+subclass runs the same rules over one list of lowercased tokens; ``tests/test_sentiment.py``
+checks it gives plain VADER's scores.
+"""
+
+from __future__ import annotations
+
+import string
+
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+    SentimentIntensityAnalyzer,
+    scalar_inc_dec,
+)
+
+_NEGATE = frozenset(NEGATE)
+_PUNCT = string.punctuation
+
+
+def _negated(word: str) -> bool:
+    """vaderSentiment's ``negated`` for one lowercased word."""
+    return word in _NEGATE or "n't" in word
+
+
+class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
+    """VADER's scoring loop, returning the tokens too."""
+
+    def valences(self, text: str) -> tuple[dict[str, float], list[str]]:
+        """VADER's scores of ``text`` and its tokens (one pass)."""
+        if not text.isascii():
+            text = self._describe_emoji(text)
+        # SentiText's tokens: split on whitespace, strip punctuation off words (a token left
+        # with two characters or fewer, an emoticon mostly, is kept whole)
+        words = [s if len(s := w.strip(_PUNCT)) > 2 else w for w in text.split()]
+        lowers = [w.lower() for w in words]
+        caps = 0 if text.islower() else sum(map(str.isupper, words))
+        cap_diff = 0 < caps < len(words)  # some words shouted, not all
+        sentiments: list[float] = []
+        lexicon = self.lexicon
+        last = len(words) - 1
+        for i, low in enumerate(lowers):
+            kind_of = low == "kind" and i < last and lowers[i + 1] == "of"
+            if low in BOOSTER_DICT or kind_of or low not in lexicon:
+                sentiments.append(0.0)  # VADER gives 0 to a word outside its lexicon
+                continue
+            sentiments.append(self._valence(i, words, lowers, cap_diff))
+        if "but" in lowers:  # VADER's own check lowercases every token again
+            sentiments = self._but_check(words, sentiments)
+        return self.score_valence(sentiments, text), words
+
+    def _valence(self, i: int, words: list[str], lowers: list[str], cap_diff: bool) -> float:
+        """vaderSentiment's ``sentiment_valence`` for the lexicon word at ``i``."""
+        lexicon = self.lexicon
+        low = lowers[i]
+        valence: float = lexicon[low]
+        if low == "no" and i != len(words) - 1 and lowers[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lowers[i - 1] == "no")
+            or (i > 1 and lowers[i - 2] == "no")
+            or (i > 2 and lowers[i - 3] == "no" and lowers[i - 1] in ("or", "nor"))
+        ):
+            valence = lexicon[low] * N_SCALAR
+        if cap_diff and words[i].isupper():
+            valence = valence + C_INCR if valence > 0 else valence - C_INCR
+        for start_i in range(3):
+            j = i - (start_i + 1)
+            if i > start_i and lowers[j] not in lexicon:
+                s = 0.0
+                if lowers[j] in BOOSTER_DICT:
+                    s = scalar_inc_dec(words[j], valence, cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = self._negation(valence, lowers, start_i, i)
+                if start_i == 2:
+                    valence = _special_idioms(valence, lowers, i)
+        return _least(valence, lowers, i, lexicon)
+
+    @staticmethod
+    def _negation(valence: float, lowers: list[str], start_i: int, i: int) -> float:
+        """VADER's negation check."""
+        if start_i == 0:
+            if _negated(lowers[i - 1]):
+                valence = valence * N_SCALAR
+        elif start_i == 1:
+            a, b = lowers[i - 2], lowers[i - 1]
+            if a == "never" and (b == "so" or b == "this"):
+                valence = valence * 1.25
+            elif a == "without" and b == "doubt":
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        elif start_i == 2:
+            a, b, c = lowers[i - 3], lowers[i - 2], lowers[i - 1]
+            if (a == "never" and (b == "so" or b == "this")) or (c == "so" or c == "this"):
+                valence = valence * 1.25
+            elif a == "without" and (b == "doubt" or c == "doubt"):
+                pass
+            elif _negated(a):
+                valence = valence * N_SCALAR
+        return valence
+
+    def _describe_emoji(self, text: str) -> str:
+        """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
+        out = []
+        prev_space = True
+        for char in text:
+            description = self.emojis.get(char)
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(char)
+                prev_space = char == " "
+        return "".join(out).strip()
+
+
+def _special_idioms(valence: float, lowers: list[str], i: int) -> float:
+    """VADER's ``_special_idioms_check`` (called with i ≥ 3)."""
+    three, two, one, zero = lowers[i - 3], lowers[i - 2], lowers[i - 1], lowers[i]
+    onezero = f"{one} {zero}"
+    twoonezero = f"{two} {one} {zero}"
+    twoone = f"{two} {one}"
+    threetwoone = f"{three} {two} {one}"
+    threetwo = f"{three} {two}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    n = len(lowers)
+    if n - 1 > i:
+        zeroone = f"{zero} {lowers[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if n - 1 > i + 1:
+        zeroonetwo = f"{zero} {lowers[i + 1]} {lowers[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
+
+
+def _least(valence: float, lowers: list[str], i: int, lexicon: dict[str, float]) -> float:
+    """VADER's ``_least_check``."""
+    if i > 1 and lowers[i - 1] not in lexicon and lowers[i - 1] == "least":
+        if lowers[i - 2] != "at" and lowers[i - 2] != "very":
+            valence = valence * N_SCALAR
+    elif i > 0 and lowers[i - 1] not in lexicon and lowers[i - 1] == "least":
+        valence = valence * N_SCALAR
+    return valence

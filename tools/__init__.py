@@ -1,0 +1,1 @@
+"""Offline tools: not shipped in the package (fitting the sentiment models)."""
