@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from . import queries, voices
+from . import queries
 from .config import Title
 from .rows import Row
 from .store import Store
@@ -327,18 +327,26 @@ def detect(store: Store, titles: Sequence[Title], now: datetime, model: str) -> 
     of copies once a day."""
     today = now.astimezone(UTC).date()
     periods = queries.chart_periods(store)
+    # copies after the first of their group that day are taken back (monitor.voices)
+    extra: dict[tuple[str, str], Row] = {
+        (r["title"], r["day"]): r for r in queries.extra_copies(store, model, today.isoformat())
+    }
+    none = {"posts": 0, "scored": 0, "total": 0.0, "squares": 0.0}
     out: list[Event] = []
     for title in titles:
         out += chart_events(title.name, queries.chart_rows(store, title.name), periods, today)
         counts: dict[date, int] = {}
         totals: dict[date, int] = {}
         labels: dict[date, tuple[int, float, float]] = {}
-        rows = list(queries.daily_counts(store, title.name, model, until=today.isoformat()))
-        for r in voices.counted_once(store, title.name, model, rows, until=today.isoformat()):
+        for r in queries.daily_counts(store, title.name, model, until=today.isoformat()):
             day = date.fromisoformat(r["day"])
-            counts[day] = counts.get(day, 0) + int(r["texts"])
-            totals[day] = totals.get(day, 0) + int(r["posts"])
-            k, s, sq = labels.get(day, (0, 0.0, 0.0))
+            if day not in totals:  # the first platform's row of the day: copies go once
+                x = extra.get((title.name, r["day"]), none)
+                totals[day], counts[day] = 0, -int(x["posts"])
+                labels[day] = (-int(x["scored"]), -x["total"], -x["squares"])
+            totals[day] += int(r["posts"])
+            counts[day] += int(r["posts"])
+            k, s, sq = labels[day]
             labels[day] = (k + int(r["scored"]), s + r["sum_compound"], sq + r["sum_squares"])
         out += spikes(title.name, counts, today, totals)
         out += mood_shifts(title.name, labels, today - timedelta(days=1))

@@ -467,3 +467,30 @@ def delivery_status(store: Store) -> list[Row]:
             """
         )
     )
+
+
+def extra_copies(store: Store, model: str, until: str) -> list[Row]:
+    """Per title and day up to ``until``, what the copies after the first of their group
+    (that day, on that platform) add to the daily totals: posts, labelled posts, sum and
+    sum of squares of the score. The same rule as :func:`monitor.voices.counted_once`, for
+    every title in one pass over the copies (their partial index)."""
+    return list(
+        store.query(
+            f"""
+            select c.title, c.day, count(*) as posts, count(s.compound) as scored,
+              total(s.compound) as total, total(s.compound * s.compound) as squares
+            from (
+              select m.title, substr(p.created_at, 1, 10) as day, p.id,
+                row_number() over (partition by m.title, substr(p.created_at, 1, 10),
+                  p.platform, p.copy_group order by p.created_at, p.id) as n
+              from {POSTS} p indexed by idx_{POSTS}_copy_group
+              join {MENTIONS} m on m.post_id = p.id
+              where p.copy_group is not null and p.created_at < :high
+            ) c
+            left join {SENTIMENTS} s on s.post_id = c.id and s.model = :model
+            where c.n > 1
+            group by c.title, c.day
+            """,
+            {"model": model, "high": until + "T99"},
+        )
+    )
