@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import queries
+from . import alert_queries
 from .alerts import Event
 from .clock import iso
 from .rows import Row
@@ -97,7 +97,7 @@ def record(store: Store, events: Sequence[Event], now: datetime) -> list[Alert]:
 
 def pending(store: Store) -> list[Alert]:
     """Alerts some channel has not received yet, oldest first."""
-    return [Alert.from_row(r) for r in queries.alerts(store, pending=True)]
+    return [Alert.from_row(r) for r in alert_queries.alerts(store, pending=True)]
 
 
 def delivered_to(store: Store, channel: str, alert_ids: Sequence[int]) -> set[int]:

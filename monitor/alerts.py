@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from . import queries
+from . import alert_queries, queries
 from .config import Title
 from .rows import Row
 from .store import Store
@@ -326,10 +326,11 @@ def detect(store: Store, titles: Sequence[Title], now: datetime, model: str) -> 
     not judged; the sentiment only on days that are over). Talk and mood take each group
     of copies once a day."""
     today = now.astimezone(UTC).date()
-    periods = queries.chart_periods(store)
+    periods = alert_queries.chart_periods(store)
     # copies after the first of their group that day are taken back (monitor.voices)
     extra: dict[tuple[str, str], Row] = {
-        (r["title"], r["day"]): r for r in queries.extra_copies(store, model, today.isoformat())
+        (r["title"], r["day"]): r
+        for r in alert_queries.extra_copies(store, model, today.isoformat())
     }
     none = {"posts": 0, "scored": 0, "total": 0.0, "squares": 0.0}
     out: list[Event] = []

@@ -1,201 +1,78 @@
-"""Load and validate ``config/*.toml`` into frozen dataclasses.
+"""Load and validate ``config/*.toml`` into frozen dataclasses (:mod:`monitor.settings`).
 
-Secrets never live here: credentials come from the environment only (:func:`credentials`).
+Secrets never live here: credentials come from the environment only
+(:mod:`monitor.credentials`, re-exported here).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shlex
 import tomllib
-import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
+from .credentials import (
+    CREDENTIAL_VARS,
+    NOTIFY_VAR,
+    Credentials,
+    credentials,
+    url_secrets,
+)
 from .errors import ConfigError
 from .files import check_regular
-
-DEFAULT_CONFIG = Path("config") / "monitor.toml"
-DEFAULT_DB = "monitor.db"
-NETFLIX_SOURCE = "https://www.netflix.com/tudum/top10/data"
-COMMENT_SORTS = ("confidence", "top", "new", "controversial", "old", "qa")
-
-CREDENTIAL_VARS = (
-    "REDDIT_CLIENT_ID",
-    "REDDIT_CLIENT_SECRET",
-    "BLUESKY_HANDLE",
-    "BLUESKY_APP_PASSWORD",
-    "TMDB_API_KEY",
+from .settings import (
+    COMMENT_SORTS,
+    DEFAULT_CONFIG,
+    DEFAULT_DB,
+    NETFLIX_SOURCE,
+    SLUG_BYTES,
+    TMDB_URL,
+    AlertsConfig,
+    BackfillConfig,
+    BlueskyConfig,
+    Config,
+    Follow,
+    NetflixConfig,
+    RedditConfig,
+    StoreConfig,
+    Title,
+    TmdbConfig,
+    slugify,
 )
-#: Notification URLs for apprise, separated by spaces: they hold tokens, so never in config.
-NOTIFY_VAR = "MONITOR_NOTIFY"
 
-
-#: A slug longer than this is cut and ended with a hash (a file name holds 255 bytes).
-SLUG_BYTES = 80
-
-TMDB_URL = "https://api.themoviedb.org/3"
-
-
-def slugify(name: str) -> str:
-    """A name as a file name, readable in any script and the same only for the same name
-    (case, accents on Latin letters and punctuation aside).
-
-    ``"The Man from Toronto"`` -> ``"the-man-from-toronto"``, ``"Amélie"`` -> ``"amelie"``,
-    ``"千と千尋の神隠し"`` -> itself, ``"🎬"`` (no letter or digit) -> ``"title-"`` and a hash.
-    """
-    kept: list[str] = []
-    for char in unicodedata.normalize("NFKD", name):
-        if unicodedata.combining(char) and kept and kept[-1].isascii():
-            continue  # the accent of a Latin letter: é -> e
-        kept.append(char)
-    text = unicodedata.normalize("NFKC", "".join(kept)).casefold()
-    # letters, digits and the marks that belong to them (Devanagari vowel signs) stay
-    word = ""
-    for c in text:
-        mark = unicodedata.category(c)[0] == "M" and word[-1:].strip() != ""
-        word += c if c.isalnum() or mark else " "
-    slug = "-".join(word.split())
-    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    if not slug:
-        return f"title-{digest}"
-    if len(slug.encode()) > SLUG_BYTES:
-        cut = slug.encode()[: SLUG_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
-        return f"{cut}-{digest}"
-    return slug
-
-
-@dataclass(frozen=True)
-class Title:
-    """One tracked film or show."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    context: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    subreddits: tuple[str, ...] = ()
-    released: date | None = None
-    chart_title: str = ""
-
-    @property
-    def slug(self) -> str:
-        return slugify(self.name)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The name followed by its aliases: every phrase a post may use."""
-        return (self.name, *self.aliases)
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    path: str | None = None
-    recheck_days: int = 7
-
-
-@dataclass(frozen=True)
-class RedditConfig:
-    user_agent: str = "monitor/0.1 (film chart reactions; read-only)"
-    oauth_url: str | None = None
-    reddit_url: str | None = None
-    comments: int = 20
-    comment_sort: str = "top"
-    replace_more: int = 2
-    refresh_threads: int = 20
-
-
-@dataclass(frozen=True)
-class BlueskyConfig:
-    service: str = "https://bsky.social"
-
-
-@dataclass(frozen=True)
-class NetflixConfig:
-    source: str = NETFLIX_SOURCE
-    countries: tuple[str, ...] = ("global", "US")
-
-
-@dataclass(frozen=True)
-class AlertsConfig:
-    """Where alerts go besides the ``MONITOR_NOTIFY`` URLs (see :mod:`monitor.notify`)."""
-
-    command: tuple[str, ...] = ()  # run with each alert as JSON on stdin
-    digest_over: int = 5  # more new alerts than this in one run: one digest instead
-    timeout: int = 30  # seconds the command may take
-
-
-@dataclass(frozen=True)
-class Follow:
-    """One ``[[follow]]`` entry: the chart titles to track on their own."""
-
-    chart: str = "netflix"
-    regions: tuple[str, ...] = ("global",)
-    categories: tuple[str, ...] = ()  # empty: every category the chart has
-    top: int = 10
-    backfill_days: int = 28
-    keep_days: int = 28
-    max_titles: int = 200  # a global follow keeps ~100 active (benchmarks/follow.py)
-
-
-@dataclass(frozen=True)
-class TmdbConfig:
-    """Where chart titles are looked up when ``TMDB_API_KEY`` is set."""
-
-    url: str = TMDB_URL
-
-
-@dataclass(frozen=True)
-class BackfillConfig:
-    #: requests one run may spend fetching chart titles' earlier talk, across all titles
-    requests: int = 200
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole validated configuration."""
-
-    path: Path | None = None
-    store: StoreConfig = field(default_factory=StoreConfig)
-    titles: tuple[Title, ...] = ()
-    reddit: RedditConfig = field(default_factory=RedditConfig)
-    bluesky: BlueskyConfig = field(default_factory=BlueskyConfig)
-    netflix: NetflixConfig = field(default_factory=NetflixConfig)
-    alerts: AlertsConfig = field(default_factory=AlertsConfig)
-    follows: tuple[Follow, ...] = ()
-    backfill: BackfillConfig = field(default_factory=BackfillConfig)
-    tmdb: TmdbConfig = field(default_factory=TmdbConfig)
-    #: chart titles no longer polled (see :mod:`monitor.follow`): found by name, not polled
-    retired: tuple[Title, ...] = ()
-    #: the names among ``titles`` that a followed chart brought in, not the config file
-    charted: frozenset[str] = frozenset()
-
-    @property
-    def own_titles(self) -> tuple[Title, ...]:
-        """The titles written in the config file."""
-        return tuple(t for t in self.titles if t.name not in self.charted)
-
-    def title(self, name: str) -> Title:
-        """The tracked title called ``name`` (case-insensitive), or a ConfigError."""
-        for title in (*self.titles, *self.retired):
-            if name.casefold() in (title.name.casefold(), title.slug):
-                return title
-        known = ", ".join(t.name for t in self.titles) or "none"
-        raise ConfigError(
-            f"{name!r} is not a tracked title (tracked: {known})",
-            hint="add it as a [[titles]] entry in the config file, or follow a chart "
-            "that lists it ([[follow]])",
-        )
-
-    def select(self, name: str | None) -> tuple[Title, ...]:
-        """All titles, or just the one named."""
-        return self.titles if name is None else (self.title(name),)
+__all__ = [
+    "COMMENT_SORTS",
+    "CREDENTIAL_VARS",
+    "DEFAULT_CONFIG",
+    "DEFAULT_DB",
+    "NETFLIX_SOURCE",
+    "NOTIFY_VAR",
+    "SLUG_BYTES",
+    "TMDB_URL",
+    "AlertsConfig",
+    "BackfillConfig",
+    "BlueskyConfig",
+    "Config",
+    "Credentials",
+    "Follow",
+    "NetflixConfig",
+    "RedditConfig",
+    "StoreConfig",
+    "Title",
+    "TmdbConfig",
+    "credentials",
+    "example_config",
+    "load_config",
+    "parse_config",
+    "slugify",
+    "url_problem",
+    "url_secrets",
+]
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -505,62 +382,3 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_config(data, path)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Secrets read from the environment. ``repr`` never shows them."""
-
-    reddit_client_id: str | None = field(default=None, repr=False)
-    reddit_client_secret: str | None = field(default=None, repr=False)
-    bluesky_handle: str | None = field(default=None, repr=False)
-    bluesky_app_password: str | None = field(default=None, repr=False)
-    notify_urls: tuple[str, ...] = field(default=(), repr=False)
-    tmdb_api_key: str | None = field(default=None, repr=False)
-
-    @property
-    def reddit(self) -> bool:
-        return bool(self.reddit_client_id and self.reddit_client_secret)
-
-    @property
-    def bluesky(self) -> bool:
-        return bool(self.bluesky_handle and self.bluesky_app_password)
-
-    def secrets(self) -> tuple[str, ...]:
-        """The values that must never appear in any output."""
-        values = (self.reddit_client_secret, self.bluesky_app_password, self.tmdb_api_key)
-        return tuple(v for v in values if v) + url_secrets(self.notify_urls)
-
-
-def credentials(env: Mapping[str, str] | None = None) -> Credentials:
-    """Read the credential variables from ``env`` (default: ``os.environ``)."""
-    env = os.environ if env is None else env
-    rid, rsecret, handle, password, tmdb = (env.get(name) or None for name in CREDENTIAL_VARS)
-    return Credentials(
-        rid,
-        rsecret,
-        handle,
-        password,
-        tmdb_api_key=tmdb,
-        notify_urls=tuple((env.get(NOTIFY_VAR) or "").split()),
-    )
-
-
-def url_secrets(urls: Sequence[str]) -> tuple[str, ...]:
-    """Each notification URL, and each part of it that may be a token (the password; a
-    user, a host that is no host name, path segments and query values of 8 characters or
-    more),
-    so that a library printing a piece of the URL prints ``***`` instead."""
-    out: list[str] = []
-    for url in urls:
-        out.append(url)
-        parts = urlsplit(url)
-        netloc = parts.netloc.rpartition("@")
-        user, _, password = netloc[0].partition(":")
-        host = netloc[2].rsplit(":", 1)[0] if netloc[2].count(":") == 1 else netloc[2]
-        pieces = [user, password, *parts.path.split("/"), *parts.fragment.split("/")]
-        pieces += [v for _, v in parse_qsl(parts.query)]
-        if host and "." not in host and host != "localhost":
-            pieces.append(host)
-        out += [p for p in pieces if len(p) >= 8 or (p and p == password)]
-    return tuple(dict.fromkeys(p for p in out if p))

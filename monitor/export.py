@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TextIO
 
-from . import export_queries, queries
+from . import alert_queries, export_queries
 from .config import Title
 from .errors import MonitorError, NothingStored
 from .export_queries import Stream
@@ -117,7 +117,7 @@ def stream(
     if kind == "alerts":
         return ALERT_COLUMNS, (
             tuple(r[c] for c in ALERT_FIELDS)
-            for r in queries.alerts(store, title=title, since=low)
+            for r in alert_queries.alerts(store, title=title, since=low)
             if high is None or r["moment"] <= high
         )
     if kind == "daily":

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 
-from . import queries
+from . import alert_queries
 from .alerts import Band, band, chart_label
 from .config import Title
 from .errors import MonitorError
@@ -75,23 +75,23 @@ def build(store: Store, titles: Sequence[Title], model: str, end: date | None = 
     first = end - timedelta(days=SPARK_DAYS - 1)
     span = {(first + timedelta(days=i)).isoformat(): i for i in range(SPARK_DAYS)}
     per_day: dict[str, list[int]] = {}
-    for r in queries.daily_posts(store, first.isoformat()):
+    for r in alert_queries.daily_posts(store, first.isoformat()):
         at = span.get(r["day"])
         if at is not None:
             per_day.setdefault(r["title"], [0] * SPARK_DAYS)[at] = int(r["posts"])
     week_start = (end - timedelta(days=WEEK - 1)).isoformat()
     moods = {
         r["title"]: band([(int(r["scored"] or 0), r["sum_compound"], r["sum_squares"])])
-        for r in queries.window_sentiment(store, model, week_start, end.isoformat())
+        for r in alert_queries.window_sentiment(store, model, week_start, end.isoformat())
     }
     charts: dict[str, tuple[int | None, str | None, int | None]] = {}
-    for r in queries.latest_chart_ranks(store):  # best rank first per title
+    for r in alert_queries.latest_chart_ranks(store):  # best rank first per title
         on = r["period_start"] == r["latest"]
         held = charts.get(r["title"])
         if held is None or (on and held[0] is None):
             where = chart_label(r["chart"], r["region"])
             charts[r["title"]] = (int(r["rank"]) if on else None, where, int(r["rank"]))
-    alerts = queries.latest_alerts(store)
+    alerts = alert_queries.latest_alerts(store)
     rows = []
     for t in titles:
         rank, chart, last = charts.get(t.name, (None, None, None))

@@ -9,9 +9,10 @@ import pytest
 from report_data import add_chart
 
 from monitor import alert_store, alerts
+from monitor.alert_queries import chart_periods
 from monitor.alerts import chart_events, detect, mood_shifts, spikes
 from monitor.config import Title
-from monitor.queries import chart_periods, chart_rows
+from monitor.queries import chart_rows
 from monitor.sentiment import DEFAULT_MODEL
 from monitor.store import Store
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from .. import notify, queries
+from .. import alert_queries, notify
 from ..alert_store import Alert
 from .app import App, cli, pass_app
 from .options import DAY
@@ -52,7 +52,9 @@ def alerts_command(app: App, title: str | None, since: datetime | None, dry_run:
                     click.echo(f"    {text}")
         return
     name = config.title(title).name if title else None
-    rows = queries.alerts(store, title=name, since=since.date().isoformat() if since else None)
+    rows = alert_queries.alerts(
+        store, title=name, since=since.date().isoformat() if since else None
+    )
     if not rows:
         click.echo("No alerts yet." if not (title or since) else "No alerts match.")
         return

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..alert_queries import alerts, delivery_status
 from ..coverage import coverage
 from ..follow import chart_title_rows
-from ..queries import alerts, delivery_status, last_polls, open_gaps, title_counts
+from ..queries import last_polls, open_gaps, title_counts
 from ..store import Store
 from ..voices import FLOOD_HOURS, FLOOD_POSTS, floods
 from .app import App, cli, pass_app
