@@ -83,6 +83,6 @@ def copies_off() -> Iterator[None]:
 
 def authors_off(store: Store) -> None:
     """The daily-total triggers without ``daily_authors``, as before schema 6."""
-    from monitor import schema
+    from monitor.daily_totals import create_triggers
 
-    schema._create_triggers(store.db, authors=False)
+    create_triggers(store.db, authors=False)
