@@ -97,6 +97,16 @@ def starter_title_config() -> Config:
     return parse_config(tomllib.loads(example_config()), "monitor.example.toml")
 
 
+def scenario_config(reddit: str, bluesky: str, netflix: str) -> Config:
+    """The starter config pointed at the scenario's local Reddit, Bluesky and Top 10."""
+    return replace(
+        starter_title_config(),
+        reddit=RedditConfig(oauth_url=reddit, reddit_url=reddit, comments=5),
+        bluesky=BlueskyConfig(service=bluesky),
+        netflix=NetflixConfig(source=netflix, countries=("US",)),
+    )
+
+
 def _fresh(db: Path) -> None:
     """Remove a database left by an earlier demo; refuse to touch any other."""
     if not db.exists():
@@ -176,14 +186,7 @@ def run(
         ReplayServer(bluesky) as bluesky_server,
         ReplayServer(top10) as netflix_server,
     ):
-        config = replace(
-            starter_title_config(),
-            reddit=RedditConfig(
-                oauth_url=reddit_server.url, reddit_url=reddit_server.url, comments=5
-            ),
-            bluesky=BlueskyConfig(service=bluesky_server.url),
-            netflix=NetflixConfig(source=netflix_server.url, countries=("US",)),
-        )
+        config = scenario_config(reddit_server.url, bluesky_server.url, netflix_server.url)
         title = config.titles[0]
         with Store(db) as store:
             store.sync_titles(config.titles)

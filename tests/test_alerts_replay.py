@@ -6,20 +6,19 @@ and every six hours between. Each event is raised once, by the first run that co
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor import notify
 from monitor.charts import netflix
-from monitor.config import BlueskyConfig, Credentials, NetflixConfig, RedditConfig
+from monitor.config import Credentials
 from monitor.demo import (
     BLUESKY_HANDLE,
     BLUESKY_PASSWORD,
     REDDIT_ID,
     REDDIT_SECRET,
-    starter_title_config,
+    scenario_config,
 )
 from monitor.replay import ReplayServer, scenario
 from monitor.replay.bluesky import FakeBluesky
@@ -80,14 +79,7 @@ def test_the_scenario_raises_its_spike_entry_peak_and_exit_once_each_in_time(
         ReplayServer(top10) as netflix_server,
         Store(tmp_path / "monitor.db") as store,
     ):
-        config = replace(
-            starter_title_config(),
-            reddit=RedditConfig(
-                oauth_url=reddit_server.url, reddit_url=reddit_server.url, comments=5
-            ),
-            bluesky=BlueskyConfig(service=bluesky_server.url),
-            netflix=NetflixConfig(source=netflix_server.url, countries=("US",)),
-        )
+        config = scenario_config(reddit_server.url, bluesky_server.url, netflix_server.url)
         store.sync_titles(config.titles)
         for now in schedule():
             clock[0] = now
