@@ -72,24 +72,25 @@ def draw(report: Report) -> Figure:
             label=f"{platform} posts",
         )
         bottom = top
-    if any(d.texts != d.posts for d in report.days):  # copies were counted once
-        talk.stairs(
+    lines = (  # distinct texts only when copies were counted once
+        (
             [d.texts for d in report.days],
-            edges,
-            color="#111827",
-            linewidth=1.2,
-            linestyle=(0, (1, 1)),
-            label="distinct texts",
-        )
-    if any(d.authors for d in report.days):
-        talk.stairs(
+            any(d.texts != d.posts for d in report.days),
+            "#111827",
+            (0, (1, 1)),
+            "distinct texts",
+        ),
+        (
             [d.authors for d in report.days],
-            edges,
-            color="#6b7280",
-            linewidth=1.2,
-            linestyle=(0, (4, 2)),
-            label="unique authors",
-        )
+            any(d.authors for d in report.days),
+            "#6b7280",
+            (0, (4, 2)),
+            "unique authors",
+        ),
+    )
+    for values, shown, colour, style, label in lines:
+        if shown:
+            talk.stairs(values, edges, color=colour, linewidth=1.2, linestyle=style, label=label)
     talk.set_ylim(0, max(bottom, default=0) * 1.08 or 1)
     talk.set_ylabel("posts per day")
     (name,) = _names(fig, [report])
