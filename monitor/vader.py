@@ -8,6 +8,7 @@ checks it gives plain VADER's scores.
 
 from __future__ import annotations
 
+import heapq
 import string
 
 from vaderSentiment.vaderSentiment import (
@@ -51,8 +52,8 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
                 sentiments.append(0.0)  # VADER gives 0 to a word outside its lexicon
                 continue
             sentiments.append(self._valence(i, words, lowers, cap_diff))
-        if "but" in lowers:  # VADER's own check lowercases every token again
-            sentiments = self._but_check(words, sentiments)
+        if "but" in lowers:
+            _but(sentiments, lowers.index("but"))
         return self.score_valence(sentiments, text), words
 
     def _valence(self, i: int, words: list[str], lowers: list[str], cap_diff: bool) -> float:
@@ -111,20 +112,57 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         return valence
 
     def _describe_emoji(self, text: str) -> str:
-        """VADER's own emoji-to-words step (it only matters for non-ASCII text)."""
+        """VADER's own emoji-to-words step (it only matters for non-ASCII text).
+
+        VADER walks the text a character at a time; only its single-character keys can
+        match there, so a set test finds the texts with none (most), and the rest are
+        rewritten one emoji at a time.
+        """
+        emojis = self.emojis
+        singles = self._singles
+        if singles is None:
+            singles = self._singles = frozenset(k for k in emojis if len(k) == 1)
+        if singles.isdisjoint(text):
+            return text.strip()
         out = []
-        prev_space = True
-        for char in text:
-            description = self.emojis.get(char)
-            if description is not None:
-                if not prev_space:
+        last = 0
+        for at, char in enumerate(text):
+            if char in singles:
+                out.append(text[last:at])
+                # a space before the description unless the text has one there already
+                if at and text[at - 1] != " ":
                     out.append(" ")
-                out.append(description)
-                prev_space = False
-            else:
-                out.append(char)
-                prev_space = char == " "
+                out.append(emojis[char])
+                last = at + 1
+        out.append(text[last:])
         return "".join(out).strip()
+
+    _singles: frozenset[str] | None = None
+
+
+def _but(sentiments: list[float], at: int) -> None:
+    """VADER's ``_but_check`` in place: valences before the first "but" halved, after it
+    raised by half.
+
+    VADER finds each valence again with ``list.index``, so a value met twice changes its
+    first copy twice; a heap of positions per value keeps that without rescanning. Zeros,
+    most of a long post, are skipped: a zero scaled is still zero.
+    """
+    where: dict[float, list[int]] = {}
+    for k, value in enumerate(sentiments):
+        if value != 0.0:
+            where.setdefault(value, []).append(k)  # ascending: already a heap
+    for k in range(len(sentiments)):
+        value = sentiments[k]
+        if value == 0.0:
+            continue
+        first = where[value][0]  # where VADER's ``sentiments.index(value)`` lands
+        if first == at:
+            continue
+        heapq.heappop(where[value])
+        scaled = value * (0.5 if first < at else 1.5)
+        sentiments[first] = scaled
+        heapq.heappush(where.setdefault(scaled, []), first)
 
 
 def _special_idioms(valence: float, lowers: list[str], i: int) -> float:

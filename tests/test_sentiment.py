@@ -117,6 +117,32 @@ def test_film_layer_runs_vaders_own_scoring() -> None:
         assert fast.valences(text)[0] == plain.polarity_scores(text), text
 
 
+def test_fast_loop_matches_vader_on_real_posts_with_emoji_and_buts() -> None:
+    """Real sentences, joined into long posts, with emoji and "but"s planted: VADER's scores."""
+    import random
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from monitor.sentiment import _Vader
+
+    plain, fast = SentimentIntensityAnalyzer(), _Vader()
+    rng = random.Random(4)
+    from tools.fit_sentiment import read_tsv
+
+    lines = [t for _, t in read_tsv(DATA / "tweets.tsv")]
+    planted = ["😂", "🔥", "😍", "😡", ":(", "<3", "but", "BUT", "But", "💀", "❤️", "👍🏽"]
+    texts = []
+    for _ in range(400):
+        words = " ".join(rng.choices(lines, k=rng.randint(1, 12))).split(" ")
+        for _ in range(rng.randint(0, 6)):
+            at = rng.randint(0, len(words))
+            glue = rng.choice(["", " "])
+            words.insert(at, glue + rng.choice(planted) + glue)
+        texts.append(" ".join(words))
+    for text in texts:
+        assert fast.valences(text)[0] == plain.polarity_scores(text), text
+
+
 def test_shipped_weights_meet_the_cross_validated_targets() -> None:
     """The figures the fit recorded: movie-review and tweet targets, cross-validated."""
     cv = sentiment.load_data("film_weights.json")["cv"]
