@@ -103,14 +103,18 @@ def store_page(
     ``thread_titles`` maps a thread's post id to the titles its root is about, so that a
     comment inherits its thread's topic.
     """
-    # each post's language; posts in one the model does not read stay unscored
-    posts = [{**p, "lang": language.detect(p.get("text") or "")} for p in posts]
     known = stored_ids(store, [p["id"] for p in posts])
     mentions: list[MentionRow] = []
     for post in posts:
         inherited = (thread_titles or {}).get(post.get("thread_id") or "", frozenset())
         mentions.extend(mentions_for(post, titles, inherited))
     about = {m["post_id"] for m in mentions}
+    # the language of each post about a title; one in a language the model does not read
+    # stays unscored
+    posts = [
+        {**p, "lang": language.detect(p.get("text") or "")} if p["id"] in about else p
+        for p in posts
+    ]
     model = sentiment.analyzer()
     names = [name for t in titles for name in t.names]
     labels: list[LabelRow] = [

@@ -23,7 +23,7 @@ MIN_CONFIDENCE = 0.5
 #: Fewer letters than this: too little to tell a language by.
 MIN_LETTERS = 4
 #: Only the start of a long post is read: its language is settled long before.
-MAX_CHARS = 1000
+MAX_CHARS = 300
 
 
 @cache
@@ -38,6 +38,8 @@ def _model() -> Any:
 def detect(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language, or ``None`` when it cannot be told."""
     head = text[:MAX_CHARS]
+    if len(text) > MAX_CHARS:  # whole words only
+        head = head.rsplit(None, 1)[0] if " " in head else head
     letters = 0
     for char in head:
         if char.isalpha():
