@@ -84,6 +84,10 @@ class Store:
                 self.migrate()
             if not self.read_only and self.db.journal_mode != "wal":
                 self.db.enable_wal()
+            # WAL's recommended level: a commit is not fsynced, a checkpoint is. A power cut
+            # may undo the last pages, never corrupt the file, and each page's cursor is
+            # committed with it, so the next poll fetches them again.
+            self.db.execute("PRAGMA synchronous = NORMAL")
             if not self.read_only:  # a session an older monitor kept in `state` leaves it
                 session_file.move_out_of_database(self.db.conn, self.path)
         except sqlite3.Error as exc:
