@@ -45,6 +45,21 @@ def test_detect_names_the_language_of_short_posts(text: str, lang: str | None) -
     assert language.detect(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # English titles and quotes inside another language keep that language
+        ("Vi The Man and the Boy anoche y es la peor película que he visto en mi vida", "es"),
+        ("Assisti This Is Us e What We Do in the Shadows, as duas são ótimas demais", "pt"),
+        # a long post is told by its start, whatever follows
+        ("la película es aburrida y larga, no la recomiendo. " * 3 + "the end " * 200, "es"),
+        ("I don’t think they understood what this film was about. " + "ok " * 500, "en"),
+    ],
+)
+def test_mixed_and_long_posts_get_the_language_of_their_start(text: str, lang: str) -> None:
+    assert language.detect(text) == lang
+
+
 def test_text_that_is_not_valid_unicode_is_still_read() -> None:
     """A platform can send a lone surrogate; the identifier reads the rest of the text."""
     assert language.detect("Watched it last night \ud800 and the ending broke me") == "en"
