@@ -9,6 +9,7 @@ checks it gives plain VADER's scores.
 from __future__ import annotations
 
 import heapq
+import math
 import string
 
 from vaderSentiment.vaderSentiment import (
@@ -18,10 +19,15 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
+    normalize,
     scalar_inc_dec,
 )
 
 _NEGATE = frozenset(NEGATE)
+#: The words of VADER's special-case phrases and of its many-word boosters.
+_IDIOM_WORDS = frozenset(
+    word for phrase in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in phrase for word in phrase.split()
+)
 _PUNCT = string.punctuation
 
 
@@ -43,18 +49,52 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         lowers = [w.lower() for w in words]
         caps = 0 if text.islower() else sum(map(str.isupper, words))
         cap_diff = 0 < caps < len(words)  # some words shouted, not all
-        sentiments: list[float] = []
         lexicon = self.lexicon
+        # VADER gives 0 to every word outside its lexicon (most words): only the others
+        # are looked at, in order
+        sentiments = [0.0] * len(words)
         last = len(words) - 1
-        for i, low in enumerate(lowers):
-            kind_of = low == "kind" and i < last and lowers[i + 1] == "of"
-            if low in BOOSTER_DICT or kind_of or low not in lexicon:
-                sentiments.append(0.0)  # VADER gives 0 to a word outside its lexicon
+        for i in [i for i, low in enumerate(lowers) if low in lexicon]:
+            low = lowers[i]
+            if low in BOOSTER_DICT or (low == "kind" and i < last and lowers[i + 1] == "of"):
                 continue
-            sentiments.append(self._valence(i, words, lowers, cap_diff))
+            sentiments[i] = self._valence(i, words, lowers, cap_diff)
         if "but" in lowers:
             _but(sentiments, lowers.index("but"))
-        return self.score_valence(sentiments, text), words
+        return self._scores(sentiments, text), words
+
+    def _scores(self, sentiments: list[float], text: str) -> dict[str, float]:
+        """vaderSentiment's ``score_valence``, summing only the words that carry a valence
+        (adding a zero changes no float), in the same order."""
+        if not sentiments:
+            return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+        felt = [v for v in sentiments if v]
+        sum_s = float(sum(felt))
+        amplifier = self._punctuation_emphasis(text)
+        if sum_s > 0:
+            sum_s += amplifier
+        elif sum_s < 0:
+            sum_s -= amplifier
+        compound = normalize(sum_s)
+        pos_sum = 0.0
+        neg_sum = 0.0
+        for v in felt:
+            if v > 0:
+                pos_sum += v + 1  # VADER's compensation for the neutral words counted as 1
+            else:
+                neg_sum += v - 1
+        neu_count = len(sentiments) - len(felt)
+        if pos_sum > math.fabs(neg_sum):
+            pos_sum += amplifier
+        elif pos_sum < math.fabs(neg_sum):
+            neg_sum -= amplifier
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        return {
+            "neg": round(math.fabs(neg_sum / total), 3),
+            "neu": round(math.fabs(neu_count / total), 3),
+            "pos": round(math.fabs(pos_sum / total), 3),
+            "compound": round(compound, 4),
+        }
 
     def _valence(self, i: int, words: list[str], lowers: list[str], cap_diff: bool) -> float:
         """vaderSentiment's ``sentiment_valence`` for the lexicon word at ``i``."""
@@ -148,14 +188,12 @@ def _but(sentiments: list[float], at: int) -> None:
     first copy twice; a heap of positions per value keeps that without rescanning. Zeros,
     most of a long post, are skipped: a zero scaled is still zero.
     """
+    felt = [k for k, value in enumerate(sentiments) if value]
     where: dict[float, list[int]] = {}
-    for k, value in enumerate(sentiments):
-        if value != 0.0:
-            where.setdefault(value, []).append(k)  # ascending: already a heap
-    for k in range(len(sentiments)):
+    for k in felt:
+        where.setdefault(sentiments[k], []).append(k)  # ascending: already a heap
+    for k in felt:  # a zero is never written: only the felt positions change
         value = sentiments[k]
-        if value == 0.0:
-            continue
         first = where[value][0]  # where VADER's ``sentiments.index(value)`` lands
         if first == at:
             continue
@@ -168,6 +206,8 @@ def _but(sentiments: list[float], at: int) -> None:
 def _special_idioms(valence: float, lowers: list[str], i: int) -> float:
     """VADER's ``_special_idioms_check`` (called with i ≥ 3)."""
     three, two, one, zero = lowers[i - 3], lowers[i - 2], lowers[i - 1], lowers[i]
+    if two not in _IDIOM_WORDS and one not in _IDIOM_WORDS and zero not in _IDIOM_WORDS:
+        return valence  # every phrase it looks up holds one of these three words
     onezero = f"{one} {zero}"
     twoonezero = f"{two} {one} {zero}"
     twoone = f"{two} {one}"
