@@ -12,18 +12,18 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any, TextIO
 
 from . import alert_queries, export_queries
 from .config import Title
 from .errors import MonitorError, NothingStored
-from .export_queries import Stream
+from .export_queries import FORMULA_START, Stream
 from .report import build_report, check_window, label_model
 from .store import Store
 
 KINDS = ("posts", "daily", "chart", "themes", "alerts")
 FORMATS = ("csv", "jsonl")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DAILY_COLUMNS = [
     "title",
     "date",
@@ -71,15 +71,21 @@ def _inert_row(row: Sequence[Any], _n: int) -> list[Any]:
     return [("'" + v) if v.__class__ is str and v[:1] in _FORMULA else v for v in row]
 
 
-def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+def write_csv(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, safe: bool = False
+) -> int:
     """Write a header and ``rows`` as RFC 4180 CSV; return how many rows.
 
     ``out`` must be opened with ``newline=""`` so newlines inside fields stay as they are.
+    ``safe``: the rows' text is formula-safe already, written as it is.
     """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    counter = itertools.count()  # map() advances it once per row
-    writer.writerows(map(_inert_row, rows, counter))
+    counter = itertools.count()  # map() and zip() advance it once per row
+    if safe:  # all in C: no Python call per row
+        writer.writerows(map(itemgetter(0), zip(rows, counter, strict=False)))
+    else:
+        writer.writerows(map(_inert_row, rows, counter))
     return next(counter)
 
 
@@ -186,6 +192,36 @@ def _themes(
                 t.example.url,
                 t.example.text,
             )
+
+
+def export(
+    store: Store,
+    kind: str,
+    titles: Sequence[Title],
+    out: TextIO,
+    fmt: str,
+    *,
+    title: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """Write one export to ``out`` in ``fmt``; return how many rows.
+
+    Posts to CSV, the big one, come formula-safe from SQLite and go to the CSV writer
+    untouched; the rest is streamed by :func:`stream` and written by :func:`write`."""
+    if kind == "posts" and fmt == "csv":
+        check_window(since, until)
+        columns, rows = export_queries.export_posts(
+            store,
+            label_model(store),
+            title=title,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            for_csv=True,
+        )
+        return write_csv(columns, rows, out, safe=True)
+    columns, rows = stream(store, kind, titles, title=title, since=since, until=until)
+    return write(columns, rows, out, fmt)
 
 
 def write(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, fmt: str) -> int:

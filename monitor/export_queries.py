@@ -2,89 +2,67 @@
 
 from __future__ import annotations
 
-import queue
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .database import BUSY_TIMEOUT_MS, store_error, uri
-from .errors import StoreError
 from .queries import FAR_FUTURE, window
 from .schema import CHART_ENTRIES, MENTIONS, POSTS, SENTIMENTS
 from .store import Store
 
 Stream = tuple[list[str], Iterator[tuple[Any, ...]]]
 
-#: A streamed query hands over rows in batches of this many, at most STREAM_DEPTH in flight.
+#: A streamed query reads rows in batches of this many.
 STREAM_BATCH = 1000
-STREAM_DEPTH = 8
+#: A text starting with one of these, a spreadsheet runs as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _stream(store: Store, sql: str, params: dict[str, Any]) -> Stream:
     """Column names and an iterator over the rows, never a list of them all.
 
-    The rows are read by a thread on its own read-only connection, a batch at a time, so
-    SQLite (which lets go of the GIL) works on one core while the caller formats rows on
-    another. Nothing is opened until the iterator is first used; stopping early (or an
-    error) stops the reader and closes its connection."""
+    The rows are read on a connection of their own, read-only beside the writers, a batch
+    at a time. (A reader thread was tried: the tuples it builds and the CSV writer both
+    need the GIL, and the hand-over cost more than it saved.) Nothing is opened until the
+    iterator is first used; stopping early, or an error, closes the connection."""
     try:
         cursor = store.db.execute(f"select * from ({sql}) limit 0", params)
     except sqlite3.Error as exc:
         raise store_error(store.path, exc) from None
     columns = [d[0] for d in cursor.description]
     cursor.close()
-    return columns, _read_behind(store.path, sql, params, store.read_only)
+    return columns, _read(store.path, sql, params, store.read_only)
 
 
-def _read_behind(
+def _read(
     path: Path, sql: str, params: dict[str, Any], read_only: bool
 ) -> Iterator[tuple[Any, ...]]:
-    batches: queue.Queue[list[tuple[Any, ...]] | StoreError | None] = queue.Queue(STREAM_DEPTH)
-    stop = threading.Event()
     # a file we may not write opens as the store did; else read-only beside the writers
     address = uri(path, True) if read_only else f"file:{quote(str(path.absolute()))}?mode=ro"
-    conn = sqlite3.connect(
-        address, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-    )
-
-    def hand_over(item: list[tuple[Any, ...]] | StoreError | None) -> None:
-        while not stop.is_set():
-            try:
-                batches.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def read() -> None:
+    try:
+        conn = sqlite3.connect(address, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             cursor = conn.execute(sql, params)
-            while not stop.is_set():
-                rows = cursor.fetchmany(STREAM_BATCH)
-                if not rows:
-                    break
-                hand_over(rows)
-            cursor.close()
-            hand_over(None)
-        except sqlite3.Error as exc:
-            hand_over(store_error(path, exc))
+            while rows := cursor.fetchmany(STREAM_BATCH):
+                yield from rows
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from None
 
-    reader = threading.Thread(target=read, name="monitor-stream", daemon=True)
-    reader.start()
-    try:
-        while True:
-            item = batches.get()
-            if item is None:
-                return
-            if isinstance(item, StoreError):
-                raise item
-            yield from item
-    finally:
-        stop.set()
-        reader.join()
-        conn.close()
+
+def csv_safe(column: str, name: str) -> str:
+    """SQL for ``column`` as ``name``, a text that a spreadsheet would run as a formula
+    prefixed with ``'`` (:data:`FORMULA_START`): SQLite does it as it reads the row."""
+    starts = ", ".join(f"char({ord(c)})" for c in FORMULA_START)
+    quote_mark = "''''"  # SQL's string literal of one apostrophe
+    return (
+        f"case when substr({column}, 1, 1) in ({starts}) then {quote_mark} || {column} "
+        f"else {column} end as {name}"
+    )
 
 
 def export_posts(
@@ -94,21 +72,27 @@ def export_posts(
     title: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    for_csv: bool = False,
 ) -> Stream:
     """Every (post, title) mention as a stream, in the order the posts were stored: a plain
     scan of ``posts`` with one look-up per row (ordering by time would read the table in
     random order, several times slower). A deleted post keeps its metadata and loses its
-    text and author."""
+    text and author. ``for_csv``: the text columns come formula-safe (:func:`csv_safe`)."""
     low, high = window(since, until)
+
+    def text(column: str, name: str) -> str:
+        return csv_safe(column, name) if for_csv else f"{column} as {name}"
+
     return _stream(
         store,
         f"""
-        select p.id, m.title, p.platform, p.created_at, p.url, p.community,
-          case when p.deleted then null else p.author end as author,
-          case when p.deleted then null else p.text end as text,
+        select {text("p.id", "id")}, {text("m.title", "title")}, p.platform, p.created_at,
+          {text("p.url", "url")}, {text("p.community", "community")},
+          {text("case when p.deleted then null else p.author end", "author")},
+          {text("case when p.deleted then null else p.text end", "text")},
           p.score, p.likes, p.replies, p.reposts, p.quotes, p.num_comments, p.deleted,
-          m.relevance, s.compound, s.label, coalesce(p.copy_group, p.id) as copy_group,
-          p.langs
+          m.relevance, s.compound, s.label,
+          {text("coalesce(p.copy_group, p.id)", "copy_group")}, {text("p.langs", "langs")}
         from {POSTS} p
         cross join {MENTIONS} m on m.post_id = p.id
         left join {SENTIMENTS} s on s.post_id = p.id and s.model = :model

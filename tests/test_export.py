@@ -88,6 +88,21 @@ def test_posts_csv_reads_back_equal_to_the_database(
     assert "line one\nline two\r\nline three" in [r["text"] for r in rows]
 
 
+def test_every_text_column_of_the_posts_csv_is_formula_safe(
+    run_cli, config_file: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Authors, communities and URLs come from the platforms too: none runs as a formula."""
+    with Store(tmp_path / "monitor.db") as store:
+        store.sync_titles([Title("Backtrace")])
+        add_post(store, 1, START, 0.5, author="=HYPERLINK(1)", community="+sub", url="@x")
+    result = run_cli("export", "posts", "-o", "posts.csv")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "posts.csv").open(encoding="utf-8", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["author"], row["community"], row["url"]) == ("'=HYPERLINK(1)", "'+sub", "'@x")
+    assert row["compound"] == "0.5"
+
+
 def test_posts_jsonl_on_stdout_keeps_text_as_is(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with nasty_store(tmp_path / "monitor.db") as store:
         expected = db_rows(store)

@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -63,13 +64,16 @@ def export(
     if output is not None:
         refuse_inputs(output, app.inputs())  # before anything is opened
     store = app.store(create=False, write=False)
-    columns, rows = exports.stream(
-        store, kind, config.titles, title=name, since=day(since), until=day(until)
-    )
+
+    def write(out: TextIO) -> int:
+        return exports.export(
+            store, kind, config.titles, out, fmt, title=name, since=day(since), until=day(until)
+        )
+
     if output is None:
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
-            exports.write(columns, rows, out, fmt)
+            write(out)
             out.flush()
         except BrokenPipeError:  # the reader stopped early (`| head`): not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -81,7 +85,7 @@ def export(
         return
     with atomic_output(output, app.inputs()) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        count = exports.write(columns, rows, text, fmt)
+        count = write(text)
         text.flush()
         text.detach()
     click.echo(f"Wrote {count:,} rows to {output}", err=True)
