@@ -232,3 +232,30 @@ def test_explain_names_each_film_layer_change() -> None:
         f"final {plot.compound:+.4f} {plot.label}"
     )
     assert sum(plot.probabilities.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Backtrace",),
+        ("The Office", "Office"),
+        ("Us",),
+        ("Don't Look Up",),
+        ("You", "YOU season 4"),
+    ],
+)
+def test_title_masking_begun_at_the_first_name_masks_what_the_whole_pattern_does(
+    names: tuple[str, ...],
+) -> None:
+    from monitor.sentiment import TITLE_TOKEN, _title_mask, mask_titles
+
+    texts = [
+        "aBacktrace #Backtrace C#Backtrace backtrace's Backtrace’s ##Backtrace _Backtrace",
+        "xThe Office the  office #office The\nOffice's officer",
+        "us US Us's #us bus Us! (Us) 'us' you YOU you're #You",
+        "Don’t look up! dont look up Don't  Look\nUp #don'tlookup",
+        "nothing to mask here",
+        "",
+    ]
+    for text in texts:
+        assert mask_titles(text, names) == _title_mask(names).sub(TITLE_TOKEN, text), text  # type: ignore[union-attr]
