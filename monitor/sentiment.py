@@ -23,7 +23,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -233,18 +233,13 @@ class FilmAnalyzer(Analyzer):
         self._review = frozenset(k.lower() for k in lexicon["lexicon"])
         table.update({k.lower(): float(v) for k, v in lexicon["lexicon"].items()})
         self._idioms: dict[str, str] = {}
-        patterns = []
-        for index, (phrase, valence) in enumerate(
-            sorted(lexicon["idioms"].items(), key=lambda kv: len(kv[0]), reverse=True)
-        ):
+        phrases = sorted(lexicon["idioms"], key=len, reverse=True)  # the longest first
+        for index, phrase in enumerate(phrases):
             token = idiom_token(index)
-            table[token] = float(valence)
+            table[token] = float(lexicon["idioms"][phrase])
             self._idioms[_normal(phrase)] = token
-            patterns.append(_phrase_pattern(phrase))
-        self._idiom_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE)
-        # The regex is the costliest step of the layer: run it only on texts holding the
-        # first two words of some idiom (a substring test per key is far cheaper).
-        self._idiom_words = _IdiomWords(lexicon["idioms"])
+        self._idiom_words = _IdiomWords(phrases)
+        self._idiom_re = self._idiom_words.pattern(tuple(range(len(phrases))))
         self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
@@ -274,9 +269,9 @@ class FilmAnalyzer(Analyzer):
         names = tuple(titles)
         if names:
             text = mask_titles(text, names)
-        lowered = text.lower()
-        if self._idiom_words.maybe_in(lowered):
-            text = self._idiom_re.sub(self._fold_idiom, text)
+        found = self._idiom_words.candidates(text.lower())
+        if found:
+            text = self._idiom_words.pattern(found).sub(self._fold_idiom, text)
         return self._core.valences(text)
 
     def layer_changes(self, text: str, titles: Iterable[str] = ()) -> tuple[list[str], list[str]]:
@@ -353,19 +348,36 @@ _WORDS_ONLY = str.maketrans(
 
 
 class _IdiomWords:
-    """A quick test a text passes whenever some idiom matches it (the regex decides): all
-    the idiom's words are among the text's, punctuation aside."""
+    """Which idioms may be in a text: those whose words are all among the text's,
+    punctuation aside. The regex decides, over just those: one of every idiom, tried at
+    each character of a long post, is the costliest step of the layer."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
-        self._by_word: dict[str, list[frozenset[str]]] = {}
-        for phrase in phrases:
+    def __init__(self, phrases: Sequence[str]) -> None:
+        """``phrases`` in the order the regex tries them."""
+        self._by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for index, phrase in enumerate(phrases):
             words = frozenset(phrase.lower().translate(_WORDS_ONLY).split())
-            self._by_word.setdefault(max(words, key=len), []).append(words)
+            self._by_word.setdefault(max(words, key=len), []).append((index, words))
         self._keys = frozenset(self._by_word)
+        self._patterns = tuple(_phrase_pattern(p) for p in phrases)
 
-    def maybe_in(self, lowered: str) -> bool:
+    def candidates(self, lowered: str) -> tuple[int, ...]:
+        """The indexes of the idioms that may be in ``lowered``, in order."""
         words = set(lowered.translate(_WORDS_ONLY).split())
-        return any(idiom <= words for key in self._keys & words for idiom in self._by_word[key])
+        return tuple(
+            sorted(
+                index
+                for key in self._keys & words
+                for index, idiom in self._by_word[key]
+                if idiom <= words
+            )
+        )
+
+    @lru_cache(maxsize=1024)  # noqa: B019 (one instance per analyzer, built once)
+    def pattern(self, indexes: tuple[int, ...]) -> re.Pattern[str]:
+        """One regex of these idioms, in their order, each a whole phrase."""
+        alternation = "|".join(self._patterns[i] for i in indexes)
+        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
 def _normal(phrase: str) -> str:
