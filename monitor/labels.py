@@ -24,7 +24,7 @@ DEFAULT_BATCH = 500
 
 def pending(store: Store, model: str = sentiment.DEFAULT_MODEL, *, relabel: bool = False) -> int:
     """How many posts :func:`label_posts` would label."""
-    return count_to_label(store, sentiment.analyzer(model).model, relabel=relabel)
+    return count_to_label(store, sentiment.version(model), relabel=relabel)
 
 
 def label_posts(
@@ -43,7 +43,7 @@ def label_posts(
     With ``jobs`` above 1, that many processes score the batches while this one reads and
     writes (SQLite has one writer); the labels are the same. Returns how many were labelled.
     """
-    version = sentiment.analyzer(model).model
+    version = sentiment.version(model)
     batches = _batches(store, version, relabel, batch)
     done = 0
     for rows, langs, seen in _scored(batches, model, jobs):

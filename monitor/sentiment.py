@@ -404,20 +404,26 @@ def _normal(phrase: str) -> str:
     return " ".join(phrase.lower().replace("’", "'").replace("'", "").split())
 
 
+def version(model: str = DEFAULT_MODEL) -> str:
+    """The version ``model`` names (a version or ``vader``/``film``), without loading it."""
+    name = ALIASES.get(model, model)
+    if name not in (VADER, FILM, FILM3):
+        known = ", ".join(sorted({*ALIASES, *ALIASES.values()}))
+        raise ConfigError(f"unknown sentiment model {model!r}", hint=f"use one of: {known}")
+    return name
+
+
 def analyzer(model: str = DEFAULT_MODEL) -> Analyzer:
     """The analyzer for ``model`` (a version or ``vader``/``film``), built once per process."""
-    return _build(ALIASES.get(model, model))
+    return _build(version(model))
 
 
 @cache
-def _build(version: str) -> Analyzer:
-    if version == VADER:
+def _build(name: str) -> Analyzer:
+    if name == VADER:
         return Analyzer()
-    if version == FILM:
+    if name == FILM:
         return FilmAnalyzer()
-    if version == FILM3:
-        from .film3 import Film3Analyzer
+    from .film3 import Film3Analyzer
 
-        return Film3Analyzer()
-    known = ", ".join(sorted({*ALIASES, *ALIASES.values()}))
-    raise ConfigError(f"unknown sentiment model {version!r}", hint=f"use one of: {known}")
+    return Film3Analyzer()

@@ -53,7 +53,7 @@ def label(app: App, relabel: bool, model: str, batch: int, jobs: int) -> None:
         monitor label --relabel --model vader --jobs 2
     """
     store = app.store()
-    version = sentiment.analyzer(model).model
+    version = sentiment.version(model)
     if sys.stderr.isatty():
         total = labels.pending(store, model, relabel=relabel)
         bar = click.progressbar(length=total, label=f"labelling ({version})", file=sys.stderr)
