@@ -170,10 +170,16 @@ def run_backfill(
         windows = {t.name: window_of(t) for t in pending}
         source = BackfillSource(inner, Budget(config.backfill.requests), windows)
         todo = [t.title() for t in pending if store.get_cursor(source.name, t.name, DONE) is None]
+        # a page is judged against every tracked title, as a poll's is; the window and the
+        # cursors stay the backfilled title's
+        names_todo = {t.name for t in todo}
+        judged = (*todo, *(t for t in config.titles if t.name not in names_todo))
         ran.append(source.name)
         if todo:  # one poll: one login; the titles share the budget, oldest first
             try:
-                report.results += poll(store, source, todo, scrub=Scrubber(creds.secrets()))
+                report.results += poll(
+                    store, source, todo, scrub=Scrubber(creds.secrets()), judged=judged
+                )
             except StoreError:
                 raise
             except MonitorError as exc:

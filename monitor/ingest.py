@@ -149,19 +149,24 @@ def poll(
     window: Window | None = None,
     sessions: SessionKeeper | None = None,
     scrub: Callable[[str], str] = str,
+    judged: Sequence[Title] | None = None,
 ) -> list[PollResult]:
     """Fetch what is new for each title from ``source`` and store it; a result per title.
+
+    Each page is judged against ``judged`` (default: ``titles``), so a post fetched for one
+    title that names another tracked title is stored with that title's mention too.
 
     Raises AuthError when the platform refuses the credentials (the whole source stops);
     any other failure is recorded in that title's result and in ``poll_runs``, its text
     passed through ``scrub`` first (a platform's error may echo a credential).
     """
     results: list[PollResult] = []
+    judge = titles if judged is None else judged
     keeper = sessions or SessionFile(store.path, source.name)
     try:
         with source.connect(keeper):
             for title in titles:
-                results.append(_poll_title(store, source, title, titles, window or Window(), scrub))
+                results.append(_poll_title(store, source, title, judge, window or Window(), scrub))
     except AuthError:
         raise
     except SourceError as exc:  # no client: every title not polled fails, recorded as such
