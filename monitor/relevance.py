@@ -81,6 +81,7 @@ from functools import lru_cache
 from .config import Title
 from .relevance_facts import Facts, phrases
 from .relevance_forms import forms, joined
+from .relevance_kind import TV, names_season, refit, season_of, season_words, skipped_stems
 from .relevance_post import Post
 from .relevance_syntax import plain_place
 from .relevance_words import (
@@ -185,14 +186,18 @@ class Matcher:
             for _, stems in context:
                 known.update(stems)
             known.update(t for c in title.context for t in tokens(c))
+            season = season_of(title.season, title.name) if title.kind == TV else None
             self._facts.append(
                 Facts(
                     title=title,
                     context=context,
                     exclude=exclude,
                     known=frozenset(known),
-                    skip=frozenset(stem(w) for w in known),
+                    skip=frozenset(stem(w) for w in known) | skipped_stems(title.kind),
                     year=year,
+                    kind=title.kind,
+                    season=season,
+                    season_pairs=season_words(season) if season else frozenset(),
                 )
             )
         self._first = frozenset(self._keys)
@@ -264,6 +269,8 @@ def _best(
             cased=post.cased,
             known=facts.known,
         )
+        if facts.kind:  # a neighbour of the other kind (the film Alone) is no evidence
+            found = refit(found, post.spans, first, last, facts.kind)
         total = sum(p for _, p in found)
         if total > best_sum:
             best, best_entry, best_sum, best_at = found, entry, total, (first, last)
@@ -314,6 +321,7 @@ def _verdict(
             or (written.islower() and post.cased)
             or (written.isupper() and len(written) > 1)
             or "interjection" in kinds
+            or any(t.startswith("other-kind:") for t in kinds)  # "Trust season 1" (a film)
         )
         # Written as a title would be ("Gwendoline Christie leaving Wednesday", "Leo is
         # genuinely charming"), with nothing that reads as the plain word: enough once the
@@ -321,8 +329,12 @@ def _verdict(
         # enough ("Wednesday is the premiere") that only a capital or a hashtag counts.
         shapes = _WEAK if entry.words[0] in CALENDAR else _TOPICAL
         topical = bool(kinds & shapes) and not (
-            kinds & _PLAIN or any(t.startswith("proper-noun:") for t in kinds)
+            kinds & _PLAIN or any(t.startswith(("proper-noun:", "other-kind:")) for t in kinds)
         )
+        if facts.season and names_season(post.spans, *best_at, facts.season, facts.season_pairs):
+            # the season charting, beside the name: "Wednesday S2", "season two of You"
+            evidence[f"season:{facts.season[1]}"] = 1.5
+            reads_as_title = reads_as_title or not kinds & _PLAIN
     if thread:
         evidence["thread"] = 1.5
     context = [word for word, phrase in facts.context if post.has(phrase)]

@@ -157,7 +157,7 @@ def test_region_and_category_scope(store: Store) -> None:
     ]  # fmt: skip
     store.upsert_chart_entries(rows)
     assert update(store, config).added == ["Wanted"]
-    assert Title("Wanted", chart_title="Wanted") in with_chart_titles(config, store).titles
+    assert Title("Wanted", chart_title="Wanted", kind="film") in with_chart_titles(config, store).titles
 
 
 def test_charts_update_follows_and_titles_lists_them(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
