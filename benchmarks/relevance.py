@@ -99,8 +99,8 @@ def run() -> list[Figure]:
         )
     )
     figures += _chart_figures()
-    figures += _series_figures("relevance_series.jsonl", "chart-style")
-    figures += _series_figures("relevance_series2.jsonl", "chart-style, written after freezing")
+    figures += _series_figures("relevance_series.jsonl", "series")
+    figures += _series_figures("relevance_series2.jsonl", "series2 (after freezing)")
     figures += _unseen_figures()
     figures += _cost_figures([p["text"] for p in posts])
     return figures
@@ -221,15 +221,15 @@ def _series_figures(name: str, label: str) -> list[Figure]:
     posts = [json.loads(x) for x in (FIXTURES / name).read_text("utf-8").splitlines()]
     figures = []
     for facts, p_target, r_target in (
-        ("name alone", "", ""),
-        ("chart facts", "≥ 0.90", "≥ 0.85"),
-        ("TMDB facts", "≥ 0.95", "≥ 0.90"),
+        ("name", "", ""),
+        ("chart", "≥ 0.90", "≥ 0.85"),
+        ("TMDB", "≥ 0.95", "≥ 0.90"),
     ):
         mine, base = [0, 0, 0], [0, 0, 0]
         for post in posts:
-            if facts == "name alone":
+            if facts == "name":
                 title = Title(post["title"])
-            elif facts == "chart facts":
+            elif facts == "chart":
                 title = Title(post["title"], kind=post["kind"], season=post["season"])
             else:
                 title = tmdb.title(post["title"])
@@ -238,7 +238,7 @@ def _series_figures(name: str, label: str) -> list[Figure]:
                 counts[0] += guess and post["about"]
                 counts[1] += guess and not post["about"]
                 counts[2] += not guess and post["about"]
-        tag = f"{label}, {facts} (n={len(posts)})"
+        tag = f"{label} {facts} (n={len(posts)})"
         figures += [
             Figure("relevance", f"{tag} P", _p(mine), "", _p(base), "name match", p_target),
             Figure("relevance", f"{tag} R", _r(mine), "", _r(base), "name match", r_target),

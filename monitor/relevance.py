@@ -24,7 +24,8 @@ how the name is written, at its best occurrence (at most 12 read):
   (+1.0 for a rare word or a function word: "the symbolism in Us")
 … and bare after a preposition: "Kilmer in Heat" +1.0  ``bare-name``
 … after a person's name and "in": "steven yeun  +1.5   ``cast-in``
-  in beef" (a word rarer than Zipf 3.3, or capitalised after a word: "Val Kilmer in")
+  in beef" (a word rarer than Zipf 3.3, or capitalised after a word: "Val Kilmer in");
+  or after a person's possessive: "Jordan Peele's Us"
 … the subject of a film noun: "Home is an       +1.5   ``is-a-film``
   underrated movie", "Wednesday is one of the best shows"
 … owning or modifying a film noun, or owned     +1.5   ``film-noun``
@@ -46,7 +47,14 @@ each exclude word of the title                  −3.0   ``exclude:<word>``
 a film community (r/movies, r/AloneTV…)         +1.0   ``community:<name>``
 a code community (r/programming, r/rust…)       −2.0   ``community:-<name>``
 a comment in a thread about the title           +1.5   ``thread``
+the season charting beside the name (TV)        +1.5   ``season:<n>``
+a film word of the other kind made it a title   0      ``other-kind:<word>``
 ==============================================  =====  ==============================
+
+A title's ``kind`` and ``season`` (from its chart: see :mod:`monitor.relevance_kind`) weigh
+the film words: for a show, film-only words are none; for a film, series-only words are
+none; a name read as a title only through such a word is not (``other-kind``), and film
+talk then does not make it one either.
 
 A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
 a film URL, bare after a preposition or a person's name, the subject, owner or modifier of
