@@ -229,7 +229,7 @@ def open_gaps(store: Store) -> list[Row]:
               json_extract(s.value, '$[0]'), json_extract(s.value, '$[1]')
             from {TITLES} t
               join {CURSORS} c on c.title = t.name and c.query = '{PENDING}'
-              join json_each(c.value) s
+              join json_each(iif(json_valid(c.value), c.value, '[]')) s
             where t.state = 'backfilling'
             union all  -- no source has started on the title: its whole window
             select null, 'backfill', t.name, t.added_at, 'ok', 0, 'backfill not done yet',
