@@ -138,10 +138,11 @@ def simulate(folder: Path, regions: list[str]) -> dict[str, list[float]]:
     return out
 
 
-def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int, int]:
+def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int, int, int]:
     """One run's poll of ``count`` titles against the fakes: requests per platform, seconds,
-    database bytes it added, and the bytes the next run (nothing new) adds. Three posts
-    about each title wait on each platform."""
+    database bytes it added, the bytes the next run (nothing new) adds, and the bytes each
+    run after that (nothing new either) adds. Three posts about each title wait on each
+    platform."""
     folder.mkdir(parents=True, exist_ok=True)
     with World(folder) as world:
         os.environ.update(world.env())
@@ -181,8 +182,13 @@ def poll_cost(folder: Path, count: int) -> tuple[dict[str, int], float, int, int
             poll_sources(store, config, credentials(), ["reddit", "bluesky"], titles)
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             again = db.stat().st_size - first
+            # and the runs after it: each drops the quiet run before it (see ingest)
+            for _ in range(2):
+                poll_sources(store, config, credentials(), ["reddit", "bluesky"], titles)
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            later = (db.stat().st_size - first - again) // 2
     requests = {s: sum(r.requests for r in results if r.source == s) for s in ("reddit", "bluesky")}
-    return requests, seconds, first - before, again
+    return requests, seconds, first - before, again, later
 
 
 def run() -> list[Figure]:
@@ -232,8 +238,10 @@ def run() -> list[Figure]:
             ]
         titles = int(statistics.median(counts["every country"]["active"][8:]))
         poll_cost(folder / "warm-up", 2)  # imports and first connections out of the figures
-        base_requests, base_seconds, base_bytes, base_again = poll_cost(folder / "two", 2)
-        requests, seconds, grown, again = poll_cost(folder / "many", titles)
+        base_requests, base_seconds, base_bytes, base_again, base_later = poll_cost(
+            folder / "two", 2
+        )
+        requests, seconds, grown, again, later_runs = poll_cost(folder / "many", titles)
         for platform, per_minute in (
             ("reddit", REDDIT_PER_MINUTE),
             ("bluesky", BLUESKY_PER_MINUTE),
@@ -289,6 +297,17 @@ def run() -> list[Figure]:
                 base_again / 1e3,
                 "run of 2 titles",
                 "poll runs",
+            )
+        )
+        figures.append(
+            Figure(
+                STAGE,
+                f"DB growth, each later run of {titles}, nothing new",
+                later_runs / 1e3,
+                "kB",
+                base_later / 1e3,
+                "run of 2 titles",
+                "quiet runs dropped",
             )
         )
     return figures

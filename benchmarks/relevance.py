@@ -4,7 +4,9 @@ The baseline is the foundation's rule (a whole-phrase match on the name, exclude
 vetoing), measured in the same run. Besides the configured fixture it reports the chart
 titles judged by their name alone and with their configured facts (tune and held-out
 parts apart; then posts written after the rule was frozen, four of their titles new to the
-fixtures; then real texts holding other chart-title words), the cost per post and title
+fixtures; then chart-style posts judged by name alone, with the chart's facts (film or TV,
+season) and with TMDB's, and a second such set written after that rule was frozen; then
+real texts holding other chart-title words), the cost per post and title
 on posts of real length (median ~200 characters, 10% over 1,000, 1% over 5,000), a 1 MB
 post, an unbroken 40,000-character word and 1,000 titles judged at once.
 
@@ -97,6 +99,8 @@ def run() -> list[Figure]:
         )
     )
     figures += _chart_figures()
+    figures += _series_figures("relevance_series.jsonl", "series")
+    figures += _series_figures("relevance_series2.jsonl", "series2 (after freezing)")
     figures += _unseen_figures()
     figures += _cost_figures([p["text"] for p in posts])
     return figures
@@ -205,6 +209,39 @@ def _fresh2_figures(chart: Config) -> list[Figure]:
                 base[1] / max(negatives, 1),
                 "name match",
             ),
+        ]
+    return figures
+
+
+def _series_figures(name: str, label: str) -> list[Figure]:
+    """Chart-style posts (TV seasons, one-word titles; another show's season among the
+    non-mentions) judged by the name alone, with the chart's facts (film or TV, the season
+    charting) and with TMDB's too (``relevance_series.toml``)."""
+    tmdb = parse_config(tomllib.loads((FIXTURES / "relevance_series.toml").read_text("utf-8")))
+    posts = [json.loads(x) for x in (FIXTURES / name).read_text("utf-8").splitlines()]
+    figures = []
+    for facts, p_target, r_target in (
+        ("name", "", ""),
+        ("chart", "≥ 0.90", "≥ 0.85"),
+        ("TMDB", "≥ 0.95", "≥ 0.90"),
+    ):
+        mine, base = [0, 0, 0], [0, 0, 0]
+        for post in posts:
+            if facts == "name":
+                title = Title(post["title"])
+            elif facts == "chart":
+                title = Title(post["title"], kind=post["kind"], season=post["season"])
+            else:
+                title = tmdb.title(post["title"])
+            got = judge(post["text"], title, community=post["community"]).about
+            for counts, guess in ((mine, got), (base, _baseline(post["text"], title))):
+                counts[0] += guess and post["about"]
+                counts[1] += guess and not post["about"]
+                counts[2] += not guess and post["about"]
+        tag = f"{label} {facts} (n={len(posts)})"
+        figures += [
+            Figure("relevance", f"{tag} P", _p(mine), "", _p(base), "name match", p_target),
+            Figure("relevance", f"{tag} R", _r(mine), "", _r(base), "name match", r_target),
         ]
     return figures
 

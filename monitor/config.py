@@ -189,9 +189,24 @@ def _url(
 
 def _title(source: Path | str, index: int, data: Any) -> Title:
     s = _Section(source, f"titles[{index}]", data)
-    s.check_keys(("name", "aliases", "context", "exclude", "subreddits", "released", "chart_title"))
+    s.check_keys(
+        (
+            "name",
+            "aliases",
+            "context",
+            "exclude",
+            "subreddits",
+            "released",
+            "chart_title",
+            "kind",
+            "season",
+        )
+    )
     name = s.text("name", required=True)
     assert name is not None
+    kind = s.text("kind", "") or ""
+    if kind not in ("", "film", "tv"):
+        s.fail(s.key("kind"), f"must be film or tv, not {kind!r}", 'kind = "tv"')
     subreddits = tuple(
         sub.removeprefix("r/").removeprefix("/r/") for sub in s.strings("subreddits")
     )
@@ -206,6 +221,8 @@ def _title(source: Path | str, index: int, data: Any) -> Title:
         subreddits=subreddits,
         released=s.day("released"),
         chart_title=s.text("chart_title", name) or name,
+        kind=kind,
+        season=s.text("season", "") or "",
     )
 
 

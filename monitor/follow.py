@@ -60,6 +60,8 @@ class ChartTitle:
             context=tuple(context),
             released=released,
             chart_title=self.facts.get("chart_title") or self.name,
+            kind=self.kind,
+            season=self.season or "",
         )
 
 

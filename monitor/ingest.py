@@ -34,6 +34,7 @@ from .sources.base import (
     Window,
 )
 from .store import Store
+from .tables import POLL_RUNS
 
 log = logging.getLogger("monitor.ingest")
 
@@ -153,19 +154,24 @@ def poll(
     window: Window | None = None,
     sessions: SessionKeeper | None = None,
     scrub: Callable[[str], str] = str,
+    judged: Sequence[Title] | None = None,
 ) -> list[PollResult]:
     """Fetch what is new for each title from ``source`` and store it; a result per title.
+
+    Each page is judged against ``judged`` (default: ``titles``), so a post fetched for one
+    title that names another tracked title is stored with that title's mention too.
 
     Raises AuthError when the platform refuses the credentials (the whole source stops);
     any other failure is recorded in that title's result and in ``poll_runs``, its text
     passed through ``scrub`` first (a platform's error may echo a credential).
     """
     results: list[PollResult] = []
+    judge = titles if judged is None else judged
     keeper = sessions or SessionFile(store.path, source.name)
     try:
         with source.connect(keeper):
             for title in titles:
-                results.append(_poll_title(store, source, title, titles, window or Window(), scrub))
+                results.append(_poll_title(store, source, title, judge, window or Window(), scrub))
     except AuthError:
         raise
     except SourceError as exc:  # no client: every title not polled fails, recorded as such
@@ -176,6 +182,21 @@ def poll(
             store.finish_poll_run(run, status="failed", error=error)
             results.append(PollResult(source.name, title.name, error=error))
     return results
+
+
+def _forget_quiet_runs(store: Store, source: str, title: str, run_id: int) -> None:
+    """Drop the earlier runs of this source and title that found nothing new and left no
+    gap: what ``status`` and the gaps read (the latest run, the new posts, failures, caps,
+    gaps) stays, and hourly runs over hundreds of titles stop adding a row each for nothing
+    (16 MB a week at 333 titles). Only after a run that closes every earlier failure."""
+    with store.transaction():
+        store.db.execute(
+            f"""delete from {POLL_RUNS} where source = ? and title = ? and id < ?
+            and status = 'ok' and coalesce(cap_hit, 0) = 0 and coalesce(new, 0) = 0
+            and coalesce(skipped, 0) = 0 and error is null
+            and gap_start is null and gap_end is null""",
+            [source, title, run_id],
+        )
 
 
 def _poll_title(
@@ -235,6 +256,8 @@ def _poll_title(
             error=result.error,
             **fields,
         )
+        if result.ok and not result.cap_hit and not gaps:
+            _forget_quiet_runs(store, source.name, title.name, run_id)
     log.info(
         "%s: %s: %d fetched, %d new, %d requests, %d unreadable%s",
         source.name,

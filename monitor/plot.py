@@ -286,7 +286,7 @@ def _shade_gaps(ax: Axes, report: Report, *, label: bool) -> None:
             linewidth=0,
             label="collection gap" if label and n == 0 else None,
         )
-        if label:
+        if label:  # out of the layout: a long reason must not squeeze the axes away
             ax.annotate(
                 f"gap: {drawable(gap.reason)[0]}",
                 (start, 0.5),
@@ -295,7 +295,7 @@ def _shade_gaps(ax: Axes, report: Report, *, label: bool) -> None:
                 fontsize=8,
                 color="#374151",
                 va="center",
-            )
+            ).set_in_layout(False)
 
 
 def _date_axis(ax: Axes, report: Report) -> None:

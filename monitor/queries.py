@@ -14,6 +14,7 @@ from .language import READS
 from .rows import Row
 from .schema import (
     CHART_ENTRIES,
+    CURSORS,
     DAILY_MENTIONS,
     DAILY_SENTIMENT,
     MENTIONS,
@@ -26,6 +27,9 @@ from .store import Store
 
 # --- the report: daily series, quotes, chart ranks -----------------------------------------
 
+#: The cursor query holding the stretches of a chart title's window a source has not
+#: backfilled yet, as JSON ``[[start, end], …]`` (written by :mod:`monitor.backfill`).
+PENDING = "window:pending"
 #: A day after every stored timestamp, for an open-ended window.
 FAR_FUTURE = "9999-12-31"
 
@@ -220,10 +224,18 @@ def open_gaps(store: Store) -> list[Row]:
                     and later.id > r.id and later.status = 'ok' and later.cap_hit = 0
                 )
               )
-            union all  -- a chart title's window not backfilled yet (see monitor.backfill)
+            union all  -- what each source has not backfilled yet (see monitor.backfill)
+            select null, c.source, t.name, t.added_at, 'ok', 0, 'backfill not done yet',
+              json_extract(s.value, '$[0]'), json_extract(s.value, '$[1]')
+            from {TITLES} t
+              join {CURSORS} c on c.title = t.name and c.query = '{PENDING}'
+              join json_each(iif(json_valid(c.value), c.value, '[]')) s
+            where t.state = 'backfilling'
+            union all  -- no source has started on the title: its whole window
             select null, 'backfill', t.name, t.added_at, 'ok', 0, 'backfill not done yet',
               t.backfill_since, t.backfill_until
-            from {TITLES} t where t.state = 'backfilling'
+            from {TITLES} t where t.state = 'backfilling' and not exists (
+              select 1 from {CURSORS} c where c.title = t.name and c.query = '{PENDING}')
             order by 4, 1
             """
         )

@@ -24,7 +24,8 @@ how the name is written, at its best occurrence (at most 12 read):
   (+1.0 for a rare word or a function word: "the symbolism in Us")
 … and bare after a preposition: "Kilmer in Heat" +1.0  ``bare-name``
 … after a person's name and "in": "steven yeun  +1.5   ``cast-in``
-  in beef" (a word rarer than Zipf 3.3, or capitalised after a word: "Val Kilmer in")
+  in beef" (a word rarer than Zipf 3.3, or capitalised after a word: "Val Kilmer in");
+  or after a person's possessive: "Jordan Peele's Us"
 … the subject of a film noun: "Home is an       +1.5   ``is-a-film``
   underrated movie", "Wednesday is one of the best shows"
 … owning or modifying a film noun, or owned     +1.5   ``film-noun``
@@ -46,7 +47,14 @@ each exclude word of the title                  −3.0   ``exclude:<word>``
 a film community (r/movies, r/AloneTV…)         +1.0   ``community:<name>``
 a code community (r/programming, r/rust…)       −2.0   ``community:-<name>``
 a comment in a thread about the title           +1.5   ``thread``
+the season charting beside the name (TV)        +1.5   ``season:<n>``
+a film word of the other kind made it a title   0      ``other-kind:<word>``
 ==============================================  =====  ==============================
+
+A title's ``kind`` and ``season`` (from its chart: see :mod:`monitor.relevance_kind`) weigh
+the film words: for a show, film-only words are none; for a film, series-only words are
+none; a name read as a title only through such a word is not (``other-kind``), and film
+talk then does not make it one either.
 
 A one-word name must also *read as the title*: quoted, with a year, beside a film word, in
 a film URL, bare after a preposition or a person's name, the subject, owner or modifier of
@@ -81,6 +89,7 @@ from functools import lru_cache
 from .config import Title
 from .relevance_facts import Facts, phrases
 from .relevance_forms import forms, joined
+from .relevance_kind import TV, names_season, refit, season_of, season_words, skipped_stems
 from .relevance_post import Post
 from .relevance_syntax import plain_place
 from .relevance_words import (
@@ -185,14 +194,18 @@ class Matcher:
             for _, stems in context:
                 known.update(stems)
             known.update(t for c in title.context for t in tokens(c))
+            season = season_of(title.season, title.name) if title.kind == TV else None
             self._facts.append(
                 Facts(
                     title=title,
                     context=context,
                     exclude=exclude,
                     known=frozenset(known),
-                    skip=frozenset(stem(w) for w in known),
+                    skip=frozenset(stem(w) for w in known) | skipped_stems(title.kind),
                     year=year,
+                    kind=title.kind,
+                    season=season,
+                    season_pairs=season_words(season) if season else frozenset(),
                 )
             )
         self._first = frozenset(self._keys)
@@ -264,6 +277,8 @@ def _best(
             cased=post.cased,
             known=facts.known,
         )
+        if facts.kind:  # a neighbour of the other kind (the film Alone) is no evidence
+            found = refit(found, post.spans, first, last, facts.kind)
         total = sum(p for _, p in found)
         if total > best_sum:
             best, best_entry, best_sum, best_at = found, entry, total, (first, last)
@@ -314,6 +329,7 @@ def _verdict(
             or (written.islower() and post.cased)
             or (written.isupper() and len(written) > 1)
             or "interjection" in kinds
+            or any(t.startswith("other-kind:") for t in kinds)  # "Trust season 1" (a film)
         )
         # Written as a title would be ("Gwendoline Christie leaving Wednesday", "Leo is
         # genuinely charming"), with nothing that reads as the plain word: enough once the
@@ -321,8 +337,12 @@ def _verdict(
         # enough ("Wednesday is the premiere") that only a capital or a hashtag counts.
         shapes = _WEAK if entry.words[0] in CALENDAR else _TOPICAL
         topical = bool(kinds & shapes) and not (
-            kinds & _PLAIN or any(t.startswith("proper-noun:") for t in kinds)
+            kinds & _PLAIN or any(t.startswith(("proper-noun:", "other-kind:")) for t in kinds)
         )
+        if facts.season and names_season(post.spans, *best_at, facts.season, facts.season_pairs):
+            # the season charting, beside the name: "Wednesday S2", "season two of You"
+            evidence[f"season:{facts.season[1]}"] = 1.5
+            reads_as_title = reads_as_title or not kinds & _PLAIN
     if thread:
         evidence["thread"] = 1.5
     context = [word for word, phrase in facts.context if post.has(phrase)]

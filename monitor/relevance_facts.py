@@ -1,5 +1,6 @@
 """What a relevance matcher knows of one title: its context and exclude words as stems,
-and the tokens that are never "another proper noun"."""
+the tokens that are never "another proper noun", and what its chart says (film or TV,
+the season charting: see :mod:`monitor.relevance_kind`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ class Facts:
     known: frozenset[str]  # tokens of the names and context: never "another proper noun"
     skip: frozenset[str]  # stems that are not film words for this title
     year: str
+    kind: str = ""  # "film" or "tv", from the chart
+    season: tuple[str, int] | None = None  # ("season", 2) for "Wednesday: Season 2"
+    season_pairs: frozenset[tuple[str, str]] = frozenset()  # token pairs that name it
 
 
 def phrases(words: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .relevance_syntax import Span, cast_in, film_noun, is_a_film
+from .relevance_syntax import Span, cast_in, film_noun, is_a_film, persons
 from .relevance_words import (
     AFTER_LOOSE,
     AFTER_STRICT,
@@ -199,7 +199,9 @@ def forms(
             found.append(("is-a-film", 1.5))
         elif film_noun(text, spans, first, last, strict=function or plain_lower):
             found.append(("film-noun", 1.5))
-    if cast_in(text, spans, first) and not any(t == "bare-name" for t, _ in found):
+    if (cast_in(text, spans, first) or persons(text, spans, first)) and not any(
+        t == "bare-name" for t, _ in found
+    ):
         found.append(("cast-in", 1.5))
     if nxt and nxt[0] - end <= 2 and _YEAR.fullmatch(nxt[2]) and not text[end : nxt[0]].strip(" ("):
         found.append(("year", 1.5))

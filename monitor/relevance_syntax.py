@@ -10,7 +10,8 @@ post of any length:
   (``film-noun``); and a film noun that is the name's: "episode 4 of wednesday", "the cast
   of Us", "the trailer for Smile" (``film-noun``);
 - the name after a person and "in", where the person's name is no ordinary word: "steven
-  yeun in beef", "Sosie Bacon in Smile" (``cast-in``).
+  yeun in beef", "Sosie Bacon in Smile"; or after a person's possessive, both written with
+  capitals: "Jordan Peele's Us", "Michael Mann's Heat" (``cast-in``).
 """
 
 from __future__ import annotations
@@ -144,6 +145,26 @@ def cast_in(text: str, spans: list[Span], first: int) -> bool:
         if capital and j == k - 1 and j > 0 and _spaced(text, spans, j):
             return True
     return False
+
+
+def persons(text: str, spans: list[Span], first: int) -> bool:
+    """ "Jordan Peele's Us", "Mann's Heat": a person's possessive before the name, the
+    person no ordinary word (Zipf under :data:`NAME_ZIPF`) and both capitalised."""
+    k = first - 1
+    if k < 1 or spans[k][2] != "s" or text[spans[k - 1][1] : spans[k][0]] not in ("'", "’"):
+        return False
+    if not _spaced(text, spans, first):
+        return False
+    person = text[spans[k - 1][0] : spans[k - 1][1]]
+    name = text[spans[first][0] : spans[first][1]]
+    return (
+        person[:1].isupper()
+        and not person.isupper()
+        and name[:1].isupper()
+        and person.isalpha()
+        and len(person) > 2
+        and zipf_of(spans[k - 1][2]) < NAME_ZIPF
+    )
 
 
 #: Tokens beside a lower-case name that may make it read as a title (see :func:`plain_place`).

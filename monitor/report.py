@@ -343,6 +343,8 @@ def _gap(row: Row, since: date) -> Gap:
         why = "poll interrupted or running"
     elif row["cap_hit"]:
         why = "result cap hit"
+    elif row["error"]:  # a window not backfilled yet
+        why = row["error"]
     else:
         why = "not everything reached"
     return Gap(row["source"], min(start, end), max(start, end), f"{row['source']}: {why}")

@@ -62,6 +62,8 @@ class Title:
     subreddits: tuple[str, ...] = ()
     released: date | None = None
     chart_title: str = ""
+    kind: str = ""  # "film" or "tv" when known (a chart says): the rule weighs its words
+    season: str = ""  # the season charting, as the chart names it ("Wednesday: Season 2")
 
     @property
     def slug(self) -> str:

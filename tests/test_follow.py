@@ -142,6 +142,14 @@ def backtrace(store: Store) -> Any:
     return next((t for t in chart_titles(store) if t.name == "Backtrace"), None)
 
 
+def report_page(run_cli: Any, world: World, tmp_path: Path) -> str:
+    """``monitor report Backtrace``: the HTML page it writes."""
+    out = tmp_path / "reports"
+    shown = run_cli("--config", str(world.config_path), "report", "Backtrace", "--out", str(out))
+    assert shown.exit_code == 0, shown.output
+    return (out / "backtrace.html").read_text("utf-8")
+
+
 def test_a_title_entering_the_chart_is_tracked_and_backfilled_within_the_budget(
     world: World, tmp_path: Path, run_cli: Any
 ) -> None:
@@ -169,10 +177,12 @@ def test_a_title_entering_the_chart_is_tracked_and_backfilled_within_the_budget(
             "backfilling",
         )
         assert title.backfill_since == f"{WEEK2 - timedelta(days=28)}T00:00:00Z"
-        # while it backfills, the report shows the window as a gap, not as silence
-        assert any(
-            g["title"] == "Backtrace" and g["source"] == "backfill" for g in open_gaps(store)
-        )
+        # while it backfills, what is not fetched yet shows as a gap, not as silence
+        waiting = [g for g in open_gaps(store) if g["title"] == "Backtrace"]
+        assert waiting and all(g["source"].endswith("backfill") for g in waiting)
+        assert min(g["gap_start"] for g in waiting) == title.backfill_since
+        page = report_page(run_cli, world, tmp_path)
+        assert "Collection gaps" in page and "backfill not done yet" in page
         while backtrace(store).state == "backfilling":
             assert len(runs) < 12, "backfill never finished"
             runs.append(run(world, store))
@@ -189,6 +199,8 @@ def test_a_title_entering_the_chart_is_tracked_and_backfilled_within_the_budget(
         assert before.posts == 150 + 330  # every post of the four weeks before it charted
         assert report.chart is not None and report.chart.entry.start == WEEK2
         assert report.gaps == ()
+    page = report_page(run_cli, world, tmp_path)  # `monitor report Backtrace`
+    assert "Collection gaps" not in page and "Backtrace" in page
     # the chart title answers to --title NAME like a config title
     shown = run_cli("--config", str(world.config_path), "titles")
     assert shown.exit_code == 0

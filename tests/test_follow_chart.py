@@ -104,6 +104,9 @@ def test_the_first_update_follows_only_the_latest_week_and_a_config_title_wins(
     assert backtrace.backfill_since == "2024-05-20T00:00:00Z"
     assert backtrace.title().context == ("2018",)  # the chart's year, a fact for relevance
     assert (show.kind, show.season, show.category) == ("tv", "Show Time: Season 2", "TV (English)")
+    # the relevance rule takes the chart's facts with the title
+    assert (show.title().kind, show.title().season) == ("tv", "Show Time: Season 2")
+    assert backtrace.title().kind == "film"
     # its chart rows name it, so the report finds its chart run
     assert {r["title"] for r in store.query("select title from chart_entries")} >= {"Backtrace"}
     assert update(store, config).added == []  # nothing new the second time
@@ -157,7 +160,10 @@ def test_region_and_category_scope(store: Store) -> None:
     ]  # fmt: skip
     store.upsert_chart_entries(rows)
     assert update(store, config).added == ["Wanted"]
-    assert Title("Wanted", chart_title="Wanted") in with_chart_titles(config, store).titles
+    assert (
+        Title("Wanted", chart_title="Wanted", kind="film")
+        in with_chart_titles(config, store).titles
+    )
 
 
 def test_charts_update_follows_and_titles_lists_them(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
