@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .follow import ChartTitle, chart_titles, store_facts
 from .relevance_words import zipf
 from .store import Store
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("monitor.tmdb")
 
@@ -44,7 +45,9 @@ class Tmdb:
     requests: int = 0
 
     def __post_init__(self) -> None:
-        self.session = requests.Session()
+        import requests  # only when TMDB is asked: start-up of every command stays light
+
+        self.session: requests.Session = requests.Session()
         self.session.headers["Accept"] = "application/json"
         if self.key.startswith("eyJ"):  # a v4 read-access token
             self.session.headers["Authorization"] = f"Bearer {self.key}"
@@ -53,6 +56,8 @@ class Tmdb:
         """The JSON answer, None for a 404; :class:`Stop` when TMDB cannot answer."""
         if not self.key.startswith("eyJ"):
             params["api_key"] = self.key
+        import requests
+
         self.requests += 1
         try:
             response = self.session.get(
