@@ -61,19 +61,15 @@ def _accuracy() -> list[Figure]:
     for source, idx in by_source.items():
         name = GOEMOTIONS if source == "goemotions" else source
         rows = [texts.text[i] for i in idx]
-        guess = [fit_head.label_of(head_oof[i], weight) for i in idx]
-        c2 = [texts.c2[i] for i in idx]
+        decided = [fit_head.decide(texts, i, head_oof[i], weight, blend) for i in idx]
         files[name] = (
             [texts.y[i] for i in idx],
             [texts.rating[i] for i in idx],
             {
                 "vader": [vader.score(t).compound for t in rows],
                 # film-2's cross-validated output where it was fitted (c2), else its own
-                "film-2": c2,
-                "film-3": [
-                    fit_head.compound_of(texts.c2[i], head_oof[i], g, blend)
-                    for i, g in zip(idx, guess, strict=True)
-                ],
+                "film-2": [texts.c2[i] for i in idx],
+                "film-3": [compound for _, compound in decided],
             },
         )
     for path in sorted(fit.DATA.glob("*.tsv")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .film3 import Explanation
+from .film3 import PROSE_GATE, Explanation
 
 
 def describe(e: Explanation) -> str:
@@ -27,5 +27,7 @@ def describe(e: Explanation) -> str:
         steps.append(
             f"blend {e.blend:.2f} × film-2 {e.rating:+.4f} (head's rating) -> {blended:+.4f}"
         )
+        if e.label != "neutral" and e.gate < PROSE_GATE:
+            steps.append("review prose: the blend's sign sets the side")
     steps.append(f"final {e.compound:+.4f} {e.label}")
     return "; ".join(steps)

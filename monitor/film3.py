@@ -8,9 +8,11 @@ no sentiment word. Per token the head holds four weights: three class logits (ne
 neutral / positive), which decide the label, and one for a regression on the human ratings
 h. The compound is the blend ``a × c₂ + h`` (a fitted; h's weights carry 1 − a), clipped to
 [-1, 1] and moved just inside the label's band when the two disagree, so ``label(compound)``
-is always the head's label. The head is fitted offline (``tools/fit_head.py``) on GoEmotions
-Reddit comments, rated tweets and movie-review snippets, and ships as plain JSON
-(``monitor/data/film_3.json``) applied in plain Python.
+is always the head's label. The neutral logit decides whether a text is neutral; if not, in
+a social post the class logits decide its side, in review prose (gate below
+:data:`PROSE_GATE`) the compound's sign does. The head is fitted offline
+(``tools/fit_head.py``) on GoEmotions Reddit comments, rated tweets and movie-review
+snippets, and ships as plain JSON (``monitor/data/film_3.json``) applied in plain Python.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ DENSE = (
 )
 #: How far inside the neutral band a neutral label puts the compound, at most.
 INSIDE = NEUTRAL_BAND - 0.0001
+#: Below this gate (review prose, not a social post) the compound's sign, not the class
+#: logits, decides positive against negative.
+PROSE_GATE = 0.5
 
 
 def dense(text: str, s: dict[str, float], c2: float, g: float) -> list[float]:
@@ -143,7 +148,8 @@ class Film3Analyzer(FilmAnalyzer):
         c2, g, _ = self.calibrate(text, s, words, lowered)
         *logits, h = self._outputs(text, s, tokens(lowers, lowered), c2, g)
         compound = self._compound(c2, h)
-        return Scores(round(snap(compound, _label(logits)), 4) + 0.0, s["pos"], s["neu"], s["neg"])
+        final = snap(compound, decide(logits, compound, g))
+        return Scores(round(final, 4) + 0.0, s["pos"], s["neu"], s["neg"])
 
     def _compound(self, c2: float, h: float) -> float:
         """The blend of film-2's compound and the head's regression, in [-1, 1]."""
@@ -160,11 +166,11 @@ class Film3Analyzer(FilmAnalyzer):
         neu = b1 + sum(map(mul, x, w1))
         pos = b2 + sum(map(mul, x, w2))
         h = b3 + sum(map(mul, x, w3))
-        for w in filter(None, map(self._head_words.get, toks)):
-            neg += w[0]
-            neu += w[1]
-            pos += w[2]
-            h += w[3]
+        for w_neg, w_neu, w_pos, w_h in filter(None, map(self._head_words.get, toks)):
+            neg += w_neg
+            neu += w_neu
+            pos += w_pos
+            h += w_h
         return [neg, neu, pos, h]
 
     def explain(self, text: str, titles: Iterable[str] = ()) -> Explanation:
@@ -185,7 +191,8 @@ class Film3Analyzer(FilmAnalyzer):
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         out.probabilities = {c: e / sum(exps) for c, e in zip(CLASSES, exps, strict=True)}
-        out.label = _label(logits)
+        blended = self._compound(out.c2, out.rating)
+        out.label = decide(logits, blended, out.gate)
         k = CLASSES.index(out.label)
         others = [j for j in range(3) if j != k]
         pull = []
@@ -194,16 +201,21 @@ class Film3Analyzer(FilmAnalyzer):
             if w is not None:
                 pull.append((token, w[k] - max(w[j] for j in others)))
         out.top_words = sorted(pull, key=lambda tw: -abs(tw[1]))[:5]
-        out.compound = round(snap(self._compound(out.c2, out.rating), out.label), 4) + 0.0
+        out.compound = round(snap(blended, out.label), 4) + 0.0
         return out
 
 
-def _label(logits: list[float]) -> str:
-    """The class with the highest logit (the first of equals, in :data:`CLASSES` order)."""
+def decide(logits: list[float], compound: float, g: float) -> str:
+    """The label: neutral when the neutral logit is the highest; else, in review prose
+    (gate below :data:`PROSE_GATE`), the sign of the blended compound (the regression on
+    the ratings reads prose's polarity better), in a social post the higher class logit
+    (the first of equals, in :data:`CLASSES` order)."""
     neg, neu, pos = logits
-    if neg >= neu and neg >= pos:
-        return "negative"
-    return "neutral" if neu >= pos else "positive"
+    if neu > neg and neu >= pos:
+        return "neutral"
+    if g < PROSE_GATE:
+        return "positive" if compound >= 0 else "negative"
+    return "negative" if neg >= pos else "positive"
 
 
 @cache

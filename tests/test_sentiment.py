@@ -187,6 +187,28 @@ def test_the_head_labels_and_the_compound_agree() -> None:
         assert FILM.score(t).label == FILM.explain(t).label, t
 
 
+def test_in_review_prose_the_blend_sets_the_side() -> None:
+    """Review prose (gate below 0.5): the neutral logit still decides neutral, but the
+    regression's blend, not the class logits, says positive or negative; in a social post
+    the logits do. The explanation says which."""
+    from monitor.explain import describe
+    from monitor.film3 import decide
+
+    leaning_positive = [0.2, -1.0, 0.9]  # logits: negative, neutral, positive
+    assert decide(leaning_positive, -0.3, g=0.1) == "negative"  # prose: the blend's sign
+    assert decide(leaning_positive, -0.3, g=0.9) == "positive"  # a post: the logits
+    assert decide([0.2, 1.5, 0.9], -0.3, g=0.1) == "neutral"
+    for text, expected in [
+        ("The photography is handsome, but the film is a tedious slog.", "negative"),
+        ("The director has made a film of rare tenderness.", "positive"),
+        ("It wants to be a thriller, but it is mostly a lecture.", "negative"),
+    ]:
+        e = FILM.explain(text)
+        assert e.gate < 0.5 and e.label == expected == FILM.score(text).label, text
+        assert (e.blend * e.c2 + e.rating > 0) == (expected == "positive")
+        assert "review prose: the blend's sign sets the side" in describe(e)
+
+
 def test_head_is_plain_json_in_the_package() -> None:
     head = sentiment.load_data("film_3.json")
     assert head["model"] == sentiment.FILM3 and head["classes"] == [

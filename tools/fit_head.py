@@ -10,8 +10,9 @@ A multinomial logistic regression (scikit-learn) for the label, then one extra w
 neutral class chosen on the cross-validated outputs; beside it a ridge regression h on the
 same inputs (rating / 4 of a tweet or review; −0.5 / 0 / +0.5 for a comment's class, which
 weighs less), and the compound's blend a × c₂ + (1 − a) × h with a chosen on the
-cross-validated r. Each file weighs as much as the square root of its share (a tweet or a
-review counts more than a comment). 5-fold cross-validation, grouped by thread on the
+cross-validated r (:func:`monitor.film3.decide` tells how the label is chosen). Each file
+weighs as much as the square root of its share (a tweet or a review counts more than a
+comment). 5-fold cross-validation, grouped by thread on the
 comments and on film-2's own folds elsewhere, gives the figures; then the head is refitted
 on everything.
 
@@ -37,11 +38,12 @@ from tools import fit_sentiment as fit
 
 GOEMOTIONS = "goemotions_reddit.tsv"
 OUT = fit.ROOT / "monitor" / "data" / "film_3.json"
+GATE = DENSE.index("gate")
 #: Inverse L2 penalty (0.03 / 0.1 / 0.3 / 1 tried), word-frequency cut-off, the neutral
 #: weights tried.
 C = 0.1
 MIN_DF = 2
-NEUTRAL_WEIGHTS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
+NEUTRAL_WEIGHTS = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
 #: The regression h: ridge penalty (3 / 10 / 30 tried), the weight of one comment beside one
 #: rated text (0 / 0.1 / 0.3 / 1 tried), c₂'s shares a tried in the blend.
 ALPHA = 3.0
@@ -220,18 +222,17 @@ def outputs(head: dict[str, Any], texts: Texts, i: int) -> list[float]:
     return out
 
 
-def label_of(out: Sequence[float], neutral_weight: float) -> int:
-    """The class the head picks from its out-of-fold ``out``puts, the neutral bias raised."""
-    bump = math.log(neutral_weight)
-    return _argmax([out[0], out[1] + bump, out[2]])
+def decide(
+    texts: Texts, i: int, out: Sequence[float], neutral_weight: float, blend: float
+) -> tuple[int, float]:
+    """The class and the final compound of text ``i`` from the head's (unscaled, out-of-fold)
+    ``out``puts, as :class:`monitor.film3.Film3Analyzer` gives them."""
+    from monitor.film3 import decide, snap
 
-
-def compound_of(c2: float, out: Sequence[float], cls: int, blend: float) -> float:
-    """The final compound from film-2's c₂ and the head's (unscaled) outputs, as
-    :class:`monitor.film3.Film3Analyzer` gives it."""
-    from monitor.film3 import snap
-
-    return snap(max(-1.0, min(1.0, blend * c2 + (1 - blend) * out[3])), CLASSES[cls])
+    compound = max(-1.0, min(1.0, blend * texts.c2[i] + (1 - blend) * out[3]))
+    logits = [out[0], out[1] + math.log(neutral_weight), out[2]]
+    cls = decide(logits, compound, texts.dense[i][GATE])
+    return CLASSES.index(cls), snap(compound, cls)
 
 
 def macro_f1(truth: Sequence[int], guess: Sequence[int]) -> tuple[float, list[float]]:
@@ -264,20 +265,13 @@ def figures(
     out = {}
     for source in dict.fromkeys(texts.source):
         idx = [i for i, s in enumerate(texts.source) if s == source]
-        guess = [label_of(oof[i], weight) for i in idx]
+        guess, compound = zip(*(decide(texts, i, oof[i], weight, blend) for i in idx), strict=True)
         f1, per = macro_f1([texts.y[i] for i in idx], guess)
         row = {"macro_f1": round(f1, 4), "neutral_f1": round(per[1], 4)}
         if texts.rating[idx[0]] is not None:
-            compound = [
-                compound_of(texts.c2[i], oof[i], g, blend) for i, g in zip(idx, guess, strict=True)
-            ]
             row["r"] = round(fit.pearson(compound, [texts.rating[i] or 0.0 for i in idx]), 4)
         out[source] = row
     return out
-
-
-def _argmax(values: list[float]) -> int:
-    return max(range(len(values)), key=values.__getitem__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,15 +296,15 @@ def main(argv: list[str] | None = None) -> int:
             cache.write_text(json.dumps(film2_oof))
     texts = load(film2_oof)
     oof = cross_validate(texts)
-    # The neutral weight: the best mean macro F1 over the three files; then c₂'s share in
-    # the compound: the best mean r over the rated files (both cross-validated).
-    weight = max(
-        NEUTRAL_WEIGHTS,
-        key=lambda w: sum(f["macro_f1"] for f in figures(texts, oof, w, 1.0).values()),
-    )
+    # c₂'s share in the compound: the best mean r over the rated files; then the neutral
+    # weight: the best mean macro F1 over the three files (both cross-validated).
     blend = max(
         BLENDS,
-        key=lambda a: sum(f.get("r", 0.0) for f in figures(texts, oof, weight, a).values()),
+        key=lambda a: sum(f.get("r", 0.0) for f in figures(texts, oof, 1.3, a).values()),
+    )
+    weight = max(
+        NEUTRAL_WEIGHTS,
+        key=lambda w: sum(f["macro_f1"] for f in figures(texts, oof, w, blend).values()),
     )
     cv = figures(texts, oof, weight, blend)
     for source, row in cv.items():
