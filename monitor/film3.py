@@ -83,7 +83,7 @@ def tokens(lowered: list[str], words: set[str] | None = None) -> set[str]:
     """The head's word features: each lowercased token and each pair of neighbours, once
     (``words``: the set of the tokens, when known; it is extended in place)."""
     out = set(lowered) if words is None else words
-    out.update(f"{a} {b}" for a, b in pairwise(lowered))
+    out.update(map(" ".join, pairwise(lowered)))
     return out
 
 
@@ -147,7 +147,7 @@ class Film3Analyzer(FilmAnalyzer):
         lowered = set(lowers)
         c2, g, _ = self.calibrate(text, s, words, lowered)
         *logits, h = self._outputs(text, s, tokens(lowers, lowered), c2, g)
-        compound = self._compound(c2, h)
+        compound = max(-1.0, min(1.0, self._blend * c2 + h))  # as _compound, inlined
         final = snap(compound, decide(logits, compound, g))
         return Scores(round(final, 4) + 0.0, s["pos"], s["neu"], s["neg"])
 
