@@ -217,6 +217,9 @@ def test_head_is_plain_json_in_the_package() -> None:
         "positive",
     ]
     assert head["outputs"] == ["negative", "neutral", "positive", "rating"]
+    assert 0.0 < head["blend"] <= 1.0
+    shipped = Path(sentiment.__file__).parent / "data" / "film_3.json"
+    assert shipped.stat().st_size < 3_000_000  # modest: it ships in the wheel
     assert all(len(w) == 4 for w in head["words"].values())
     assert {"goemotions", "tweets.tsv", "movie_reviews_dev.tsv"} <= set(head["cv"])
 
