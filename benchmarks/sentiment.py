@@ -14,7 +14,6 @@ plain VADER.
 
 from __future__ import annotations
 
-import math
 import random
 import sys
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable
 
 from benchmarks.common import Figure
 from monitor import language, sentiment
-from monitor.film3 import CLASSES, snap
+from monitor.film3 import CLASSES
 from tools import fit_head
 from tools import fit_sentiment as fit
 
@@ -53,7 +52,8 @@ def _accuracy() -> list[Figure]:
     film2_oof = fit_head.cross_validated_c2()
     texts = fit_head.load(film2_oof)
     head_oof = fit_head.cross_validate(texts)
-    bump = math.log(sentiment.load_data("film_3.json")["cv"]["neutral_weight"])
+    cv = sentiment.load_data("film_3.json")["cv"]
+    weight, blend = cv["neutral_weight"], cv["blend"]
     files: dict[str, tuple[list[int], list[float | None], dict[str, list[float]]]] = {}
     by_source: dict[str, list[int]] = {}
     for i, source in enumerate(texts.source):
@@ -61,16 +61,15 @@ def _accuracy() -> list[Figure]:
     for source, idx in by_source.items():
         name = GOEMOTIONS if source == "goemotions" else source
         rows = [texts.text[i] for i in idx]
-        guess = [fit_head._argmax([o[0], o[1] + bump, o[2]]) for o in (head_oof[i] for i in idx)]
-        c2 = [texts.c2[i] for i in idx]
+        decided = [fit_head.decide(texts, i, head_oof[i], weight, blend) for i in idx]
         files[name] = (
             [texts.y[i] for i in idx],
             [texts.rating[i] for i in idx],
             {
                 "vader": [vader.score(t).compound for t in rows],
                 # film-2's cross-validated output where it was fitted (c2), else its own
-                "film-2": c2,
-                "film-3": [snap(c, CLASSES[g]) for c, g in zip(c2, guess, strict=True)],
+                "film-2": [texts.c2[i] for i in idx],
+                "film-3": [compound for _, compound in decided],
             },
         )
     for path in sorted(fit.DATA.glob("*.tsv")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .film3 import Explanation
+from .film3 import PROSE_GATE, Explanation
 
 
 def describe(e: Explanation) -> str:
@@ -23,5 +23,11 @@ def describe(e: Explanation) -> str:
         if e.top_words:
             pulls = ", ".join(f"{w!r} {v:+.2f}" for w, v in e.top_words)
             steps.append(f"words toward {e.label}: {pulls}")
+        blended = max(-1.0, min(1.0, e.blend * e.c2 + e.rating))
+        steps.append(
+            f"blend {e.blend:.2f} × film-2 {e.rating:+.4f} (head's rating) -> {blended:+.4f}"
+        )
+        if e.label != "neutral" and e.gate < PROSE_GATE:
+            steps.append("review prose: the blend's sign sets the side")
     steps.append(f"final {e.compound:+.4f} {e.label}")
     return "; ".join(steps)

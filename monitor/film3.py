@@ -2,12 +2,16 @@
 
 film-2 (:class:`monitor.sentiment.FilmAnalyzer`) reads review prose well and pushes posts
 with no opinion out of the neutral band. film-3 keeps its film layer and its calibrated
-compound c₂, runs VADER once, and adds a linear 3-class head (negative / neutral / positive)
-over the same tokens: each word and word pair, VADER's scores, c₂, the gate g, and cues such
-as a question mark or a text with no sentiment word. The head decides the label; the
-compound is c₂ moved just inside the label's band when the two disagree, so
-``label(compound)`` is always the head's label. The head is fitted offline
-(``tools/fit_sentiment.py``) on GoEmotions Reddit comments, rated tweets and movie-review
+compound c₂, runs VADER once, and adds a linear head over the same tokens: each word and
+word pair, VADER's scores, c₂, the gate g, and cues such as a question mark or a text with
+no sentiment word. Per token the head holds four weights: three class logits (negative /
+neutral / positive), which decide the label, and one for a regression on the human ratings
+h. The compound is the blend ``a × c₂ + h`` (a fitted; h's weights carry 1 − a), clipped to
+[-1, 1] and moved just inside the label's band when the two disagree, so ``label(compound)``
+is always the head's label. The neutral logit decides whether a text is neutral; if not, in
+a social post the class logits decide its side, in review prose (gate below
+:data:`PROSE_GATE`) the compound's sign does. The head is fitted offline
+(``tools/fit_head.py``) on GoEmotions Reddit comments, rated tweets and movie-review
 snippets, and ships as plain JSON (``monitor/data/film_3.json``) applied in plain Python.
 """
 
@@ -46,6 +50,9 @@ DENSE = (
 )
 #: How far inside the neutral band a neutral label puts the compound, at most.
 INSIDE = NEUTRAL_BAND - 0.0001
+#: Below this gate (review prose, not a social post) the compound's sign, not the class
+#: logits, decides positive against negative.
+PROSE_GATE = 0.5
 
 
 def dense(text: str, s: dict[str, float], c2: float, g: float) -> list[float]:
@@ -72,21 +79,22 @@ def dense(text: str, s: dict[str, float], c2: float, g: float) -> list[float]:
     ]
 
 
-def tokens(lowered: list[str]) -> set[str]:
-    """The head's word features: each lowercased token and each pair of neighbours, once."""
-    out = set(lowered)
-    out.update(f"{a} {b}" for a, b in pairwise(lowered))
+def tokens(lowered: list[str], words: set[str] | None = None) -> set[str]:
+    """The head's word features: each lowercased token and each pair of neighbours, once
+    (``words``: the set of the tokens, when known; it is extended in place)."""
+    out = set(lowered) if words is None else words
+    out.update(map(" ".join, pairwise(lowered)))
     return out
 
 
-def snap(c2: float, label: str) -> float:
-    """c₂ moved into ``label``'s side of the ±:data:`NEUTRAL_BAND` band (unchanged when it
-    is there already)."""
+def snap(compound: float, label: str) -> float:
+    """``compound`` moved into ``label``'s side of the ±:data:`NEUTRAL_BAND` band (unchanged
+    when it is there already; a neutral label keeps its sign)."""
     if label == "neutral":
-        return INSIDE * math.tanh(c2 / 0.3)
+        return INSIDE * math.tanh(compound / 0.3)
     if label == "positive":
-        return max(c2, NEUTRAL_BAND)
-    return min(c2, -NEUTRAL_BAND)
+        return max(compound, NEUTRAL_BAND)
+    return min(compound, -NEUTRAL_BAND)
 
 
 @dataclass
@@ -101,6 +109,8 @@ class Explanation:
     review_words: list[str] = field(default_factory=list)  # words the film lexicon sets
     gate: float = 0.0
     c2: float = 0.0
+    rating: float = 0.0  # the head's regression on the ratings, h (blended with c2)
+    blend: float = 1.0  # c2's share a in the compound a × c2 + h
     probabilities: dict[str, float] = field(default_factory=dict)
     top_words: list[tuple[str, float]] = field(default_factory=list)  # head weight toward label
     compound: float = 0.0
@@ -117,39 +127,51 @@ class Film3Analyzer(FilmAnalyzer):
         self.set_head(head if head is not None else load_data("film_3.json"))
 
     def set_head(self, head: dict[str, Any]) -> None:
-        """Use this head (the JSON ``tools/fit_sentiment.py`` writes)."""
+        """Use this head (the JSON ``tools/fit_head.py`` writes)."""
+        # Four outputs: the three class logits, then the regression h on the ratings.
         self._head_bias = tuple(float(b) for b in head["bias"])
         weights = head["dense"]
-        # per class, one weight per DENSE input
-        self._head_dense = tuple(tuple(float(weights[name][k]) for name in DENSE) for k in range(3))
-        self._head_words: dict[str, tuple[float, float, float]] = {
-            k: (float(v[0]), float(v[1]), float(v[2])) for k, v in head["words"].items()
+        # per output, one weight per DENSE input
+        self._head_dense = tuple(tuple(float(weights[name][k]) for name in DENSE) for k in range(4))
+        self._head_words: dict[str, tuple[float, float, float, float]] = {
+            k: (float(v[0]), float(v[1]), float(v[2]), float(v[3]))
+            for k, v in head["words"].items()
         }
+        self._blend = float(head["blend"])
 
     def score(self, text: str, titles: Iterable[str] = ()) -> Scores:
         if not text or text.isspace():
             return Scores(0.0, 0.0, 0.0, 0.0)
         s, words = self.features(text, titles)
         lowers = [w.lower() for w in words]
-        c2, g, _ = self.calibrate(text, s, words, set(lowers))
-        label = _label(self._logits(text, s, lowers, c2, g))
-        return Scores(round(snap(c2, label), 4) + 0.0, s["pos"], s["neu"], s["neg"])
+        lowered = set(lowers)
+        c2, g, _ = self.calibrate(text, s, words, lowered)
+        *logits, h = self._outputs(text, s, tokens(lowers, lowered), c2, g)
+        compound = max(-1.0, min(1.0, self._blend * c2 + h))  # as _compound, inlined
+        final = snap(compound, decide(logits, compound, g))
+        return Scores(round(final, 4) + 0.0, s["pos"], s["neu"], s["neg"])
 
-    def _logits(
-        self, text: str, s: dict[str, float], lowers: list[str], c2: float, g: float
+    def _compound(self, c2: float, h: float) -> float:
+        """The blend of film-2's compound and the head's regression, in [-1, 1]."""
+        return max(-1.0, min(1.0, self._blend * c2 + h))
+
+    def _outputs(
+        self, text: str, s: dict[str, float], toks: set[str], c2: float, g: float
     ) -> list[float]:
+        """The three class logits and the regression h."""
         x = dense(text, s, c2, g)
-        b0, b1, b2 = self._head_bias
-        w0, w1, w2 = self._head_dense
+        b0, b1, b2, b3 = self._head_bias
+        w0, w1, w2, w3 = self._head_dense
         neg = b0 + sum(map(mul, x, w0))
         neu = b1 + sum(map(mul, x, w1))
         pos = b2 + sum(map(mul, x, w2))
-        table = self._head_words
-        for w in filter(None, map(table.get, tokens(lowers))):
-            neg += w[0]
-            neu += w[1]
-            pos += w[2]
-        return [neg, neu, pos]
+        h = b3 + sum(map(mul, x, w3))
+        for w_neg, w_neu, w_pos, w_h in filter(None, map(self._head_words.get, toks)):
+            neg += w_neg
+            neu += w_neu
+            pos += w_pos
+            h += w_h
+        return [neg, neu, pos, h]
 
     def explain(self, text: str, titles: Iterable[str] = ()) -> Explanation:
         """Each step that moved ``text``'s score, for ``monitor sentiment --explain``."""
@@ -164,11 +186,13 @@ class Film3Analyzer(FilmAnalyzer):
         out.neutralised = sorted(lowered & self._neutral)
         out.review_words = sorted(lowered & self._review)
         out.c2, out.gate, _ = self.calibrate(text, s, words, lowered)
-        logits = self._logits(text, s, lowers, out.c2, out.gate)
+        *logits, out.rating = self._outputs(text, s, tokens(lowers), out.c2, out.gate)
+        out.blend = self._blend
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         out.probabilities = {c: e / sum(exps) for c, e in zip(CLASSES, exps, strict=True)}
-        out.label = _label(logits)
+        blended = self._compound(out.c2, out.rating)
+        out.label = decide(logits, blended, out.gate)
         k = CLASSES.index(out.label)
         others = [j for j in range(3) if j != k]
         pull = []
@@ -177,16 +201,21 @@ class Film3Analyzer(FilmAnalyzer):
             if w is not None:
                 pull.append((token, w[k] - max(w[j] for j in others)))
         out.top_words = sorted(pull, key=lambda tw: -abs(tw[1]))[:5]
-        out.compound = round(snap(out.c2, out.label), 4) + 0.0
+        out.compound = round(snap(blended, out.label), 4) + 0.0
         return out
 
 
-def _label(logits: list[float]) -> str:
-    """The class with the highest logit (the first of equals, in :data:`CLASSES` order)."""
+def decide(logits: list[float], compound: float, g: float) -> str:
+    """The label: neutral when the neutral logit is the highest; else, in review prose
+    (gate below :data:`PROSE_GATE`), the sign of the blended compound (the regression on
+    the ratings reads prose's polarity better), in a social post the higher class logit
+    (the first of equals, in :data:`CLASSES` order)."""
     neg, neu, pos = logits
-    if neg >= neu and neg >= pos:
-        return "negative"
-    return "neutral" if neu >= pos else "positive"
+    if neu > neg and neu >= pos:
+        return "neutral"
+    if g < PROSE_GATE:
+        return "positive" if compound >= 0 else "negative"
+    return "negative" if neg >= pos else "positive"
 
 
 @cache

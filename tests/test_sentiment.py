@@ -190,14 +190,49 @@ def test_posts_with_no_opinion_stay_neutral(text: str) -> None:
 
 
 def test_the_head_labels_and_the_compound_agree() -> None:
-    """``label(compound)`` is the head's label; film-2's compound moves only when the head
-    disagrees with it, and then just across the band's edge."""
+    """``label(compound)`` is the head's label; the compound is the blend a × c₂ + h of
+    film-2's compound and the head's regression, moved only when the head's label disagrees
+    with it, and then just across the band's edge."""
     text = "watching it tonight with the kids"
     assert FILM2.score(text).label == "positive"  # film-2 leaves the neutral band
     s = FILM.score(text)
     assert s.label == "neutral" and abs(s.compound) < sentiment.NEUTRAL_BAND
     strong = "what a gorgeous, gripping film"
-    assert FILM.score(strong).compound == FILM2.score(strong).compound > 0.5
+    e = FILM.explain(strong)
+    assert 0 < e.blend < 1 and e.rating > 0  # the regression reads it as positive too
+    assert FILM.score(strong).compound == round(e.blend * e.c2 + e.rating, 4) > 0.3
+    texts = [
+        "I don't really hate it, it's not the worst 😂 but meh",
+        "the ending was NOT GREAT at all :(",
+        "anyone else think season 2 dragged?",
+        "a tedious, forgettable mess with one great scene",
+        "lol my cat watched the whole thing with me",
+        "It is what it is.",
+    ]
+    for t in texts:
+        assert FILM.score(t).label == FILM.explain(t).label, t
+
+
+def test_in_review_prose_the_blend_sets_the_side() -> None:
+    """Review prose (gate below 0.5): the neutral logit still decides neutral, but the
+    regression's blend, not the class logits, says positive or negative; in a social post
+    the logits do. The explanation says which."""
+    from monitor.explain import describe
+    from monitor.film3 import decide
+
+    leaning_positive = [0.2, -1.0, 0.9]  # logits: negative, neutral, positive
+    assert decide(leaning_positive, -0.3, g=0.1) == "negative"  # prose: the blend's sign
+    assert decide(leaning_positive, -0.3, g=0.9) == "positive"  # a post: the logits
+    assert decide([0.2, 1.5, 0.9], -0.3, g=0.1) == "neutral"
+    for text, expected in [
+        ("The photography is handsome, but the film is a tedious slog.", "negative"),
+        ("The director has made a film of rare tenderness.", "positive"),
+        ("It wants to be a thriller, but it is mostly a lecture.", "negative"),
+    ]:
+        e = FILM.explain(text)
+        assert e.gate < 0.5 and e.label == expected == FILM.score(text).label, text
+        assert (e.blend * e.c2 + e.rating > 0) == (expected == "positive")
+        assert "review prose: the blend's sign sets the side" in describe(e)
 
 
 def test_head_is_plain_json_in_the_package() -> None:
@@ -207,7 +242,11 @@ def test_head_is_plain_json_in_the_package() -> None:
         "neutral",
         "positive",
     ]
-    assert all(len(w) == 3 for w in head["words"].values())
+    assert head["outputs"] == ["negative", "neutral", "positive", "rating"]
+    assert 0.0 < head["blend"] <= 1.0
+    shipped = Path(sentiment.__file__).parent / "data" / "film_3.json"
+    assert shipped.stat().st_size < 3_000_000  # modest: it ships in the wheel
+    assert all(len(w) == 4 for w in head["words"].values())
     assert {"goemotions", "tweets.tsv", "movie_reviews_dev.tsv"} <= set(head["cv"])
 
 

@@ -6,8 +6,13 @@ rating / 4 with the ±0.05 band). Inputs: :func:`monitor.film3.dense` (VADER's s
 film layer's text, film-2's compound c₂, the gate) and :func:`monitor.film3.tokens` (words
 and word pairs seen in two texts or more). c₂ of a tweet or review is film-2's
 cross-validated output (film-2 was fitted on those files), of a comment the shipped film-2's.
-A multinomial logistic regression (scikit-learn), then one extra weight on the neutral class
-chosen on the cross-validated outputs. 5-fold cross-validation, grouped by thread on the
+A multinomial logistic regression (scikit-learn) for the label, then one extra weight on the
+neutral class chosen on the cross-validated outputs; beside it a ridge regression h on the
+same inputs (rating / 4 of a tweet or review; −0.5 / 0 / +0.5 for a comment's class, which
+weighs less), and the compound's blend a × c₂ + (1 − a) × h with a chosen on the
+cross-validated r (:func:`monitor.film3.decide` tells how the label is chosen). Each file
+weighs as much as the square root of its share (a tweet or a review counts more than a
+comment). 5-fold cross-validation, grouped by thread on the
 comments and on film-2's own folds elsewhere, gives the figures; then the head is refitted
 on everything.
 
@@ -33,12 +38,17 @@ from tools import fit_sentiment as fit
 
 GOEMOTIONS = "goemotions_reddit.tsv"
 OUT = fit.ROOT / "monitor" / "data" / "film_3.json"
-#: Inverse L2 penalty (0.03 / 0.1 / 0.3 / 1 tried), word-frequency cut-off, the weight of
-#: one tweet or review beside one comment, the neutral weights tried.
+GATE = DENSE.index("gate")
+#: Inverse L2 penalty (0.03 / 0.1 / 0.3 / 1 tried), word-frequency cut-off, the neutral
+#: weights tried.
 C = 0.1
 MIN_DF = 2
-OTHER_WEIGHT = 1.0
-NEUTRAL_WEIGHTS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
+NEUTRAL_WEIGHTS = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
+#: The regression h: ridge penalty (3 / 10 / 30 tried), the weight of one comment beside one
+#: rated text (0 / 0.1 / 0.3 / 1 tried), c₂'s shares a tried in the blend.
+ALPHA = 3.0
+COMMENT_WEIGHT = 0.3
+BLENDS = (0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
 
 
 def read_goemotions(path: Path) -> list[tuple[str, str, str]]:
@@ -125,11 +135,20 @@ def cross_validated_c2() -> dict[str, list[float]]:
     return out
 
 
+def source_weights(texts: Texts, idx: Sequence[int]) -> dict[str, float]:
+    """Per source, the weight of one of its texts: sqrt(n / (sources × n_source)), so a
+    small file counts more per text than a large one, but less than fully balanced."""
+    counts = Counter(texts.source[i] for i in idx)
+    n = sum(counts.values())
+    return {s: math.sqrt(n / (len(counts) * c)) for s, c in counts.items()}
+
+
 def fit_head(texts: Texts, idx: Sequence[int]) -> dict[str, Any]:
-    """The head fitted on texts ``idx``: bias, dense and word weights per class (JSON-ready)."""
+    """The head fitted on texts ``idx``: bias, dense and word weights of the three class
+    logits and of the regression h (JSON-ready)."""
     import numpy as np
     from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, Ridge
 
     df: Counter[str] = Counter()
     for i in idx:
@@ -148,42 +167,72 @@ def fit_head(texts: Texts, idx: Sequence[int]) -> dict[str, Any]:
     words = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(idx), len(vocab)))
     x = sparse.hstack([sparse.csr_matrix((d - mu) / sd), words]).tocsr()
     y = np.array([texts.y[i] for i in idx])
-    weight = np.array([1.0 if texts.source[i] == "goemotions" else OTHER_WEIGHT for i in idx])
+    per_source = source_weights(texts, idx)
     model = LogisticRegression(C=C, max_iter=5000)
-    model.fit(x, y, sample_weight=weight)
-    coef, bias = model.coef_, model.intercept_
+    model.fit(x, y, sample_weight=np.array([per_source[texts.source[i]] for i in idx]))
+    rated = [texts.rating[i] is not None for i in idx]
+    target = np.array(
+        [r / 4 if (r := texts.rating[i]) is not None else (texts.y[i] - 1) / 2 for i in idx]
+    )
+    ridge = Ridge(alpha=ALPHA)
+    ridge.fit(x, target, sample_weight=np.where(rated, 1.0, COMMENT_WEIGHT))
+    coef = np.vstack([model.coef_, ridge.coef_[None, :]])
+    bias = np.concatenate([model.intercept_, [ridge.intercept_]])
     nd = len(DENSE)
     dense_w = coef[:, :nd] / sd  # unstandardised: the head reads the raw inputs
     return {
         "bias": [float(b) for b in bias - dense_w @ mu],
         "dense": {name: [float(v) for v in dense_w[:, j]] for j, name in enumerate(DENSE)},
-        "words": {
-            w: [round(float(v), 4) for v in coef[:, nd + j]]
-            for j, w in enumerate(vocab)
-            if abs(coef[:, nd + j]).max() >= 5e-4
-        },
+        "words": {w: [float(v) for v in coef[:, nd + j]] for j, w in enumerate(vocab)},
     }
 
 
-def logits(head: dict[str, Any], texts: Texts, i: int) -> list[float]:
-    """What :class:`monitor.film3.Film3Analyzer` computes, from the stored inputs."""
+def scaled(head: dict[str, Any], neutral_weight: float, blend: float) -> dict[str, Any]:
+    """The head as the run time reads it: the neutral class's bias raised by
+    log(neutral_weight), the regression's weights times 1 − ``blend``, rounded, and word
+    weights too small to matter left out."""
+    h = 1.0 - blend
+
+    def out(values: list[float], digits: int) -> list[float]:
+        return [round(v, digits) for v in (*values[:3], h * values[3])]
+
+    bias = list(head["bias"])
+    bias[1] += math.log(neutral_weight)
+    words = {w: out(v, 4) for w, v in head["words"].items()}
+    return {
+        "blend": blend,
+        "bias": out(bias, 5),
+        "dense": {k: out(v, 5) for k, v in head["dense"].items()},
+        "words": {w: v for w, v in sorted(words.items()) if max(map(abs, v)) >= 5e-4},
+    }
+
+
+def outputs(head: dict[str, Any], texts: Texts, i: int) -> list[float]:
+    """What :class:`monitor.film3.Film3Analyzer` computes from the stored inputs: the three
+    class logits and the regression h."""
     out = list(head["bias"])
     for name, x in zip(DENSE, texts.dense[i], strict=True):
-        for k in range(3):
+        for k in range(4):
             out[k] += head["dense"][name][k] * x
     for w in texts.tokens[i]:
         v = head["words"].get(w)
         if v is not None:
-            for k in range(3):
+            for k in range(4):
                 out[k] += v[k]
     return out
 
 
-def with_neutral(head: dict[str, Any], weight: float) -> dict[str, Any]:
-    """The head with the neutral class's bias raised by log(weight)."""
-    bias = list(head["bias"])
-    bias[1] += math.log(weight)
-    return {**head, "bias": bias}
+def decide(
+    texts: Texts, i: int, out: Sequence[float], neutral_weight: float, blend: float
+) -> tuple[int, float]:
+    """The class and the final compound of text ``i`` from the head's (unscaled, out-of-fold)
+    ``out``puts, as :class:`monitor.film3.Film3Analyzer` gives them."""
+    from monitor.film3 import decide, snap
+
+    compound = max(-1.0, min(1.0, blend * texts.c2[i] + (1 - blend) * out[3]))
+    logits = [out[0], out[1] + math.log(neutral_weight), out[2]]
+    cls = decide(logits, compound, texts.dense[i][GATE])
+    return CLASSES.index(cls), snap(compound, cls)
 
 
 def macro_f1(truth: Sequence[int], guess: Sequence[int]) -> tuple[float, list[float]]:
@@ -198,40 +247,31 @@ def macro_f1(truth: Sequence[int], guess: Sequence[int]) -> tuple[float, list[fl
 
 
 def cross_validate(texts: Texts) -> list[list[float]]:
-    """Out-of-fold logits of every text."""
+    """Out-of-fold outputs of every text (:func:`outputs`)."""
     out: list[list[float]] = [[] for _ in texts.y]
     for k in range(fit.FOLDS):
         train = [i for i, f in enumerate(texts.fold) if f != k]
         head = fit_head(texts, train)
         for i, f in enumerate(texts.fold):
             if f == k:
-                out[i] = logits(head, texts, i)
+                out[i] = outputs(head, texts, i)
     return out
 
 
-def figures(texts: Texts, oof: list[list[float]], weight: float) -> dict[str, dict[str, float]]:
+def figures(
+    texts: Texts, oof: list[list[float]], weight: float, blend: float
+) -> dict[str, dict[str, float]]:
     """Per source: macro F1, neutral F1 and (rated files) Pearson r of the final compound."""
-    from monitor.film3 import snap
-
-    bump = math.log(weight)
     out = {}
     for source in dict.fromkeys(texts.source):
         idx = [i for i, s in enumerate(texts.source) if s == source]
-        guess = [
-            max(range(3), key=[o[0], o[1] + bump, o[2]].__getitem__)
-            for o in map(oof.__getitem__, idx)
-        ]
+        guess, compound = zip(*(decide(texts, i, oof[i], weight, blend) for i in idx), strict=True)
         f1, per = macro_f1([texts.y[i] for i in idx], guess)
         row = {"macro_f1": round(f1, 4), "neutral_f1": round(per[1], 4)}
         if texts.rating[idx[0]] is not None:
-            compound = [snap(texts.c2[i], CLASSES[g]) for i, g in zip(idx, guess, strict=True)]
             row["r"] = round(fit.pearson(compound, [texts.rating[i] or 0.0 for i in idx]), 4)
         out[source] = row
     return out
-
-
-def _argmax(values: list[float]) -> int:
-    return max(range(len(values)), key=values.__getitem__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,25 +296,38 @@ def main(argv: list[str] | None = None) -> int:
             cache.write_text(json.dumps(film2_oof))
     texts = load(film2_oof)
     oof = cross_validate(texts)
-    # The neutral weight: the best mean macro F1 over the three files, cross-validated.
+    # c₂'s share in the compound: the best mean r over the rated files; then the neutral
+    # weight: the best mean macro F1 over the three files (both cross-validated).
+    blend = max(
+        BLENDS,
+        key=lambda a: sum(f.get("r", 0.0) for f in figures(texts, oof, 1.3, a).values()),
+    )
     weight = max(
         NEUTRAL_WEIGHTS,
-        key=lambda w: sum(f["macro_f1"] for f in figures(texts, oof, w).values()),
+        key=lambda w: sum(f["macro_f1"] for f in figures(texts, oof, w, blend).values()),
     )
-    cv = figures(texts, oof, weight)
+    cv = figures(texts, oof, weight, blend)
     for source, row in cv.items():
         print(f"{source}: {fit.FOLDS}-fold cv {row}")
-    head = with_neutral(fit_head(texts, range(len(texts.y))), weight)
+    head = scaled(fit_head(texts, range(len(texts.y))), weight, blend)
     out = {
         "model": FILM3,
         "fitted_on": [GOEMOTIONS, fit.TWEETS, fit.REVIEWS],
         "classes": list(CLASSES),
-        "cv": {"folds": fit.FOLDS, "C": C, "min_df": MIN_DF, "neutral_weight": weight, **cv},
-        "bias": [round(b, 5) for b in head["bias"]],
-        "dense": {k: [round(v, 5) for v in vs] for k, vs in head["dense"].items()},
-        "words": dict(sorted(head["words"].items())),
+        "outputs": [*CLASSES, "rating"],
+        "cv": {
+            "folds": fit.FOLDS,
+            "C": C,
+            "min_df": MIN_DF,
+            "alpha": ALPHA,
+            "comment_weight": COMMENT_WEIGHT,
+            "neutral_weight": weight,
+            "blend": blend,
+            **cv,
+        },
+        **head,
     }
-    print(f"neutral weight {weight}; {len(out['words'])} word weights")
+    print(f"neutral weight {weight}, blend {blend}; {len(out['words'])} word weights")
     if not args.dry_run:
         OUT.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n")
         print(f"wrote {OUT.relative_to(fit.ROOT)}")
