@@ -258,6 +258,8 @@ def _mark_run(talk: Axes, mood: Axes, report: Report) -> None:
         (chart.peak.start, f"peak #{chart.peak.rank}"),
         (chart.exit.end + timedelta(days=1), "left the chart"),
     ]
+    if chart.peak.start == chart.entry.start:  # it entered at its best: one mark, one label
+        marks[:2] = [(chart.entry.start, f"entered at its peak, #{chart.peak.rank}")]
     for day, text in marks:
         x = _num(day)
         for ax in (talk, mood):

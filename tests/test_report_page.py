@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
-from report_data import START, add_gap, add_post, chart_run_scenario
+from report_data import START, add_chart, add_gap, add_post, chart_run_scenario
 
 from monitor import html, plot
 from monitor.config import Title
@@ -105,6 +105,20 @@ def test_figure_draws_rank_inverted_with_run_and_gaps_marked(tmp_path: Path) -> 
     assert list(top.baseline) == list(stacks["bluesky posts"].values)
     assert any("days since release" in a.get_xlabel() for a in talk.child_axes)
     assert mood.get_lines()[0].get_label() == "7-day mean (trailing)"
+
+
+def test_a_title_that_enters_at_its_peak_gets_one_mark_not_two_labels_on_top(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "m.db") as store:
+        store.sync_titles([Title("Backtrace")])
+        for n in range(30):
+            add_post(store, n, START + timedelta(days=n), 0.2)
+        add_chart(store, {START + timedelta(days=7): 3, START + timedelta(days=14): 8})
+        report = build_report(store, Title("Backtrace"))
+    notes = [t.get_text() for t in plot.draw(report).axes[0].texts]
+    assert "entered at its peak, #3" in notes
+    assert not any(n.startswith(("entered #", "peak #")) for n in notes)
 
 
 def _chromium() -> str:
