@@ -197,6 +197,11 @@ def _vader_alone(bodies: list[str]) -> float:
 
 
 def _wall(command: list[str], env: dict[str, str] | None = None, repeat: int = 5) -> float:
+    """Median wall seconds of ``command``, as an installed monitor starts: with its
+    modules' bytecode written (pip compiles it at install; an untimed first run does here,
+    whatever ``PYTHONDONTWRITEBYTECODE`` says)."""
+    env = {k: v for k, v in (env or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(command, check=False, capture_output=True, env=env)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
