@@ -64,8 +64,9 @@ NEAR_SAME = 0.85
 #: otherwise make every text a candidate of every other).
 BUCKET_CAP = 8
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
+# (on case-folded text; each starts with a literal, which the regex engine looks for first)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@(?<![\w@]@)[\w.\-]+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -87,12 +88,12 @@ def _seeds() -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.d
 
 def words(text: str) -> list[str]:
     """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
-        digits = True
-    else:
+    if text.isascii():
+        text = text.lower()  # the casefold of ASCII
         digits = _DIGIT.search(text) is not None
-    text = text.casefold()
+    else:
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+        digits = True
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "@" in text:
@@ -309,8 +310,10 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
 def _candidates(h: int, keys: list[int], bands: dict[int, list[int]]) -> list[int]:
     """The texts sharing a band with text ``h``: the most bands first (then the smallest
     hash), at most :data:`MAX_CANDIDATES`."""
-    shared = Counter(itertools.chain.from_iterable(bands.get(band, ()) for band in keys))
-    shared.pop(h, None)
+    found = [o for band in keys if (bucket := bands.get(band)) for o in bucket if o != h]
+    if len(found) <= 1:
+        return found
+    shared = Counter(found)
     if len(shared) <= 1:
         return list(shared)
     if len(shared) > MAX_CANDIDATES:
@@ -347,12 +350,11 @@ def _write(
     conn.executemany(
         f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
         "on conflict (hash) do update set copy_group = excluded.copy_group",
-        [(h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty or t.posts],
+        # a text seen again keeps its row (a rename above has set its group)
+        sorted((h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty),
     )
-    conn.executemany(
-        f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)",
-        added,
-    )
+    # in key order: each page of the index is written once
+    conn.executemany(f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)", sorted(added))
     stored = []
     for t in texts.values():
         if t.group is None or not (t.new or t.dirty or t.posts):
