@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +63,7 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 #: The same for a text with no link or handle in it (most): a fifth faster.
-_PLAIN = re.compile(r"#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])|\S*\d\S*|\S", re.IGNORECASE)
+_PLAIN = re.compile(r"#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])|\S*\d\S*|\S")
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,16 @@ def tokens(text: str, cut: re.Pattern[str] | None = None) -> list[str | None]:
     if cut is not None:
         text = cut.sub(" \x00 ", text)
     text = text.lower()
-    plain = "@" not in text and "http" not in text and "www." not in text
-    return [w or None for w in (_PLAIN if plain else _TOKEN).findall(text)]
+    if "@" in text or "http" in text or "www." in text:
+        return [w or None for w in _TOKEN.findall(text)]
+    # most words stand alone between spaces: only the rest go through the pattern
+    out: list[str | None] = []
+    for part in text.split():
+        if part.isalpha():
+            out.append(part)
+        else:
+            out += [w or None for w in _PLAIN.findall(part)]
+    return out
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -118,11 +126,16 @@ def terms(words: Sequence[str | None]) -> set[str]:
     stop = STOP_WORDS
     ends = [w if w is not None and len(w) > 1 and w not in stop else None for w in words]
     out = {w for w in ends if w is not None}
-    out.update(f"{a} {b}" for a, b in itertools.pairwise(ends) if a and b)
+    out.update([f"{a} {b}" for a, b in zip(ends, ends[1:], strict=False) if a and b])
     out.update(
-        f"{a} {b} {c}" for a, b, c in zip(ends, words[1:], ends[2:], strict=False) if a and b and c
+        [f"{a} {b} {c}" for a, b, c in zip(ends, words[1:], ends[2:], strict=False) if a and b and c]
     )
     return out
+
+
+def _terms_of(docs: Iterable[Doc], cut: re.Pattern[str] | None) -> Iterator[set[str]]:
+    for doc in docs:
+        yield terms(tokens(doc.text, cut))
 
 
 def distinctive(
@@ -130,12 +143,8 @@ def distinctive(
 ) -> list[list[Theme]]:
     """Per group of posts, its themes against all the other groups, best first."""
     cut = names_pattern(names)
-    counts: list[Counter[str]] = []
-    for docs in groups:
-        count: Counter[str] = Counter()
-        for doc in docs:
-            count.update(terms(tokens(doc.text, cut)))
-        counts.append(count)
+    # one count per group, fed every post's set of terms at once
+    counts = [Counter(itertools.chain.from_iterable(_terms_of(docs, cut))) for docs in groups]
     total: Counter[str] = Counter()
     for count in counts:
         total.update(count)
