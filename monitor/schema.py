@@ -267,6 +267,15 @@ def _chart_titles(db: sqlite_utils.Database) -> None:
 
 
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
+def _copies_index(db: sqlite_utils.Database) -> None:
+    """The copies by group, author and time, which :mod:`monitor.voices` reads alone (no
+    row of ``posts``); copies are few, so it costs ingest little."""
+    db.execute(
+        f"create index idx_{POSTS}_copies on {POSTS} "
+        "(copy_group, author, created_at, platform, id) where copy_group is not null"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -278,5 +287,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _post_language,
     _alerts,
     _chart_titles,
+    _copies_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,8 +21,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 #: Terms found in fewer posts of a group than this are not its themes.
 MIN_COUNT = 3
 #: A theme's z-score is at least this (95 %, one-sided would be 1.64).
@@ -126,9 +124,10 @@ def terms(words: Sequence[str | None]) -> set[str]:
     stop = STOP_WORDS
     ends = [w if w is not None and len(w) > 1 and w not in stop else None for w in words]
     out = {w for w in ends if w is not None}
-    out.update([f"{a} {b}" for a, b in zip(ends, ends[1:], strict=False) if a and b])
+    out.update([f"{a} {b}" for a, b in itertools.pairwise(ends) if a and b])
+    middle = words[1:]
     out.update(
-        [f"{a} {b} {c}" for a, b, c in zip(ends, words[1:], ends[2:], strict=False) if a and b and c]
+        [f"{a} {b} {c}" for a, b, c in zip(ends, middle, ends[2:], strict=False) if a and b and c]
     )
     return out
 
@@ -194,6 +193,8 @@ def _z_scores(
     found = [t for t, y in count.items() if y >= MIN_COUNT]
     if not found:
         return {}
+    import numpy as np  # only when there is something to score
+
     y = np.array([count[t] for t in found], dtype=float)
     every = np.array([total[t] for t in found], dtype=float)
     prior = PRIOR_TERMS * every / grand
