@@ -172,16 +172,26 @@ def distinctive(
 def _examples(
     wanted: Sequence[str], docs: Sequence[Doc], cut: re.Pattern[str] | None
 ) -> dict[str, Doc]:
-    """The first post using each wanted term (themes are common: found early)."""
+    """The first post using each wanted term (themes are common: found early). A post is
+    read only when its text holds every word of a term still wanted."""
     found: dict[str, Doc] = {}
-    left = set(wanted)
+    left = {term: _plain_case(term).split(" ") for term in wanted}
     for doc in docs:
         if not left:
             break
-        for term in left & terms(tokens(doc.text, cut)):
+        text = _plain_case(doc.text.replace("\u2019", "'").lower())
+        maybe = {term for term, words in left.items() if all(w in text for w in words)}
+        if not maybe:
+            continue
+        for term in maybe & terms(tokens(doc.text, cut)):
             found[term] = doc
-        left -= found.keys()
+            del left[term]
     return found
+
+
+def _plain_case(text: str) -> str:
+    """Lower-cased text with one sigma (a final one depends on what follows it)."""
+    return text if text.isascii() else text.replace("\u03c2", "\u03c3")
 
 
 def _z_scores(
