@@ -46,7 +46,7 @@ DAYS = 365
 FIRST_DAY = date(2023, 6, 1)
 TITLE = "Backtrace"
 #: Bump when the generated data changes, so a stale cache is not reused.
-VERSION = 6
+VERSION = 7
 REPEAT = 5
 
 CONFIG = """
