@@ -197,7 +197,7 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return both / (len(a) + len(b) - both) if a or b else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Text:
     group: str | None
     post_id: str
@@ -347,11 +347,14 @@ def _write(
     for new, old in renamed:
         conn.execute(f"update {COPY_TEXTS} set copy_group = ? where copy_group = ?", (new, old))
         conn.execute("update posts set copy_group = ? where copy_group = ?", (new, old))
+    # a text seen again keeps its row (a rename above has set its group)
     conn.executemany(
-        f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
-        "on conflict (hash) do update set copy_group = excluded.copy_group",
-        # a text seen again keeps its row (a rename above has set its group)
-        sorted((h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty),
+        f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?)",
+        sorted((h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new),
+    )
+    conn.executemany(
+        f"update {COPY_TEXTS} set copy_group = ? where hash = ?",
+        [(t.group, h) for h, t in texts.items() if t.dirty and not t.new],
     )
     # in key order: each page of the index is written once
     conn.executemany(f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)", sorted(added))

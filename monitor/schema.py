@@ -268,12 +268,12 @@ def _chart_titles(db: sqlite_utils.Database) -> None:
 
 #: Forward migrations; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
 def _copies_index(db: sqlite_utils.Database) -> None:
-    """The copies by group, author and time, which :mod:`monitor.voices` reads alone (no
-    row of ``posts``); it stands in for the index of groups alone (one index to write)."""
+    """The copies by group, author and time: :func:`monitor.voices.floods` counts them from
+    the index alone. It stands in for the index of groups alone (one index to write)."""
     db.execute(f"drop index idx_{POSTS}_copy_group")
     db.execute(
         f"create index idx_{POSTS}_copies on {POSTS} "
-        "(copy_group, author, created_at, platform, id) where copy_group is not null"
+        "(copy_group, author, created_at, platform) where copy_group is not null"
     )
 
 
