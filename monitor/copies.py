@@ -100,7 +100,7 @@ def words(text: str) -> list[str]:
         text = _HANDLE.sub(" ", text)
     found = _WORD.findall(text)
     # digits alone are no word: a counter in a template does not make a new text
-    return [w for w in found if not w.isdigit()] if digits else found
+    return list(itertools.filterfalse(str.isdigit, found)) if digits else found
 
 
 def _hash64(text: str) -> int:
