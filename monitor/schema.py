@@ -270,7 +270,7 @@ def _chart_titles(db: sqlite_utils.Database) -> None:
 def _copies_index(db: sqlite_utils.Database) -> None:
     """The copies by group, author and time: :func:`monitor.voices.floods` counts them from
     the index alone. It stands in for the index of groups alone (one index to write)."""
-    db.execute(f"drop index idx_{POSTS}_copy_group")
+    db.execute(f"drop index if exists idx_{POSTS}_copy_group")
     db.execute(
         f"create index idx_{POSTS}_copies on {POSTS} "
         "(copy_group, author, created_at, platform) where copy_group is not null"
