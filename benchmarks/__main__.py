@@ -23,6 +23,7 @@ STAGES: list[str] = [
     "relevance",
     "reddit",
     "bluesky",
+    "grouping",
     "charts",
     "report",
     "overview",

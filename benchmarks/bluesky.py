@@ -6,7 +6,6 @@ Jetstream events filtered per second, each beside a baseline measured in the sam
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import math
@@ -25,7 +24,6 @@ from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import StreamStore, store_page
 from monitor.replay import ReplayServer
 from monitor.replay.bluesky import FakeBluesky, did_for, tid
-from monitor.rows import Row
 from monitor.sources import bluesky
 from monitor.sources.bluesky import Settings
 from monitor.sources.bluesky_rows import post_view_to_row
@@ -190,46 +188,6 @@ def _lexicon() -> list[str]:
     return [w for w in words if w.isalpha()]
 
 
-def _text_mixes(tmp: Path) -> list[tuple[str, float, float]]:
-    """store_page with and without grouping (interleaved) on two mixes of texts: every
-    post a near copy (a word of ABOUT changed: the MinHash path), and posts that are
-    copies of nothing (see :func:`_sentence`)."""
-    fake = FakeBluesky()
-    views = fake.generate(POSTS, ABOUT, start=datetime(2026, 11, 1, tzinfo=UTC))
-    base = [post_view_to_row(v, "2026-11-23T00:00:00Z") for v in views]
-    rng = random.Random(9)
-    words = ABOUT.split()
-    mixes = {
-        "near copies (a word changed)": [
-            {**r, "text": " ".join(rng.choice(VARY) if i == k else w for i, w in enumerate(words))}
-            for r, k in zip(base, (rng.randrange(len(words)) for _ in base), strict=False)
-        ],
-        "copies of nothing": [{**r, "text": _sentence(rng)} for r in base],
-    }
-    counter = iter(range(1_000_000))
-    out = []
-    for name, rows in mixes.items():
-
-        def store(before: bool, rows: list[Row] = rows) -> float:
-            with Store(tmp / f"mix-{next(counter)}.db") as db:
-                if before:
-                    authors_off(db)
-                db.sync_titles([TITLE])
-                pages = [[dict(r) for r in rows[i : i + 100]] for i in range(0, len(rows), 100)]
-                start = time.perf_counter()
-                with copies_off() if before else contextlib.nullcontext():
-                    for page in pages:
-                        store_page(db, page, [TITLE])
-                return time.perf_counter() - start
-
-        now, before = [], []
-        for _ in range(5):
-            now.append(store(False))
-            before.append(store(True))
-        out.append((name, statistics.median(now), statistics.median(before)))
-    return out
-
-
 def _events() -> list[str]:
     rng = random.Random(7)
     start = int(datetime(2026, 11, 23, tzinfo=UTC).timestamp() * 1_000_000)
@@ -271,7 +229,6 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         poll_s, per_item, store_s, before_s = _poll_rate(tmp)
-        mixes = _text_mixes(tmp)
         events = _events()
         filter_s = _filter_rate(tmp, events)
         loads_s = median_seconds(lambda: [json.loads(e) for e in events], repeat=3)
@@ -294,18 +251,6 @@ def run() -> list[Figure]:
             POSTS / before_s,
             "the same poll without grouping (before)",
             "≥ 0.90×",
-        ),
-        *(
-            Figure(
-                "bluesky",
-                f"store_page/s, {name}",
-                POSTS / now_s,
-                "posts/s",
-                POSTS / then_s,
-                "the same without grouping (before)",
-                "≥ 0.90×",
-            )
-            for name, now_s, then_s in mixes
         ),
         Figure(
             "bluesky",

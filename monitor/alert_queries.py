@@ -149,7 +149,7 @@ def extra_copies(store: Store, model: str, until: str) -> list[Row]:
               select m.title, substr(p.created_at, 1, 10) as day, p.id,
                 row_number() over (partition by m.title, substr(p.created_at, 1, 10),
                   p.platform, p.copy_group order by p.created_at, p.id) as n
-              from {POSTS} p indexed by idx_{POSTS}_copy_group
+              from {POSTS} p indexed by idx_{POSTS}_copies
               join {MENTIONS} m on m.post_id = p.id
               where p.copy_group is not null and p.created_at < :high
             ) c

@@ -31,13 +31,16 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from hashlib import blake2b
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sqlite_utils
 
 from .themes import STOP_WORDS
+
+if TYPE_CHECKING:  # numpy is imported when a page is grouped: not by commands that read
+    import numpy as np
 
 COPY_TEXTS = "copy_texts"
 COPY_BANDS = "copy_bands"
@@ -61,34 +64,43 @@ NEAR_SAME = 0.85
 #: otherwise make every text a candidate of every other).
 BUCKET_CAP = 8
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+")
+# (on case-folded text; each starts with a literal, which the regex engine looks for first)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@(?<![\w@]@)[\w.\-]+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_DIGIT = re.compile(r"[0-9]")
 
 
-def _seeds(prefix: str) -> np.ndarray[Any, np.dtype[np.uint64]]:
-    values = [
-        int.from_bytes(blake2b(f"{prefix}{i}".encode(), digest_size=8).digest(), "big") | 1
-        for i in range(PERMUTATIONS)
-    ]
-    return np.array(values, dtype=np.uint64)
+@cache
+def _seeds() -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.uint64]]]:
+    """The MinHash functions' multipliers and offsets (odd 64-bit numbers)."""
+    import numpy as np
 
+    def draw(prefix: str) -> np.ndarray[Any, np.dtype[np.uint64]]:
+        values = [
+            int.from_bytes(blake2b(f"{prefix}{i}".encode(), digest_size=8).digest(), "big") | 1
+            for i in range(PERMUTATIONS)
+        ]
+        return np.array(values, dtype=np.uint64)
 
-_A = _seeds("monitor.copies.a")
-_B = _seeds("monitor.copies.b")
+    return draw("monitor.copies.a"), draw("monitor.copies.b")
 
 
 def words(text: str) -> list[str]:
     """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
-    text = text.casefold()
+    if text.isascii():
+        text = text.lower()  # the casefold of ASCII
+        digits = _DIGIT.search(text) is not None
+    else:
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+        digits = True
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
+    found = _WORD.findall(text)
     # digits alone are no word: a counter in a template does not make a new text
-    return [w for w in _WORD.findall(text) if not w.isdigit()]
+    return list(itertools.filterfalse(str.isdigit, found)) if digits else found
 
 
 def _hash64(text: str) -> int:
@@ -117,7 +129,9 @@ def features(found: Sequence[str]) -> frozenset[int]:
     return frozenset(array("I", page_features([found])[0][0]))
 
 
-_WORD_HASHES: dict[str, tuple[int, bool]] = {}
+#: word -> its 32-bit hash, plus :data:`_STOP` when it is a stop word
+_WORD_HASHES: dict[str, int] = {}
+_STOP = 1 << 32
 
 
 def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
@@ -129,23 +143,18 @@ def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[lis
     is left."""
     if not texts:
         return [], []
+    import numpy as np
+
     known = _WORD_HASHES
     if len(known) > 200_000:  # a bound on memory: start again
         known.clear()
-    hashes = []
-    common = []
-    owner = []
-    for n, text in enumerate(texts):
-        for w in text:
-            found = known.get(w)
-            if found is None:
-                found = known[w] = (zlib.crc32(w.encode()), w in STOP_WORDS)
-            hashes.append(found[0])
-            common.append(found[1])
-        owner += [n] * len(text)
-    words = np.array(hashes, dtype=np.uint64)
-    stop = np.array(common, dtype=bool)
-    text_of = np.array(owner, dtype=np.int64)
+    flat = list(itertools.chain.from_iterable(texts))
+    for w in set(flat).difference(known):  # each new word hashed once
+        known[w] = zlib.crc32(w.encode()) | (_STOP if w in STOP_WORDS else 0)
+    values = np.fromiter(map(known.__getitem__, flat), dtype=np.uint64, count=len(flat))
+    words = values & np.uint64(0xFFFFFFFF)
+    stop = values > np.uint64(0xFFFFFFFF)
+    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) for t in texts])
     pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
         16
     ) & np.uint64(0xFFFFFFFF)
@@ -169,8 +178,11 @@ def _band_keys(
 ) -> list[list[int]]:
     """Per text, its :data:`BANDS` LSH keys: MinHash of its features (sorted by text),
     two rows a band."""
+    import numpy as np
+
+    a, b = _seeds()
     starts = np.searchsorted(owner, np.arange(count))
-    hashed = (feats[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    hashed = (feats[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
     pairs = mins.reshape(count, BANDS, ROWS)
     band = np.arange(BANDS, dtype=np.uint64)[None, :]
@@ -185,7 +197,7 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return both / (len(a) + len(b) - both) if a or b else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Text:
     group: str | None
     post_id: str
@@ -298,8 +310,10 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
 def _candidates(h: int, keys: list[int], bands: dict[int, list[int]]) -> list[int]:
     """The texts sharing a band with text ``h``: the most bands first (then the smallest
     hash), at most :data:`MAX_CANDIDATES`."""
-    shared = Counter(itertools.chain.from_iterable(bands.get(band, ()) for band in keys))
-    shared.pop(h, None)
+    found = [o for band in keys if (bucket := bands.get(band)) for o in bucket if o != h]
+    if len(found) <= 1:
+        return found
+    shared = Counter(found)
     if len(shared) <= 1:
         return list(shared)
     if len(shared) > MAX_CANDIDATES:
@@ -333,15 +347,17 @@ def _write(
     for new, old in renamed:
         conn.execute(f"update {COPY_TEXTS} set copy_group = ? where copy_group = ?", (new, old))
         conn.execute("update posts set copy_group = ? where copy_group = ?", (new, old))
+    # a text seen again keeps its row (a rename above has set its group)
     conn.executemany(
-        f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?) "
-        "on conflict (hash) do update set copy_group = excluded.copy_group",
-        [(h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new or t.dirty or t.posts],
+        f"insert into {COPY_TEXTS} (hash, copy_group, post_id, features) values (?, ?, ?, ?)",
+        sorted((h, t.group, t.post_id, t.blob) for h, t in texts.items() if t.new),
     )
     conn.executemany(
-        f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)",
-        added,
+        f"update {COPY_TEXTS} set copy_group = ? where hash = ?",
+        [(t.group, h) for h, t in texts.items() if t.dirty and not t.new],
     )
+    # in key order: each page of the index is written once
+    conn.executemany(f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)", sorted(added))
     stored = []
     for t in texts.values():
         if t.group is None or not (t.new or t.dirty or t.posts):

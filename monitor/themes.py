@@ -18,10 +18,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 #: Terms found in fewer posts of a group than this are not its themes.
 MIN_COUNT = 3
@@ -63,7 +61,7 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 #: The same for a text with no link or handle in it (most): a fifth faster.
-_PLAIN = re.compile(r"#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])|\S*\d\S*|\S", re.IGNORECASE)
+_PLAIN = re.compile(r"#?([^\W\d_]+(?:'[^\W\d_]+)*)(?![\w'])|\S*\d\S*|\S")
 
 
 @dataclass(frozen=True)
@@ -96,8 +94,16 @@ def tokens(text: str, cut: re.Pattern[str] | None = None) -> list[str | None]:
     if cut is not None:
         text = cut.sub(" \x00 ", text)
     text = text.lower()
-    plain = "@" not in text and "http" not in text and "www." not in text
-    return [w or None for w in (_PLAIN if plain else _TOKEN).findall(text)]
+    if "@" in text or "http" in text or "www." in text:
+        return [w or None for w in _TOKEN.findall(text)]
+    # most words stand alone between spaces: only the rest go through the pattern
+    out: list[str | None] = []
+    for part in text.split():
+        if part.isalpha():
+            out.append(part)
+        else:
+            out += [w or None for w in _PLAIN.findall(part)]
+    return out
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -118,11 +124,17 @@ def terms(words: Sequence[str | None]) -> set[str]:
     stop = STOP_WORDS
     ends = [w if w is not None and len(w) > 1 and w not in stop else None for w in words]
     out = {w for w in ends if w is not None}
-    out.update(f"{a} {b}" for a, b in itertools.pairwise(ends) if a and b)
+    out.update([f"{a} {b}" for a, b in itertools.pairwise(ends) if a and b])
+    middle = words[1:]
     out.update(
-        f"{a} {b} {c}" for a, b, c in zip(ends, words[1:], ends[2:], strict=False) if a and b and c
+        [f"{a} {b} {c}" for a, b, c in zip(ends, middle, ends[2:], strict=False) if a and b and c]
     )
     return out
+
+
+def _terms_of(docs: Iterable[Doc], cut: re.Pattern[str] | None) -> Iterator[set[str]]:
+    for doc in docs:
+        yield terms(tokens(doc.text, cut))
 
 
 def distinctive(
@@ -130,12 +142,8 @@ def distinctive(
 ) -> list[list[Theme]]:
     """Per group of posts, its themes against all the other groups, best first."""
     cut = names_pattern(names)
-    counts: list[Counter[str]] = []
-    for docs in groups:
-        count: Counter[str] = Counter()
-        for doc in docs:
-            count.update(terms(tokens(doc.text, cut)))
-        counts.append(count)
+    # one count per group, fed every post's set of terms at once
+    counts = [Counter(itertools.chain.from_iterable(_terms_of(docs, cut))) for docs in groups]
     total: Counter[str] = Counter()
     for count in counts:
         total.update(count)
@@ -164,16 +172,26 @@ def distinctive(
 def _examples(
     wanted: Sequence[str], docs: Sequence[Doc], cut: re.Pattern[str] | None
 ) -> dict[str, Doc]:
-    """The first post using each wanted term (themes are common: found early)."""
+    """The first post using each wanted term (themes are common: found early). A post is
+    read only when its text holds every word of a term still wanted."""
     found: dict[str, Doc] = {}
-    left = set(wanted)
+    left = {term: _plain_case(term).split(" ") for term in wanted}
     for doc in docs:
         if not left:
             break
-        for term in left & terms(tokens(doc.text, cut)):
+        text = _plain_case(doc.text.replace("\u2019", "'").lower())
+        maybe = {term for term, words in left.items() if all(w in text for w in words)}
+        if not maybe:
+            continue
+        for term in maybe & terms(tokens(doc.text, cut)):
             found[term] = doc
-        left -= found.keys()
+            del left[term]
     return found
+
+
+def _plain_case(text: str) -> str:
+    """Lower-cased text with one sigma (a final one depends on what follows it)."""
+    return text if text.isascii() else text.replace("\u03c2", "\u03c3")
 
 
 def _z_scores(
@@ -185,6 +203,8 @@ def _z_scores(
     found = [t for t, y in count.items() if y >= MIN_COUNT]
     if not found:
         return {}
+    import numpy as np  # only when there is something to score
+
     y = np.array([count[t] for t in found], dtype=float)
     every = np.array([total[t] for t in found], dtype=float)
     prior = PRIOR_TERMS * every / grand

@@ -10,7 +10,6 @@ counts once a day, through its earliest post that day. Unique authors per day co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -61,7 +60,7 @@ def counted_once(
               select substr(p.created_at, 1, 10) as day, p.platform, p.id,
                 row_number() over (partition by substr(p.created_at, 1, 10), p.platform,
                   p.copy_group order by p.created_at, p.id) as n
-              from {POSTS} p indexed by idx_{POSTS}_copy_group
+              from {POSTS} p indexed by idx_{POSTS}_copies
               join {MENTIONS} m on m.post_id = p.id and m.title = :title
               where p.copy_group is not null and p.created_at >= :low and p.created_at < :high
                 and (:platform is null or p.platform = :platform)
@@ -134,25 +133,39 @@ def floods(
     """Authors with at least :data:`FLOOD_POSTS` copies of one text within
     :data:`FLOOD_HOURS` hours (of posts about ``title``, or any), most first."""
     low, high = _window(since, until)
+    window = {"low": low, "high": high, "platform": platform}
     about = (
         f"and exists (select 1 from {MENTIONS} m where m.post_id = p.id and m.title = :title)"
         if title
         else ""
     )
-    found: dict[str, Flood] = {}
-    span = timedelta(hours=FLOOD_HOURS)
-    for r in store.query(
+    # the (author, group) pairs with enough copies in the window, from the index alone;
+    # a title only takes posts away, so it is checked on these few
+    pairs = store.db.execute(
         f"""
-        select p.author, json_group_array(p.created_at) as times, min(p.text) as text
-        from {POSTS} p indexed by idx_{POSTS}_copy_group
+        select p.author, p.copy_group from {POSTS} p indexed by idx_{POSTS}_copies
         where p.copy_group is not null and p.author is not null
           and p.created_at >= :low and p.created_at < :high
-          and (:platform is null or p.platform = :platform) {about}
-        group by p.author, p.copy_group having count(*) >= :least
+          and (:platform is null or p.platform = :platform)
+        group by p.copy_group, p.author having count(*) >= :least
         """,
-        {"title": title, "low": low, "high": high, "platform": platform, "least": FLOOD_POSTS},
-    ):
-        times = sorted(json.loads(r["times"]))
+        {**window, "least": FLOOD_POSTS},
+    ).fetchall()
+    found: dict[str, Flood] = {}
+    span = timedelta(hours=FLOOD_HOURS)
+    for author, group in pairs:
+        rows = store.db.execute(
+            f"""
+            select p.created_at, p.text from {POSTS} p indexed by idx_{POSTS}_copies
+            where p.author = :author and p.copy_group = :group and p.copy_group is not null
+              and p.created_at >= :low and p.created_at < :high
+              and (:platform is null or p.platform = :platform) {about}
+            """,
+            {**window, "author": author, "group": group, "title": title},
+        ).fetchall()
+        if len(rows) < FLOOD_POSTS:
+            continue
+        times = sorted(r[0] for r in rows)
         moments = [_moment(t) for t in times]
         best, at, j = 0, 0, 0
         for i, moment in enumerate(moments):
@@ -160,9 +173,9 @@ def floods(
                 j += 1
             if i - j + 1 > best:
                 best, at = i - j + 1, j
-        author = r["author"]
         if best >= FLOOD_POSTS and (author not in found or found[author].posts < best):
-            found[author] = Flood(author, best, times[at], times[at + best - 1], r["text"] or "")
+            text = min((r[1] for r in rows if r[1] is not None), default="")
+            found[author] = Flood(author, best, times[at], times[at + best - 1], text)
     return sorted(found.values(), key=lambda f: (-f.posts, f.author))
 
 

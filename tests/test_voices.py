@@ -71,3 +71,40 @@ def test_exports_carry_the_group_the_languages_the_texts_and_the_authors(
     daily = run_cli("export", "daily", "--title", "Backtrace")
     [row] = list(csv.DictReader(io.StringIO(daily.stdout_bytes.decode(), newline="")))
     assert (row["posts"], row["texts"], row["authors"]) == ("11", "7", "5")
+
+
+def test_an_author_is_flagged_for_copies_within_a_day_about_the_title(tmp_path: Path) -> None:
+    """Five copies in 24 hours flag their author; five spread over five days, or five of
+    which some are about another title, do not (for that title)."""
+    from datetime import timedelta
+
+    from monitor.voices import floods
+
+    with Store(tmp_path / "m.db") as store:
+        store.sync_titles([TITLE, Title("Other")])
+        for k in range(5):  # within a day
+            add_post(store, 100 + k, START, 0.5, text=SPAM, author="fast", hour=2 + k)
+        for k in range(5):  # one a day
+            add_post(
+                store, 200 + k, START + timedelta(days=k), 0.5, text=SPAM + " again", author="slow"
+            )
+        for k in range(5):  # within a day, two of them about another title
+            title = "Other" if k < 2 else "Backtrace"
+            add_post(
+                store,
+                300 + k,
+                START,
+                0.5,
+                text=SPAM + " elsewhere",
+                title=title,
+                author="mixed",
+                hour=2 + k,
+            )
+        copies.group_stored(store.db)
+        everywhere = floods(store)
+        about = floods(store, TITLE.name)
+        other_day = floods(store, TITLE.name, since=(START + timedelta(days=1)).isoformat())
+    assert [(f.author, f.posts) for f in everywhere] == [("fast", 5), ("mixed", 5)]
+    assert [f.author for f in about] == ["fast"]
+    assert about[0].first.startswith(START.isoformat()) and about[0].text == SPAM
+    assert other_day == []
