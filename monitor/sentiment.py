@@ -359,6 +359,9 @@ class _IdiomWords:
             self._by_word.setdefault(max(words, key=len), []).append((index, words))
         self._keys = frozenset(self._by_word)
         self._compiled = tuple(_whole(_phrase_pattern(p)) for p in phrases)
+        # the phrase alone: a search that starts with its letters, which the regex engine
+        # finds fast, where the whole-word check would be tried at every character
+        self._bare = tuple(re.compile(_phrase_pattern(p), re.IGNORECASE) for p in phrases)
         #: Every idiom in one regex, for explanations.
         self.any = _whole("|".join(_phrase_pattern(p) for p in phrases))
 
@@ -380,11 +383,10 @@ class _IdiomWords:
         The same as one regex of the idioms in their order (the leftmost match first, the
         earlier idiom on a tie), run as one small regex per idiom: an alternation of all
         of them costs a compile per set of candidates."""
-        patterns = [self._compiled[i] for i in indexes]
         out = []
         last = 0
         while True:
-            found = [m for p in patterns if (m := p.search(text, last)) is not None]
+            found = [m for i in indexes if (m := self._search(i, text, last)) is not None]
             if not found:
                 break
             match = min(found, key=lambda m: m.start())  # min() keeps the first of equals
@@ -393,6 +395,12 @@ class _IdiomWords:
             last = match.end()
         out.append(text[last:])
         return "".join(out)
+
+    def _search(self, index: int, text: str, start: int) -> re.Match[str] | None:
+        """The first whole-word match of idiom ``index`` at ``start`` or after: none can
+        begin before the first place its phrase is spelled."""
+        bare = self._bare[index].search(text, start)
+        return None if bare is None else self._compiled[index].search(text, bare.start())
 
 
 def _whole(alternation: str) -> re.Pattern[str]:
