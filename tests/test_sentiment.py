@@ -298,3 +298,34 @@ def test_title_masking_begun_at_the_first_name_masks_what_the_whole_pattern_does
     ]
     for text in texts:
         assert mask_titles(text, names) == _title_mask(names).sub(TITLE_TOKEN, text), text  # type: ignore[union-attr]
+
+
+def test_idioms_fold_as_one_alternation_of_them_would() -> None:
+    """Each candidate idiom is searched on its own; the text comes out as one regex of all
+    of them (leftmost match first, the longer idiom on a tie) would make it."""
+    import random
+
+    from monitor.sentiment import FilmAnalyzer, _whole
+
+    film = FilmAnalyzer()
+    idioms = film._idiom_words
+    phrases = sorted(sentiment.load_data("film_lexicon.json")["idioms"], key=len, reverse=True)
+    rng = random.Random(1)
+    joins = [" ", "  ", ", ", "! ", " so ", " it's ", "-", "", "\n", " not ", "x"]
+    folded = 0
+    for _ in range(2000):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            phrase = rng.choice(phrases)
+            phrase = phrase.upper() if rng.random() < 0.3 else phrase
+            phrase = phrase.replace("'", "’") if rng.random() < 0.3 else phrase
+            parts += [phrase[rng.randint(0, len(phrase) // 2) :], rng.choice(joins)]
+        text = "".join(parts)
+        found = idioms.candidates(text.lower())
+        if not found:
+            continue
+        every = _whole("|".join(idioms._bare[i].pattern for i in found))
+        expected = every.sub(lambda m: film._fold_idiom(m.group(0)), text)
+        assert idioms.fold(text, found, film._fold_idiom) == expected, text
+        folded += expected != text
+    assert folded > 500  # the texts did hold idioms
