@@ -344,6 +344,15 @@ def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
 _WORDS_ONLY = str.maketrans(
     {**{c: " " for c in string.punctuation if c != "'"}, "'": None, "’": None}
 )
+_PUNCTUATION = "".join(c for c in string.punctuation if c != "'").encode("ascii")
+_ASCII_WORDS_ONLY = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
+
+
+def words_only(text: str) -> str:
+    """``text`` through :data:`_WORDS_ONLY`, done on its UTF-8 bytes, many times faster: the
+    table changes ASCII bytes only, which no multi-byte character holds."""
+    raw = text.replace("’", "").encode("utf-8", "surrogatepass")
+    return raw.translate(_ASCII_WORDS_ONLY, b"'").decode("utf-8", "surrogatepass")
 
 
 class _IdiomWords:
@@ -355,7 +364,7 @@ class _IdiomWords:
         """``phrases`` in the order the regex tries them."""
         self._by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
         for index, phrase in enumerate(phrases):
-            words = frozenset(phrase.lower().translate(_WORDS_ONLY).split())
+            words = frozenset(words_only(phrase.lower()).split())
             self._by_word.setdefault(max(words, key=len), []).append((index, words))
         self._keys = frozenset(self._by_word)
         self._compiled = tuple(_whole(_phrase_pattern(p)) for p in phrases)
@@ -367,7 +376,7 @@ class _IdiomWords:
 
     def candidates(self, lowered: str) -> tuple[int, ...]:
         """The indexes of the idioms that may be in ``lowered``, in order."""
-        words = set(lowered.translate(_WORDS_ONLY).split())
+        words = set(words_only(lowered).split())
         return tuple(
             sorted(
                 index

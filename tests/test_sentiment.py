@@ -329,3 +329,16 @@ def test_idioms_fold_as_one_alternation_of_them_would() -> None:
         assert idioms.fold(text, found, film._fold_idiom) == expected, text
         folded += expected != text
     assert folded > 500  # the texts did hold idioms
+
+
+def test_words_only_on_bytes_is_the_translation_table() -> None:
+    import random
+    import string
+
+    from monitor.sentiment import _WORDS_ONLY, words_only
+
+    rng = random.Random(0)
+    alphabet = string.printable + "’‘“”…—éüß😂🔥\ud800漢字"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert words_only(text) == text.translate(_WORDS_ONLY), repr(text)
