@@ -22,10 +22,9 @@ from __future__ import annotations
 import json
 import math
 import re
-import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from itertools import repeat
 from operator import mul
@@ -34,6 +33,7 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from .errors import ConfigError
+from .film_text import TITLE_TOKEN, IdiomWords, mask_titles, normal, title_mask
 from .vader import FastVader as _Vader
 
 VADER = "vader-3.3.2"
@@ -46,8 +46,6 @@ DEFAULT_MODEL = FILM3
 ALIASES = {"vader": VADER, "film": FILM3, "film-2": FILM, "film-3": FILM3}
 #: The band around zero a compound score must leave to count as positive or negative.
 NEUTRAL_BAND = 0.05
-#: What a masked title becomes: a word in no lexicon.
-TITLE_TOKEN = "thetitle"
 
 
 @dataclass(frozen=True)
@@ -96,50 +94,6 @@ def load_data(name: str) -> dict[str, Any]:
 
 def idiom_token(index: int) -> str:
     return f"filmidiom{index}"
-
-
-def _phrase_pattern(phrase: str) -> str:
-    """A phrase as a regex: any whitespace between words, straight or curly apostrophes."""
-    words = [re.escape(w).replace("'", "['’]?") for w in phrase.split()]
-    return r"\s+".join(words)
-
-
-@lru_cache(maxsize=256)
-def _title_mask(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for every title name, longest first; hashtags and possessives included."""
-    names = tuple(sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True))
-    if not names:
-        return None
-    alternation = "|".join(_phrase_pattern(n) for n in names)
-    return re.compile(rf"(?<!\w)#?(?:{alternation})(?:['’]s)?(?!\w)", re.IGNORECASE)
-
-
-@lru_cache(maxsize=256)
-def _title_start(names: tuple[str, ...]) -> re.Pattern[str]:
-    """The names alone: a search the regex engine runs many times faster than the mask's,
-    whose look-behind it must try at every character."""
-    alternation = "|".join(_phrase_pattern(n) for n in names if n.strip())
-    return re.compile(f"(?:{alternation})", re.IGNORECASE)
-
-
-def mask_titles(text: str, names: tuple[str, ...]) -> str:
-    """``text`` with each title name (a hashtag, a possessive) replaced by
-    :data:`TITLE_TOKEN`: the mask's ``sub``, begun where the first name is."""
-    mask = _title_mask(names)
-    if mask is None:
-        return text
-    first = _title_start(names).search(text)
-    if first is None:
-        return text
-    # a match of the mask holds a name, so none starts before the first name's "#"
-    out = []
-    last = 0
-    for match in mask.finditer(text, max(0, first.start() - 1)):
-        out.append(text[last : match.start()])
-        out.append(TITLE_TOKEN)
-        last = match.end()
-    out.append(text[last:])
-    return "".join(out)
 
 
 #: The social head's inputs: VADER's compound c, pos, neg, c³ and |c|·c.
@@ -237,8 +191,8 @@ class FilmAnalyzer(Analyzer):
         for index, phrase in enumerate(phrases):
             token = idiom_token(index)
             table[token] = float(lexicon["idioms"][phrase])
-            self._idioms[_normal(phrase)] = token
-        self._idiom_words = _IdiomWords(phrases)
+            self._idioms[normal(phrase)] = token
+        self._idiom_words = IdiomWords(phrases)
         self._emoticons = frozenset(k for k in table if not any(c.isalpha() for c in k))
         self.set_weights(weights if weights is not None else load_data("film_weights.json"))
 
@@ -275,7 +229,7 @@ class FilmAnalyzer(Analyzer):
 
     def layer_changes(self, text: str, titles: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """What the layer rewrites in ``text``: the title names it masks, the idioms it folds."""
-        mask = _title_mask(tuple(titles))
+        mask = title_mask(tuple(titles))
         masked = [m.group(0) for m in mask.finditer(text)] if mask is not None else []
         if mask is not None:
             text = mask.sub(TITLE_TOKEN, text)
@@ -286,7 +240,7 @@ class FilmAnalyzer(Analyzer):
         return surface(text, words, set(map(str.lower, words)), self._emoticons)
 
     def _fold_idiom(self, matched: str) -> str:
-        return self._idioms.get(_normal(matched), matched)
+        return self._idioms.get(normal(matched), matched)
 
     def score(self, text: str, titles: Iterable[str] = ()) -> Scores:
         if not text or text.isspace():
@@ -338,87 +292,6 @@ def _gate(weights: tuple[float, ...], cues: list[float]) -> float:
     if z < -30.0:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
-
-
-#: Punctuation to spaces, apostrophes dropped: "so bad it's good!" -> "so bad its good ".
-_WORDS_ONLY = str.maketrans(
-    {**{c: " " for c in string.punctuation if c != "'"}, "'": None, "’": None}
-)
-_PUNCTUATION = "".join(c for c in string.punctuation if c != "'").encode("ascii")
-_ASCII_WORDS_ONLY = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
-
-
-def words_only(text: str) -> str:
-    """``text`` through :data:`_WORDS_ONLY`, done on its UTF-8 bytes, many times faster: the
-    table changes ASCII bytes only, which no multi-byte character holds."""
-    raw = text.replace("’", "").encode("utf-8", "surrogatepass")
-    return raw.translate(_ASCII_WORDS_ONLY, b"'").decode("utf-8", "surrogatepass")
-
-
-class _IdiomWords:
-    """Which idioms may be in a text: those whose words are all among the text's,
-    punctuation aside. The regex decides, over just those: one of every idiom, tried at
-    each character of a long post, is the costliest step of the layer."""
-
-    def __init__(self, phrases: Sequence[str]) -> None:
-        """``phrases`` in the order the regex tries them."""
-        self._by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
-        for index, phrase in enumerate(phrases):
-            words = frozenset(words_only(phrase.lower()).split())
-            self._by_word.setdefault(max(words, key=len), []).append((index, words))
-        self._keys = frozenset(self._by_word)
-        self._compiled = tuple(_whole(_phrase_pattern(p)) for p in phrases)
-        # the phrase alone: a search that starts with its letters, which the regex engine
-        # finds fast, where the whole-word check would be tried at every character
-        self._bare = tuple(re.compile(_phrase_pattern(p), re.IGNORECASE) for p in phrases)
-        #: Every idiom in one regex, for explanations.
-        self.any = _whole("|".join(_phrase_pattern(p) for p in phrases))
-
-    def candidates(self, lowered: str) -> tuple[int, ...]:
-        """The indexes of the idioms that may be in ``lowered``, in order."""
-        words = set(words_only(lowered).split())
-        return tuple(
-            sorted(
-                index
-                for key in self._keys & words
-                for index, idiom in self._by_word[key]
-                if idiom <= words
-            )
-        )
-
-    def fold(self, text: str, indexes: tuple[int, ...], repl: Callable[[str], str]) -> str:
-        """``text`` with each idiom of ``indexes`` replaced by ``repl(matched text)``.
-
-        The same as one regex of the idioms in their order (the leftmost match first, the
-        earlier idiom on a tie), run as one small regex per idiom: an alternation of all
-        of them costs a compile per set of candidates."""
-        out = []
-        last = 0
-        while True:
-            found = [m for i in indexes if (m := self._search(i, text, last)) is not None]
-            if not found:
-                break
-            match = min(found, key=lambda m: m.start())  # min() keeps the first of equals
-            out.append(text[last : match.start()])
-            out.append(repl(match.group(0)))
-            last = match.end()
-        out.append(text[last:])
-        return "".join(out)
-
-    def _search(self, index: int, text: str, start: int) -> re.Match[str] | None:
-        """The first whole-word match of idiom ``index`` at ``start`` or after: none can
-        begin before the first place its phrase is spelled."""
-        bare = self._bare[index].search(text, start)
-        return None if bare is None else self._compiled[index].search(text, bare.start())
-
-
-def _whole(alternation: str) -> re.Pattern[str]:
-    """A regex of ``alternation`` matching whole words only."""
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
-
-
-def _normal(phrase: str) -> str:
-    return " ".join(phrase.lower().replace("’", "'").replace("'", "").split())
 
 
 def version(model: str = DEFAULT_MODEL) -> str:

@@ -286,7 +286,7 @@ def test_explain_names_each_film_layer_change() -> None:
 def test_title_masking_begun_at_the_first_name_masks_what_the_whole_pattern_does(
     names: tuple[str, ...],
 ) -> None:
-    from monitor.sentiment import TITLE_TOKEN, _title_mask, mask_titles
+    from monitor.film_text import TITLE_TOKEN, mask_titles, title_mask
 
     texts = [
         "aBacktrace #Backtrace C#Backtrace backtrace's Backtrace’s ##Backtrace _Backtrace",
@@ -297,7 +297,7 @@ def test_title_masking_begun_at_the_first_name_masks_what_the_whole_pattern_does
         "",
     ]
     for text in texts:
-        assert mask_titles(text, names) == _title_mask(names).sub(TITLE_TOKEN, text), text  # type: ignore[union-attr]
+        assert mask_titles(text, names) == title_mask(names).sub(TITLE_TOKEN, text), text  # type: ignore[union-attr]
 
 
 def test_idioms_fold_as_one_alternation_of_them_would() -> None:
@@ -305,7 +305,8 @@ def test_idioms_fold_as_one_alternation_of_them_would() -> None:
     of them (leftmost match first, the longer idiom on a tie) would make it."""
     import random
 
-    from monitor.sentiment import FilmAnalyzer, _whole
+    from monitor.film_text import _whole
+    from monitor.sentiment import FilmAnalyzer
 
     film = FilmAnalyzer()
     idioms = film._idiom_words
@@ -335,7 +336,7 @@ def test_words_only_on_bytes_is_the_translation_table() -> None:
     import random
     import string
 
-    from monitor.sentiment import _WORDS_ONLY, words_only
+    from monitor.film_text import _WORDS_ONLY, words_only
 
     rng = random.Random(0)
     alphabet = string.printable + "’‘“”…—éüß😂🔥\ud800漢字"
