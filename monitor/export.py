@@ -15,7 +15,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, TextIO
 
-from . import alert_queries, export_queries
+from . import alert_queries, export_halves, export_queries
 from .config import Title
 from .errors import MonitorError, NothingStored
 from .export_queries import FORMULA_START, Stream
@@ -79,13 +79,22 @@ def write_csv(
     ``out`` must be opened with ``newline=""`` so newlines inside fields stay as they are.
     ``safe``: the rows' text is formula-safe already, written as it is.
     """
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    counter = itertools.count()  # map() and zip() advance it once per row
-    if safe:  # all in C: no Python call per row
-        writer.writerows(map(itemgetter(0), zip(rows, counter, strict=False)))
-    else:
-        writer.writerows(map(_inert_row, rows, counter))
+    csv.writer(out, lineterminator="\r\n").writerow(columns)
+    return (write_safe_rows if safe else _write_rows)(rows, out)
+
+
+def write_safe_rows(rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    """Formula-safe ``rows`` as CSV lines, all in C (no Python call per row); how many."""
+    counter = itertools.count()  # zip() advances it once per row
+    csv.writer(out, lineterminator="\r\n").writerows(
+        map(itemgetter(0), zip(rows, counter, strict=False))
+    )
+    return next(counter)
+
+
+def _write_rows(rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    counter = itertools.count()  # map() advances it once per row
+    csv.writer(out, lineterminator="\r\n").writerows(map(_inert_row, rows, counter))
     return next(counter)
 
 
@@ -208,18 +217,25 @@ def export(
     """Write one export to ``out`` in ``fmt``; return how many rows.
 
     Posts to CSV, the big one, come formula-safe from SQLite and go to the CSV writer
-    untouched; the rest is streamed by :func:`stream` and written by :func:`write`."""
+    untouched, in two processes for a large database (:mod:`monitor.export_halves`); the
+    rest is streamed by :func:`stream` and written by :func:`write`."""
     if kind == "posts" and fmt == "csv":
         check_window(since, until)
-        columns, rows = export_queries.export_posts(
-            store,
-            label_model(store),
-            title=title,
-            since=since.isoformat() if since else None,
-            until=until.isoformat() if until else None,
-            for_csv=True,
-        )
-        return write_csv(columns, rows, out, safe=True)
+        model = label_model(store)
+        low = since.isoformat() if since else None
+        high = until.isoformat() if until else None
+
+        def query(rows: tuple[int, int]) -> tuple[str, dict[str, Any]]:
+            return export_queries.posts_query(model, title, low, high, for_csv=True, rows=rows)
+
+        sql, params = query(export_queries.ALL_ROWS)
+        columns = export_queries.columns_of(store, sql, params)
+        cut = export_halves.split_point(store)
+        if cut is None:
+            rows = export_queries.read_rows(store.path, sql, params, store.read_only)
+            return write_csv(columns, rows, out, safe=True)
+        csv.writer(out, lineterminator="\r\n").writerow(columns)
+        return export_halves.write_in_halves(store, query, cut, out, write_safe_rows)
     columns, rows = stream(store, kind, titles, title=title, since=since, until=until)
     return write(columns, rows, out, fmt)
 

@@ -28,18 +28,24 @@ def _stream(store: Store, sql: str, params: dict[str, Any]) -> Stream:
     at a time. (A reader thread was tried: the tuples it builds and the CSV writer both
     need the GIL, and the hand-over cost more than it saved.) Nothing is opened until the
     iterator is first used; stopping early, or an error, closes the connection."""
+    return columns_of(store, sql, params), read_rows(store.path, sql, params, store.read_only)
+
+
+def columns_of(store: Store, sql: str, params: dict[str, Any]) -> list[str]:
+    """The names of the columns ``sql`` gives (an error in it is raised here, at once)."""
     try:
         cursor = store.db.execute(f"select * from ({sql}) limit 0", params)
     except sqlite3.Error as exc:
         raise store_error(store.path, exc) from None
     columns = [d[0] for d in cursor.description]
     cursor.close()
-    return columns, _read(store.path, sql, params, store.read_only)
+    return columns
 
 
-def _read(
+def read_rows(
     path: Path, sql: str, params: dict[str, Any], read_only: bool
 ) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql``, read on a connection of this process's own."""
     # a file we may not write opens as the store did; else read-only beside the writers
     address = uri(path, True) if read_only else f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
@@ -65,6 +71,10 @@ def csv_safe(column: str, name: str) -> str:
     )
 
 
+#: The ``rowid`` range of every post.
+ALL_ROWS = (0, 2**63 - 1)
+
+
 def export_posts(
     store: Store,
     model: str,
@@ -78,14 +88,26 @@ def export_posts(
     scan of ``posts`` with one look-up per row (ordering by time would read the table in
     random order, several times slower). A deleted post keeps its metadata and loses its
     text and author. ``for_csv``: the text columns come formula-safe (:func:`csv_safe`)."""
+    return _stream(store, *posts_query(model, title, since, until, for_csv=for_csv))
+
+
+def posts_query(
+    model: str,
+    title: str | None,
+    since: str | None,
+    until: str | None,
+    *,
+    for_csv: bool = False,
+    rows: tuple[int, int] = ALL_ROWS,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of :func:`export_posts`, for the posts whose ``rowid`` is in
+    ``rows`` (from, up to but not including)."""
     low, high = window(since, until)
 
     def text(column: str, name: str) -> str:
         return csv_safe(column, name) if for_csv else f"{column} as {name}"
 
-    return _stream(
-        store,
-        f"""
+    sql = f"""
         select {text("p.id", "id")}, {text("m.title", "title")}, p.platform, p.created_at,
           {text("p.url", "url")}, {text("p.community", "community")},
           {text("case when p.deleted then null else p.author end", "author")},
@@ -96,12 +118,20 @@ def export_posts(
         from {POSTS} p
         cross join {MENTIONS} m on m.post_id = p.id
         left join {SENTIMENTS} s on s.post_id = p.id and s.model = :model
-        where (:title is null or m.title = :title)
+        where p.rowid >= :first_row and p.rowid < :end_row
+          and (:title is null or m.title = :title)
           and +p.created_at >= :low and +p.created_at < :high
         order by p.rowid, m.title
-        """,
-        {"title": title, "model": model, "low": low, "high": high},
-    )
+        """
+    params = {
+        "title": title,
+        "model": model,
+        "low": low,
+        "high": high,
+        "first_row": rows[0],
+        "end_row": rows[1],
+    }
+    return sql, params
 
 
 def export_chart(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 from report_data import START, add_chart, add_post, chart_run_scenario
 
 from monitor.config import Title
+from monitor.errors import StoreError
 from monitor.export import inert
 from monitor.report import build_report
 from monitor.store import Store
@@ -101,6 +103,49 @@ def test_every_text_column_of_the_posts_csv_is_formula_safe(
         (row,) = list(csv.DictReader(fh))
     assert (row["author"], row["community"], row["url"]) == ("'=HYPERLINK(1)", "'+sub", "'@x")
     assert row["compound"] == "0.5"
+
+
+def test_a_large_posts_csv_written_in_two_processes_is_the_same_bytes(
+    run_cli, config_file: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from monitor import export_halves
+
+    with nasty_store(tmp_path / "monitor.db") as store:
+        for n in range(100, 160):
+            add_post(store, n, START + timedelta(hours=n), 0.01 * n - 1, text=f"=post {n}")
+    one = run_cli("export", "posts", "-o", "one.csv")
+    monkeypatch.setattr(export_halves, "SPLIT_AT", 5)
+    two = run_cli("export", "posts", "-o", "two.csv")
+    stdout = run_cli("export", "posts")
+    assert one.exit_code == two.exit_code == stdout.exit_code == 0, two.output
+    assert "Wrote 71 rows" in one.output and "Wrote 71 rows" in two.output
+    written = (tmp_path / "one.csv").read_bytes()
+    assert (tmp_path / "two.csv").read_bytes() == written == stdout.stdout_bytes
+    assert written.count(b"\r\n") == 72 + written.count(b"line two\r\n")
+    since = run_cli("export", "posts", "--since", "2024-01-01", "-o", "since.csv")
+    assert since.exit_code == 0, since.output
+
+
+def test_a_failed_second_half_fails_the_export_and_writes_no_file(
+    run_cli, config_file: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from monitor import export_halves
+
+    nasty_store(tmp_path / "monitor.db").close()
+    real = export_halves.read_rows
+
+    def broken(db, sql, params, read_only):  # type: ignore[no-untyped-def]
+        if params["first_row"] > 0:  # the child's half
+            raise StoreError("disk I/O error")
+        return real(db, sql, params, read_only)
+
+    monkeypatch.setattr(export_halves, "SPLIT_AT", 2)
+    monkeypatch.setattr(export_halves, "read_rows", broken)
+    result = run_cli("export", "posts", "-o", "posts.csv")
+    assert result.exit_code == 1
+    assert "second half failed: disk I/O error" in result.output
+    assert not (tmp_path / "posts.csv").exists()
+    assert not list(Path(tempfile.gettempdir()).glob("monitor-export-*.csv"))
 
 
 def test_posts_jsonl_on_stdout_keeps_text_as_is(run_cli, config_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
