@@ -1,4 +1,4 @@
-"""The exports' queries, streamed: rows are read behind the caller, never listed whole."""
+"""The exports' queries, streamed: rows are read a batch at a time, never listed whole."""
 
 from __future__ import annotations
 
