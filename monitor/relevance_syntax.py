@@ -181,14 +181,20 @@ def plain_place(text: str, spans: list[Span], first: int, last: int) -> bool:
     after the first occurrence the rule does not read it closely ("you" fifty times in a
     long post)."""
     start, end = spans[first][0], spans[last][1]
+    if not _plain_edges(text, start, end):
+        return False
+    before = spans[first - 1][2] if first else ""
+    return quiet_words(before, spans[last + 1][2] if last + 1 < len(spans) else "")
+
+
+def _plain_edges(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start``..``end`` is lower case with only plain characters on
+    either side (no quote, hashtag or bracket that could mark a title)."""
     if not text[start:end].islower():
         return False
     if start and text[start - 1] not in _QUIET_BEFORE:
         return False
-    if end < len(text) and text[end] not in _QUIET_AFTER:
-        return False
-    before = spans[first - 1][2] if first else ""
-    return quiet_words(before, spans[last + 1][2] if last + 1 < len(spans) else "")
+    return not (end < len(text) and text[end] not in _QUIET_AFTER)
 
 
 def quiet_words(before: str, after: str) -> bool:
@@ -201,11 +207,7 @@ def quiet_words(before: str, after: str) -> bool:
 def quiet_place(text: str, folded: str, start: int, end: int) -> bool:
     """:func:`plain_place` read from the characters alone, before any tokens exist (for
     ASCII text; anything else is not called quiet)."""
-    if not text[start:end].islower():
-        return False
-    if start and text[start - 1] not in _QUIET_BEFORE:
-        return False
-    if end < len(text) and text[end] not in _QUIET_AFTER:
+    if not _plain_edges(text, start, end):
         return False
     left, right = folded[max(0, start - 24) : start], folded[end : end + 24]
     if not (left.isascii() and right.isascii()):

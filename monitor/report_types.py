@@ -98,15 +98,9 @@ class ChartRun:
 
 
 @dataclass(frozen=True)
-class PostRef:
-    """A post worth quoting: the text is a stranger's, escape it before showing it."""
+class PostRef(themes.Doc):
+    """A post worth quoting, with its sentiment score (the text is a stranger's)."""
 
-    id: str
-    platform: str
-    url: str | None
-    author: str | None
-    created_at: str
-    text: str
     score: float
 
 
