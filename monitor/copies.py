@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from .themes import STOP_WORDS
+from .theme_terms import STOP_WORDS
 
 if TYPE_CHECKING:  # numpy is imported when a page is grouped: not by commands that read
     import numpy as np

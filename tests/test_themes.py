@@ -17,7 +17,8 @@ from monitor import copies, html
 from monitor.config import Title
 from monitor.report import build_report
 from monitor.store import Store
-from monitor.themes import Doc, distinctive, names_pattern, terms, tokens
+from monitor.theme_terms import names_pattern, terms, tokens
+from monitor.themes import Doc, distinctive
 
 TITLE = Title("Backtrace", aliases=("Backtrace 2018",))
 

@@ -1,0 +1,218 @@
+"""Pure: in how many posts of each group each term is found, for many posts at once.
+
+The counts are those of reading each post's :func:`~monitor.theme_terms.terms` into a
+Counter (:func:`count_slowly`; tests hold the two equal), made in bulk: each distinct chunk
+of text is read once (:func:`~monitor.theme_terms.chunk_words`), every post becomes an
+array of word ids, and a term is a number made of its words' ids. A group's numbers, each
+with its post's number above it, are sorted once to count a term once a post, and once
+more to count its posts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .theme_terms import CUT, chunk_words, is_end, terms, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    Ints = np.ndarray[Any, np.dtype[np.int64]]
+
+#: The bits of a number that holds a post's number and one of its terms.
+KEY_BITS = 63
+#: Word ids fit in this many bits or the counts are made the slow way: a three-word term
+#: takes three ids, and the post's number what is left of :data:`KEY_BITS`.
+MAX_WORD_BITS = 20
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per group, the terms found in at least ``least`` of its posts, with how many; each
+    of those terms' posts in all groups; per group, its posts' terms (each once a post)."""
+
+    found: list[dict[str, int]]
+    total: dict[str, int]
+    sizes: list[int]
+
+
+def count_slowly(
+    groups: Sequence[Sequence[str]], cut: re.Pattern[str] | None, least: int
+) -> Counts:
+    """The counts, one post and one term at a time (the reference for :func:`count`)."""
+    counts = [
+        Counter(itertools.chain.from_iterable(terms(tokens(text, cut)) for text in texts))
+        for texts in groups
+    ]
+    total: Counter[str] = Counter()
+    for c in counts:
+        total.update(c)
+    found = [{t: n for t, n in c.items() if n >= least} for c in counts]
+    kept = set().union(*found)
+    return Counts(found, {t: total[t] for t in kept}, [sum(c.values()) for c in counts])
+
+
+class _Chunks(dict[str, int]):
+    """Each distinct chunk's id; its words' ids (0 for a break, runs of breaks as one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = [""]
+        self.ends: list[bool] = [False]
+        self.expansions: list[tuple[int, ...]] = []
+        self._ids: dict[str, int] = {}
+
+    def __missing__(self, chunk: str) -> int:
+        out: list[int] = []
+        for word in chunk_words(chunk):
+            if word is None:
+                if not out or out[-1]:
+                    out.append(0)
+                continue
+            number = self._ids.get(word)
+            if number is None:
+                number = self._ids[word] = len(self.words)
+                self.words.append(word)
+                self.ends.append(is_end(word))
+            out.append(number)
+        self[chunk] = len(self.expansions)
+        self.expansions.append(tuple(out))
+        return self[chunk]
+
+
+def count(groups: Sequence[Sequence[str]], cut: re.Pattern[str] | None, least: int) -> Counts:
+    """Per group of texts, in how many of its texts each term is found (see :class:`Counts`);
+    ``cut``: the title's :func:`~monitor.theme_terms.names_pattern`."""
+    import numpy as np
+
+    chunks = _Chunks()
+    read = [_chunk_ids(texts, cut, chunks) for texts in groups]
+    bits = max(len(chunks.words).bit_length(), 1)
+    if bits > MAX_WORD_BITS:
+        return count_slowly(groups, cut, least)
+    words = _words(read, chunks)
+    end = np.array(chunks.ends, dtype=bool)
+    per_group = [_group_terms(ids, post, end, bits) for ids, post in words]
+    kept = [(codes[posts >= least], posts[posts >= least]) for codes, posts, _ in per_group]
+    every = np.sort(np.concatenate([c for c, _ in kept] or [np.zeros(0, dtype=np.int64)]))
+    every = every[np.diff(every, prepend=-1) != 0]
+    total = np.zeros(len(every), dtype=np.int64)
+    for codes, posts, _ in per_group:
+        at = np.searchsorted(codes, every).clip(max=max(len(codes) - 1, 0))
+        if len(codes):
+            hit = codes[at] == every
+            total[hit] += posts[at[hit]]
+    names = dict(zip(every.tolist(), _decode(every.tolist(), chunks.words, bits), strict=True))
+    return Counts(
+        [dict(zip(map(names.__getitem__, c.tolist()), n.tolist(), strict=True)) for c, n in kept],
+        dict(zip(names.values(), total.tolist(), strict=True)),
+        [size for _, _, size in per_group],
+    )
+
+
+def _chunk_ids(
+    texts: Sequence[str], cut: re.Pattern[str] | None, chunks: _Chunks
+) -> tuple[Ints, Ints]:
+    """Each chunk's id, in order, and how many chunks each text has."""
+    import numpy as np
+
+    parts = []
+    for text in texts:
+        # (as :func:`~monitor.theme_terms.prepare`, without a call a post)
+        text = text.lower() if text.isascii() else text.replace("\u2019", "'").lower()
+        if cut is not None:
+            text = cut.sub(CUT, text)
+        parts.append(text.split())
+    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    flat = itertools.chain.from_iterable(parts)
+    ids = np.fromiter(map(chunks.__getitem__, flat), dtype=np.int64, count=int(sizes.sum()))
+    return ids, sizes
+
+
+def _words(read: list[tuple[Ints, Ints]], chunks: _Chunks) -> list[tuple[Ints, Ints]]:
+    """Per group, its word ids (0: a break) and each one's post."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, chunks.expansions), dtype=np.int64, count=len(chunks.expansions))
+    starts = np.cumsum(lengths) - lengths
+    flat = np.fromiter(itertools.chain.from_iterable(chunks.expansions), dtype=np.int64)
+    out = []
+    for ids, sizes in read:
+        post = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        span = lengths[ids]
+        if (span == 1).all():
+            out.append((flat[starts[ids]], post))
+            continue
+        inside = np.arange(int(span.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(span) - span, span
+        )
+        out.append((flat[np.repeat(starts[ids], span) + inside], np.repeat(post, span)))
+    return out
+
+
+def _group_terms(ids: Ints, post: Ints, end: Any, bits: int) -> tuple[Ints, Ints, int]:
+    """A group's terms (as numbers, sorted), in how many of its posts each is found, and
+    its posts' terms counted once a post."""
+    import numpy as np
+
+    shift = 3 * bits
+    step = 1 << max(KEY_BITS - shift, 0)  # posts whose numbers fit above a term's
+    edges = np.searchsorted(post, np.arange(0, int(post[-1]) + 1 if len(post) else 0, step))
+    kept = [
+        _post_terms(ids[s:e], post[s:e] - post[s], end, bits)
+        for s, e in itertools.pairwise([*edges.tolist(), len(ids)])
+        if s < e
+    ]
+    if not kept:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, 0
+    codes = np.sort(np.concatenate(kept))
+    starts = np.flatnonzero(np.diff(codes, prepend=-1))  # each term's first place
+    return codes[starts], np.diff(starts, append=len(codes)), len(codes)
+
+
+def _post_terms(ids: Ints, post: Ints, end: Any, bits: int) -> Ints:
+    """Each post's terms once, as numbers: a word's id; two words' ids side by side, and
+    three (a term of one word is below 2**bits, of two below 2**(2*bits))."""
+    import numpy as np
+
+    shift = 3 * bits
+    e = end[ids]
+    same = post[:-1] == post[1:]
+    two = e[:-1] & e[1:] & same
+    three = e[:-2] & (ids[1:-1] != 0) & e[2:] & same[:-1] & same[1:]
+    a, b = ids[:-1], ids[1:]
+    keys = np.concatenate(
+        (
+            (post[e] << shift) | ids[e],
+            (post[:-1][two] << shift) | (a[two] << bits) | b[two],
+            (post[:-2][three] << shift)
+            | (ids[:-2][three] << 2 * bits)
+            | (ids[1:-1][three] << bits)
+            | ids[2:][three],
+        )
+    )
+    keys.sort()
+    once: Ints = keys[np.diff(keys, prepend=-1) != 0]
+    return once & ((1 << shift) - 1)
+
+
+def _decode(codes: list[int], words: list[str], bits: int) -> list[str]:
+    """The terms of their numbers (see :func:`_post_terms`)."""
+    mask = (1 << bits) - 1
+    out = []
+    for code in codes:
+        if code <= mask:
+            out.append(words[code])
+        elif code >> 2 * bits == 0:
+            out.append(f"{words[code >> bits]} {words[code & mask]}")
+        else:
+            out.append(
+                f"{words[code >> 2 * bits]} {words[code >> bits & mask]} {words[code & mask]}"
+            )
+    return out
