@@ -11,13 +11,12 @@ more to count its posts.
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .theme_terms import CUT, chunk_words, is_end, terms, tokens
+from .theme_terms import Names, chunk_words, is_end, terms, tokens
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,35 +32,62 @@ MAX_WORD_BITS = 20
 
 @dataclass(frozen=True)
 class Counts:
-    """Per group, the terms found in at least ``least`` of its posts, with how many; each
-    of those terms' posts in all groups; per group, its posts' terms (each once a post)."""
+    """Per group: the terms found in at least ``least`` of its posts, as numbers in order
+    (:meth:`spell` gives their words), with how many of its posts and of all posts use
+    each; and its posts' terms, each counted once a post."""
 
-    found: list[dict[str, int]]
-    total: dict[str, int]
+    terms: list[Ints]
+    posts: list[Ints]
+    totals: list[Ints]
     sizes: list[int]
+    spelling: Callable[[list[int]], list[str]]
+
+    def spell(self, numbers: Ints) -> list[str]:
+        return self.spelling(numbers.tolist())
+
+    def as_dicts(self) -> tuple[list[dict[str, int]], dict[str, int], list[int]]:
+        """Per group its terms' posts, every term's posts in all, the sizes (to compare)."""
+        found = []
+        total: dict[str, int] = {}
+        for numbers, posts, totals in zip(self.terms, self.posts, self.totals, strict=True):
+            spelled = self.spell(numbers)
+            found.append(dict(zip(spelled, posts.tolist(), strict=True)))
+            total.update(zip(spelled, totals.tolist(), strict=True))
+        return found, total, self.sizes
 
 
-def count_slowly(
-    groups: Sequence[Sequence[str]], cut: re.Pattern[str] | None, least: int
-) -> Counts:
+def count_slowly(groups: Sequence[Sequence[str]], names: Names | None, least: int) -> Counts:
     """The counts, one post and one term at a time (the reference for :func:`count`)."""
+    import numpy as np
+
     counts = [
-        Counter(itertools.chain.from_iterable(terms(tokens(text, cut)) for text in texts))
+        Counter(itertools.chain.from_iterable(terms(tokens(text, names)) for text in texts))
         for texts in groups
     ]
     total: Counter[str] = Counter()
     for c in counts:
         total.update(c)
-    found = [{t: n for t, n in c.items() if n >= least} for c in counts]
-    kept = set().union(*found)
-    return Counts(found, {t: total[t] for t in kept}, [sum(c.values()) for c in counts])
+    every = sorted({t for c in counts for t, n in c.items() if n >= least})
+    number = {t: i for i, t in enumerate(every)}
+    found = [sorted(number[t] for t, n in c.items() if n >= least) for c in counts]
+    return Counts(
+        [np.array(f, dtype=np.int64) for f in found],
+        [
+            np.array([c[every[i]] for i in f], dtype=np.int64)
+            for c, f in zip(counts, found, strict=True)
+        ],
+        [np.array([total[every[i]] for i in f], dtype=np.int64) for f in found],
+        [sum(c.values()) for c in counts],
+        lambda numbers: [every[i] for i in numbers],
+    )
 
 
 class _Chunks(dict[str, int]):
     """Each distinct chunk's id; its words' ids (0 for a break, runs of breaks as one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: Names | None) -> None:
         super().__init__()
+        self.names = names
         self.words: list[str] = [""]
         self.ends: list[bool] = [False]
         self.expansions: list[tuple[int, ...]] = []
@@ -69,7 +95,7 @@ class _Chunks(dict[str, int]):
 
     def __missing__(self, chunk: str) -> int:
         out: list[int] = []
-        for word in chunk_words(chunk):
+        for word in chunk_words(chunk if self.names is None else self.names.chunk(chunk)):
             if word is None:
                 if not out or out[-1]:
                     out.append(0)
@@ -85,16 +111,16 @@ class _Chunks(dict[str, int]):
         return self[chunk]
 
 
-def count(groups: Sequence[Sequence[str]], cut: re.Pattern[str] | None, least: int) -> Counts:
+def count(groups: Sequence[Sequence[str]], names: Names | None, least: int) -> Counts:
     """Per group of texts, in how many of its texts each term is found (see :class:`Counts`);
-    ``cut``: the title's :func:`~monitor.theme_terms.names_pattern`."""
+    ``names``: the title's, cut out of the texts."""
     import numpy as np
 
-    chunks = _Chunks()
-    read = [_chunk_ids(texts, cut, chunks) for texts in groups]
+    chunks = _Chunks(names)
+    read = [_chunk_ids(texts, names, chunks) for texts in groups]
     bits = max(len(chunks.words).bit_length(), 1)
     if bits > MAX_WORD_BITS:
-        return count_slowly(groups, cut, least)
+        return count_slowly(groups, names, least)
     words = _words(read, chunks)
     end = np.array(chunks.ends, dtype=bool)
     per_group = [_group_terms(ids, post, end, bits) for ids, post in words]
@@ -103,21 +129,20 @@ def count(groups: Sequence[Sequence[str]], cut: re.Pattern[str] | None, least: i
     every = every[np.diff(every, prepend=-1) != 0]
     total = np.zeros(len(every), dtype=np.int64)
     for codes, posts, _ in per_group:
-        at = np.searchsorted(codes, every).clip(max=max(len(codes) - 1, 0))
         if len(codes):
+            at = np.searchsorted(codes, every).clip(max=len(codes) - 1)
             hit = codes[at] == every
             total[hit] += posts[at[hit]]
-    names = dict(zip(every.tolist(), _decode(every.tolist(), chunks.words, bits), strict=True))
     return Counts(
-        [dict(zip(map(names.__getitem__, c.tolist()), n.tolist(), strict=True)) for c, n in kept],
-        dict(zip(names.values(), total.tolist(), strict=True)),
+        [c for c, _ in kept],
+        [n for _, n in kept],
+        [total[np.searchsorted(every, c)] for c, _ in kept],
         [size for _, _, size in per_group],
+        lambda numbers: _decode(numbers, chunks.words, bits),
     )
 
 
-def _chunk_ids(
-    texts: Sequence[str], cut: re.Pattern[str] | None, chunks: _Chunks
-) -> tuple[Ints, Ints]:
+def _chunk_ids(texts: Sequence[str], names: Names | None, chunks: _Chunks) -> tuple[Ints, Ints]:
     """Each chunk's id, in order, and how many chunks each text has."""
     import numpy as np
 
@@ -125,8 +150,8 @@ def _chunk_ids(
     for text in texts:
         # (as :func:`~monitor.theme_terms.prepare`, without a call a post)
         text = text.lower() if text.isascii() else text.replace("\u2019", "'").lower()
-        if cut is not None:
-            text = cut.sub(CUT, text)
+        if names is not None:
+            text = names.text(text)
         parts.append(text.split())
     sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     flat = itertools.chain.from_iterable(parts)

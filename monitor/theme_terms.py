@@ -5,7 +5,7 @@ words and *breaks*: a phrase never runs across a break. A word is letters with a
 inside ("it's"; a trailing one, as in "actors'", is not part of it), a ``#`` before it
 dropped; a link, an @handle, a chunk's part holding a digit ("10/10", "s2", "2am"),
 punctuation and emoji are breaks. The title's own names are cut out before the text is
-chunked (:func:`names_pattern`), and leave a break.
+chunked (:class:`Names`), and leave a break.
 
 A term is a word, or a phrase of two or three words in their order ("bad it's good"): it
 neither starts nor ends with a stop word or a single letter, and counts once per post.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 # fmt: off
 STOP_WORDS = frozenset(
@@ -45,7 +46,7 @@ _CHUNK = re.compile(
     r"|#?([^\W\d_]+(?:'[^\W\d_]+)*)(?!\w)"
     r"|\S*\d\S*|\S"
 )
-#: What :func:`names_pattern` puts in a name's place: a break.
+#: What a title's name leaves in its place: a break.
 CUT = " \x00 "
 
 
@@ -55,40 +56,68 @@ def prepare(text: str) -> str:
 
 
 def chunk_words(chunk: str) -> list[str | None]:
-    """The words of one chunk (no whitespace in it), ``None`` for each break."""
+    """The words of one chunk, ``None`` for each break (spaces in it are skipped)."""
     if chunk.isalpha():
         return [chunk]
     return [w or None for w in _CHUNK.findall(chunk)]
 
 
-def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """What :func:`tokens` cuts out of a prepared text: a title's names and aliases, as
-    words (a ``#`` before or ``'s`` after), in any case. Each name starts with its first
-    word's letters, which the regex engine looks for before anything else."""
+@dataclass(frozen=True)
+class Names:
+    """A title's names and aliases, to cut out of a prepared text as words (a ``#`` before
+    or ``'s`` after them), in any case: names of one word from each chunk (one chunk is
+    read once however many posts hold it), names of several from the whole text, read only
+    when it holds the name's longest word."""
+
+    words: re.Pattern[str] | None
+    phrases: re.Pattern[str] | None
+    hints: tuple[str, ...]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> Names | None:
+        split = [prepare(n).split() for n in set(names)]
+        one = [w for w in split if len(w) == 1]
+        more = [w for w in split if len(w) > 1]
+        if not one and not more:
+            return None
+        return cls(_pattern(one), _pattern(more), tuple({max(w, key=len) for w in more}))
+
+    def text(self, text: str) -> str:
+        """A prepared text with its names of several words cut out."""
+        if self.phrases is not None and any(h in text for h in self.hints):
+            return self.phrases.sub(CUT, text)
+        return text
+
+    def chunk(self, chunk: str) -> str:
+        """One chunk of such a text with its names of one word cut out."""
+        return chunk if self.words is None else self.words.sub(CUT, chunk)
+
+
+def _pattern(names: list[list[str]]) -> re.Pattern[str] | None:
+    """Any of the names (lists of words), longest first. Each starts with its first
+    word's letters, which the regex engine looks for before anything else; a look-behind
+    reads that word again to see that it does not end a longer word."""
+    if not names:
+        return None
     phrases = []
-    for name in {prepare(n) for n in names}:
-        words = name.split()
-        if not words:
-            continue
+    for words in sorted(names, key=lambda w: (-len(" ".join(w)), w)):
         first = re.escape(words[0])
         rest = "".join(rf"\s+{re.escape(w)}" for w in words[1:])
-        # not the end of a longer word: the look-behind reads the name's first word again
-        phrases.append((len(name), rf"{first}(?<!\w{first}){rest}"))
-    if not phrases:
-        return None
-    alternatives = "|".join(p for _, p in sorted(phrases, reverse=True))
-    return re.compile(rf"(?:{alternatives})(?:'s)?(?![\w'])")
+        phrases.append(rf"{first}(?<!\w{first}){rest}")
+    return re.compile(rf"(?:{'|'.join(phrases)})(?:'s)?(?![\w'])")
 
 
-def tokens(text: str, cut: re.Pattern[str] | None = None) -> list[str | None]:
+def tokens(text: str, names: Names | None = None) -> list[str | None]:
     """Lower-cased words; ``None`` where a phrase must not run across (see the module
-    docstring; ``cut`` is a :func:`names_pattern`)."""
+    docstring), the ``names`` cut out."""
     text = prepare(text)
-    if cut is not None:
-        text = cut.sub(CUT, text)
     out: list[str | None] = []
-    for chunk in text.split():
-        out += chunk_words(chunk)
+    if names is None:
+        for chunk in text.split():
+            out += chunk_words(chunk)
+        return out
+    for chunk in names.text(text).split():
+        out += chunk_words(names.chunk(chunk))
     return out
 
 

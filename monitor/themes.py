@@ -14,12 +14,17 @@ the longer one.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import theme_counts
-from .theme_terms import names_pattern, prepare, terms, tokens
+from .theme_terms import Names, prepare, terms, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .theme_counts import Ints
 
 #: Terms found in fewer posts of a group than this are not its themes.
 MIN_COUNT = 3
@@ -60,18 +65,22 @@ def distinctive(
     groups: Sequence[Sequence[Doc]], names: Iterable[str] = (), *, top: int = TOP
 ) -> list[list[Theme]]:
     """Per group of posts, its themes against all the other groups, best first."""
-    cut = names_pattern(names)
+    cut = Names.of(names)
     counts = theme_counts.count([[d.text for d in docs] for docs in groups], cut, MIN_COUNT)
     grand = sum(counts.sizes)
     if not grand:
         return [[] for _ in groups]
     out: list[list[Theme]] = []
-    for docs, count, size in zip(groups, counts.found, counts.sizes, strict=True):
-        rest_size = grand - size
+    for g, docs in enumerate(groups):
+        rest_size = grand - counts.sizes[g]
         if not rest_size:  # nothing to set it apart from
             out.append([])
             continue
-        scored = _z_scores(count, counts.total, size, rest_size, grand)
+        z = _z_scores(counts.posts[g], counts.totals[g], counts.sizes[g], rest_size, grand)
+        keep = z >= MIN_Z
+        spelled = counts.spell(counts.terms[g][keep])
+        scored = dict(zip(spelled, z[keep].tolist(), strict=True))
+        count = dict(zip(spelled, counts.posts[g][keep].tolist(), strict=True))
         dropped = _subsumed(scored, count)
         kept = [t for t in scored if t not in dropped]
         kept.sort(key=lambda t: (-scored[t], t))
@@ -82,9 +91,7 @@ def distinctive(
     return out
 
 
-def _examples(
-    wanted: Sequence[str], docs: Sequence[Doc], cut: re.Pattern[str] | None
-) -> dict[str, Doc]:
+def _examples(wanted: Sequence[str], docs: Sequence[Doc], cut: Names | None) -> dict[str, Doc]:
     """The first post using each wanted term (themes are common: found early). A post is
     read only when its text holds every word of a term still wanted."""
     found: dict[str, Doc] = {}
@@ -108,31 +115,26 @@ def _plain_case(text: str) -> str:
 
 
 def _z_scores(
-    count: Mapping[str, int], total: Mapping[str, int], size: int, rest_size: int, grand: int
-) -> dict[str, float]:
-    """The z-score of each term a group uses at least :data:`MIN_COUNT` times, where it
-    reaches :data:`MIN_Z`: the log-odds of the group against the rest, each smoothed by
-    the prior (all groups), over its standard deviation (Monroe et al. 2008, eq. 16-22)."""
-    found = [t for t, y in count.items() if y >= MIN_COUNT]
-    if not found:
-        return {}
-    import numpy as np  # only when there is something to score
+    count: Ints, total: Ints, size: int, rest_size: int, grand: int
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Each term's z-score (-inf where it has none): the log-odds of the group against the
+    rest, each smoothed by the prior (all groups), over its standard deviation (Monroe et
+    al. 2008, eq. 16-22)."""
+    import numpy as np
 
-    y = np.array([count[t] for t in found], dtype=float)
-    every = np.array([total[t] for t in found], dtype=float)
-    prior = PRIOR_TERMS * every / grand
-    y_rest = every - y
+    y = count.astype(float)
+    prior = PRIOR_TERMS * total / grand
+    y_rest = total - y
     here = size + PRIOR_TERMS - y - prior
     there = rest_size + PRIOR_TERMS - y_rest - prior
     ok = (here > 0) & (there > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         delta = np.log((y + prior) / here) - np.log((y_rest + prior) / there)
         z = delta / np.sqrt(1 / (y + prior) + 1 / (y_rest + prior))
-    keep = ok & (z >= MIN_Z)
-    return {found[i]: float(z[i]) for i in np.flatnonzero(keep).tolist()}
+    return np.where(ok & ~np.isnan(z), z, -np.inf)
 
 
-def _subsumed(scored: dict[str, float], count: Mapping[str, int]) -> set[str]:
+def _subsumed(scored: dict[str, float], count: dict[str, int]) -> set[str]:
     """The terms that a longer distinctive term holds in most of the posts using them."""
     out = set()
     for other in scored:

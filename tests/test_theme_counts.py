@@ -7,7 +7,7 @@ import random
 import pytest
 
 from monitor import theme_counts
-from monitor.theme_terms import names_pattern, terms, tokens
+from monitor.theme_terms import Names, terms, tokens
 
 NAMES = ("Backtrace", "Backtrace 2018", "The Last of Us")
 WORDS = str.split(
@@ -38,35 +38,34 @@ def _groups(seed: int, sizes: tuple[int, ...]) -> list[list[str]]:
 @pytest.mark.parametrize("seed", range(6))
 def test_bulk_counts_equal_one_post_at_a_time_on_hostile_text(seed: int) -> None:
     groups = _groups(seed, (120, 0, 80, 1, 200))
-    cut = names_pattern(NAMES)
+    cut = Names.of(NAMES)
     for least in (1, 3):
-        assert theme_counts.count(groups, cut, least) == theme_counts.count_slowly(
-            groups, cut, least
-        )
+        fast = theme_counts.count(groups, cut, least).as_dicts()
+        assert fast == theme_counts.count_slowly(groups, cut, least).as_dicts()
 
 
 def test_bulk_counts_hold_when_posts_are_counted_in_small_blocks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     groups = _groups(7, (150, 90))
-    cut = names_pattern(NAMES)
-    expected = theme_counts.count_slowly(groups, cut, 2)
+    cut = Names.of(NAMES)
+    expected = theme_counts.count_slowly(groups, cut, 2).as_dicts()
     monkeypatch.setattr(theme_counts, "KEY_BITS", 0)  # one post a block
-    assert theme_counts.count(groups, cut, 2) == expected
+    assert theme_counts.count(groups, cut, 2).as_dicts() == expected
     monkeypatch.setattr(theme_counts, "MAX_WORD_BITS", 2)  # too many words: the slow way
-    assert theme_counts.count(groups, cut, 2) == expected
+    assert theme_counts.count(groups, cut, 2).as_dicts() == expected
 
 
 def test_a_term_counts_once_a_post_and_phrases_keep_their_order() -> None:
     groups = [["so bad it's good, so bad it's good!"] * 3, ["good it's bad"] * 2]
-    found = theme_counts.count(groups, None, 1)
-    assert found.found[0]["bad it's good"] == 3 and "good it's bad" not in found.found[0]
-    assert found.total["bad"] == 5 and found.found[1]["good it's bad"] == 2
-    assert found.sizes == [3 * len(terms(tokens(groups[0][0]))), 2 * 3]
+    found, total, sizes = theme_counts.count(groups, None, 1).as_dicts()
+    assert found[0]["bad it's good"] == 3 and "good it's bad" not in found[0]
+    assert total["bad"] == 5 and found[1]["good it's bad"] == 2
+    assert sizes == [3 * len(terms(tokens(groups[0][0]))), 2 * 3]
 
 
 def test_names_are_cut_out_as_words_in_any_case() -> None:
-    cut = names_pattern(NAMES)
+    cut = Names.of(NAMES)
     words = tokens(
         "#Backtrace's heist, BACKTRACE 2018 and The Last  of Us; backtraces xbacktrace", cut
     )

@@ -17,7 +17,7 @@ from monitor import copies, html
 from monitor.config import Title
 from monitor.report import build_report
 from monitor.store import Store
-from monitor.theme_terms import names_pattern, terms, tokens
+from monitor.theme_terms import Names, terms, tokens
 from monitor.themes import Doc, distinctive
 
 TITLE = Title("Backtrace", aliases=("Backtrace 2018",))
@@ -186,7 +186,7 @@ def test_a_window_has_its_themes_against_the_other_days(store: Store) -> None:
 
 
 def test_terms_keep_word_order_and_leave_out_names_links_handles_and_numbers() -> None:
-    names = names_pattern(TITLE.names)
+    names = Names.of(TITLE.names)
     words = tokens(
         "Backtrace 2018 is so bad it's good!! @critic.bsky.social https://x.invalid/a 10/10 "
         "#Stallone Backtrace's twist",
