@@ -168,15 +168,23 @@ def _words(read: list[tuple[Ints, Ints]], chunks: _Chunks) -> list[tuple[Ints, I
     flat = np.fromiter(itertools.chain.from_iterable(chunks.expansions), dtype=np.int64)
     out = []
     for ids, sizes in read:
-        post = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
         span = lengths[ids]
-        if (span == 1).all():
-            out.append((flat[starts[ids]], post))
-            continue
-        inside = np.arange(int(span.sum()), dtype=np.int64) - np.repeat(
-            np.cumsum(span) - span, span
-        )
-        out.append((flat[np.repeat(starts[ids], span) + inside], np.repeat(post, span)))
+        end = np.cumsum(span)  # where each chunk's words end
+        words = np.empty(int(end[-1]) if len(end) else 0, dtype=np.int64)
+        one = span == 1
+        words[end[one] - 1] = flat[starts[ids[one]]]
+        many = np.flatnonzero(~one)  # a word and punctuation, most of them
+        if len(many):
+            size = span[many]
+            inside = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(
+                np.cumsum(size) - size, size
+            )
+            words[np.repeat(end[many] - size, size) + inside] = flat[
+                np.repeat(starts[ids[many]], size) + inside
+            ]
+        through = np.concatenate(([0], end))[np.cumsum(sizes)]  # words up to each post's end
+        per_post = np.diff(through, prepend=0)
+        out.append((words, np.repeat(np.arange(len(sizes), dtype=np.int64), per_post)))
     return out
 
 

@@ -72,6 +72,7 @@ class Names:
     words: re.Pattern[str] | None
     phrases: re.Pattern[str] | None
     hints: tuple[str, ...]
+    single: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, names: Iterable[str]) -> Names | None:
@@ -80,7 +81,8 @@ class Names:
         more = [w for w in split if len(w) > 1]
         if not one and not more:
             return None
-        return cls(_pattern(one), _pattern(more), tuple({max(w, key=len) for w in more}))
+        hints = tuple({max(w, key=len) for w in more})
+        return cls(_pattern(one), _pattern(more), hints, tuple({w[0] for w in one}))
 
     def text(self, text: str) -> str:
         """A prepared text with its names of several words cut out."""
@@ -90,7 +92,9 @@ class Names:
 
     def chunk(self, chunk: str) -> str:
         """One chunk of such a text with its names of one word cut out."""
-        return chunk if self.words is None else self.words.sub(CUT, chunk)
+        if self.words is None or not any(w in chunk for w in self.single):
+            return chunk
+        return self.words.sub(CUT, chunk)
 
 
 def _pattern(names: list[list[str]]) -> re.Pattern[str] | None:
