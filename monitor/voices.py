@@ -10,6 +10,7 @@ counts once a day, through its earliest post that day. Unique authors per day co
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -194,19 +195,32 @@ def theme_docs(
 ) -> list[themes.Doc]:
     """The live posts about ``title`` from ``first`` to ``last`` for the themes, each group
     of copies once; at most :data:`THEME_POSTS`, taken in :data:`THEME_SLICES` even slices
-    of the time when ``posts`` (how many there are) says there are more."""
-    low, high = first.isoformat(), last.isoformat() + "T99"
-    sql = f"""
-        select p.id, p.platform, p.url, p.author, p.created_at, p.text,
-          coalesce(p.copy_group, p.id) as grp
+    of the time from the first such post to the last when there are more (``posts``: how
+    many there are, when known)."""
+    where = f"""
         from {POSTS} p
         where p.created_at >= :low and p.created_at < :high and p.deleted = 0
           and p.text is not null and (:platform is null or p.platform = :platform)
           and exists (select 1 from {MENTIONS} m where m.post_id = p.id and m.title = :title)
+    """
+    sql = f"""
+        select p.id, p.platform, p.url, p.author, p.created_at, p.text,
+          coalesce(p.copy_group, p.id) as grp
+        {where}
         order by p.created_at limit :limit
     """
     params = {"title": title, "platform": platform}
-    if posts is None or posts <= THEME_POSTS:
+    low, high = first.isoformat(), last.isoformat() + "T99"
+    if posts is None:  # how many, and from when to when (the rest of a title's days)
+        found = store.db.execute(
+            f"select count(*), min(p.created_at), max(p.created_at) {where}",
+            {**params, "low": low, "high": high},
+        ).fetchone()
+        posts = found[0]
+        with contextlib.suppress(TypeError, ValueError):  # a platform's odd time: the range
+            first = max(first, date.fromisoformat(found[1][:10]))
+            last = min(last, date.fromisoformat(found[2][:10]))
+    if posts <= THEME_POSTS:
         rows = list(store.query(sql, {**params, "low": low, "high": high, "limit": THEME_POSTS}))
     else:
         start = datetime.combine(first, datetime.min.time())

@@ -7,13 +7,13 @@ import io
 import json
 import random
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from report_data import START, add_chart, add_post
 
-from monitor import copies, html
+from monitor import copies, html, voices
 from monitor.config import Title
 from monitor.report import build_report
 from monitor.store import Store
@@ -250,3 +250,18 @@ def test_the_page_shows_each_phase_themes_escaped_and_linked(store: Store, tmp_p
     assert '<span class="term">bad it&#x27;s good</span>' in page
     assert re.search(r'<li><span class="term">stallone</span>.*?<a href="https://', page)
     assert "Flagged: streams4u posted" in page
+
+
+def test_the_days_outside_a_window_are_sampled_across_their_whole_span(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(voices, "THEME_POSTS", 40)
+    monkeypatch.setattr(voices, "THEME_SLICES", 4)
+    store = Store(tmp_path / "m.db")
+    store.sync_titles([TITLE])
+    for n in range(200):  # ten posts a day for twenty days, years after the epoch
+        add_post(store, n, START + timedelta(days=n // 10), 0.1, text=f"post {n} on Backtrace")
+    docs = voices.theme_docs(store, "Backtrace", date(1970, 1, 1), START + timedelta(days=30))
+    days = sorted({d.created_at[:10] for d in docs})
+    assert len(docs) <= 40 and len(days) >= 4
+    assert days[-1] >= (START + timedelta(days=15)).isoformat()  # not only the oldest posts
