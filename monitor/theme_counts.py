@@ -21,7 +21,7 @@ from .theme_terms import Names, chunk_words, is_end, terms, tokens
 if TYPE_CHECKING:
     import numpy as np
 
-    Ints = np.ndarray[Any, np.dtype[np.int64]]
+    Ints = np.ndarray[Any, np.dtype[np.signedinteger[Any]]]
 
 #: The bits of a number that holds a post's number and one of its terms.
 KEY_BITS = 63
@@ -121,9 +121,10 @@ def count(groups: Sequence[Sequence[str]], names: Names | None, least: int) -> C
     bits = max(len(chunks.words).bit_length(), 1)
     if bits > MAX_WORD_BITS:
         return count_slowly(groups, names, least)
-    words = _words(read, chunks)
+    table = _expansions(chunks)
     end = np.array(chunks.ends, dtype=bool)
-    per_group = [_group_terms(ids, post, end, bits) for ids, post in words]
+    # one group's words at a time: they take four times the memory of its chunk ids
+    per_group = [_group_terms(*_words(ids, sizes, table), end, bits) for ids, sizes in read]
     kept = [(codes[posts >= least], posts[posts >= least]) for codes, posts, _ in per_group]
     every = np.sort(np.concatenate([c for c, _ in kept] or [np.zeros(0, dtype=np.int64)]))
     every = every[np.diff(every, prepend=-1) != 0]
@@ -155,37 +156,41 @@ def _chunk_ids(texts: Sequence[str], names: Names | None, chunks: _Chunks) -> tu
         parts.append(text.split())
     sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     flat = itertools.chain.from_iterable(parts)
-    ids = np.fromiter(map(chunks.__getitem__, flat), dtype=np.int64, count=int(sizes.sum()))
+    ids = np.fromiter(map(chunks.__getitem__, flat), dtype=np.int32, count=int(sizes.sum()))
     return ids, sizes
 
 
-def _words(read: list[tuple[Ints, Ints]], chunks: _Chunks) -> list[tuple[Ints, Ints]]:
-    """Per group, its word ids (0: a break) and each one's post."""
+def _expansions(chunks: _Chunks) -> tuple[Ints, Ints, Ints]:
+    """Each chunk's count of words and where they start in the flat list of all."""
     import numpy as np
 
     lengths = np.fromiter(map(len, chunks.expansions), dtype=np.int64, count=len(chunks.expansions))
-    starts = np.cumsum(lengths) - lengths
-    flat = np.fromiter(itertools.chain.from_iterable(chunks.expansions), dtype=np.int64)
-    out = []
-    for ids, sizes in read:
-        span = lengths[ids]
-        end = np.cumsum(span)  # where each chunk's words end
-        words = np.empty(int(end[-1]) if len(end) else 0, dtype=np.int64)
-        one = span == 1
-        words[end[one] - 1] = flat[starts[ids[one]]]
-        many = np.flatnonzero(~one)  # a word and punctuation, most of them
-        if len(many):
-            size = span[many]
-            inside = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(
-                np.cumsum(size) - size, size
-            )
-            words[np.repeat(end[many] - size, size) + inside] = flat[
-                np.repeat(starts[ids[many]], size) + inside
-            ]
-        through = np.concatenate(([0], end))[np.cumsum(sizes)]  # words up to each post's end
-        per_post = np.diff(through, prepend=0)
-        out.append((words, np.repeat(np.arange(len(sizes), dtype=np.int64), per_post)))
-    return out
+    flat = np.fromiter(itertools.chain.from_iterable(chunks.expansions), dtype=np.int32)
+    return lengths, np.cumsum(lengths) - lengths, flat
+
+
+def _words(ids: Ints, sizes: Ints, table: tuple[Ints, Ints, Ints]) -> tuple[Ints, Ints]:
+    """A group's word ids (0: a break) and each one's post, from its chunk ids."""
+    import numpy as np
+
+    lengths, starts, flat = table
+    span = lengths[ids]
+    end = np.cumsum(span)  # where each chunk's words end
+    words = np.empty(int(end[-1]) if len(end) else 0, dtype=np.int32)
+    one = span == 1
+    words[end[one] - 1] = flat[starts[ids[one]]]
+    many = np.flatnonzero(~one)  # a word and punctuation, most of them
+    if len(many):
+        size = span[many]
+        inside = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(size) - size, size
+        )
+        words[np.repeat(end[many] - size, size) + inside] = flat[
+            np.repeat(starts[ids[many]], size) + inside
+        ]
+    through = np.concatenate(([0], end))[np.cumsum(sizes)]  # words up to each post's end
+    per_post = np.diff(through, prepend=0)
+    return words, np.repeat(np.arange(len(sizes), dtype=np.int32), per_post)
 
 
 def _group_terms(ids: Ints, post: Ints, end: Any, bits: int) -> tuple[Ints, Ints, int]:
@@ -215,6 +220,7 @@ def _post_terms(ids: Ints, post: Ints, end: Any, bits: int) -> Ints:
     import numpy as np
 
     shift = 3 * bits
+    ids, post = ids.astype(np.int64), post.astype(np.int64)
     e = end[ids]
     same = post[:-1] == post[1:]
     two = e[:-1] & e[1:] & same
