@@ -28,6 +28,8 @@ KEY_BITS = 63
 #: Word ids fit in this many bits or the counts are made the slow way: a three-word term
 #: takes three ids, and the post's number what is left of :data:`KEY_BITS`.
 MAX_WORD_BITS = 20
+#: Texts read into chunks at a time.
+BATCH = 4096
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,28 @@ def count(groups: Sequence[Sequence[str]], names: Names | None, least: int) -> C
 
 
 def _chunk_ids(texts: Sequence[str], names: Names | None, chunks: _Chunks) -> tuple[Ints, Ints]:
-    """Each chunk's id, in order, and how many chunks each text has."""
+    """Each chunk's id, in order, and how many chunks each text has (a batch of texts at a
+    time: their chunks as strings take ten times the memory of their ids)."""
     import numpy as np
 
-    parts = []
-    for text in texts:
-        # (as :func:`~monitor.theme_terms.prepare`, without a call a post)
-        text = text.lower() if text.isascii() else text.replace("\u2019", "'").lower()
-        if names is not None:
-            text = names.text(text)
-        parts.append(text.split())
-    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    flat = itertools.chain.from_iterable(parts)
-    ids = np.fromiter(map(chunks.__getitem__, flat), dtype=np.int32, count=int(sizes.sum()))
-    return ids, sizes
+    ids, sizes = [], []
+    for start in range(0, len(texts), BATCH):
+        parts = []
+        for text in texts[start : start + BATCH]:
+            # (as :func:`~monitor.theme_terms.prepare`, without a call a post)
+            text = text.lower() if text.isascii() else text.replace("\u2019", "'").lower()
+            if names is not None:
+                text = names.text(text)
+            parts.append(text.split())
+        size = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        flat = itertools.chain.from_iterable(parts)
+        ids.append(
+            np.fromiter(map(chunks.__getitem__, flat), dtype=np.int32, count=int(size.sum()))
+        )
+        sizes.append(size)
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    return np.concatenate(ids), np.concatenate(sizes)
 
 
 def _expansions(chunks: _Chunks) -> tuple[Ints, Ints, Ints]:

@@ -51,6 +51,7 @@ def test_bulk_counts_hold_when_posts_are_counted_in_small_blocks(
     cut = Names.of(NAMES)
     expected = theme_counts.count_slowly(groups, cut, 2).as_dicts()
     monkeypatch.setattr(theme_counts, "KEY_BITS", 0)  # one post a block
+    monkeypatch.setattr(theme_counts, "BATCH", 7)  # texts read seven at a time
     assert theme_counts.count(groups, cut, 2).as_dicts() == expected
     monkeypatch.setattr(theme_counts, "MAX_WORD_BITS", 2)  # too many words: the slow way
     assert theme_counts.count(groups, cut, 2).as_dicts() == expected
