@@ -86,21 +86,65 @@ def _seeds() -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.d
     return draw("monitor.copies.a"), draw("monitor.copies.b")
 
 
+#: ASCII bytes that end a word (all but letters, digits and the apostrophe) -> a space; the
+#: bytes of other characters as they are (no byte of a multi-byte character is ASCII)
+_BREAKS = bytes(b if chr(b).isalnum() or b == 39 or b > 127 else 32 for b in range(256))
+#: an apostrophe that joins no two word characters ends a word
+_LONE = re.compile(r"'(?:(?<![^\W_]')|(?![^\W_]))")
+#: the marks other than ASCII punctuation that posts hold most
+_MARKS = ("\u201c", "\u201d", "\u2018", "\u2013", "\u2014", "\u2026")
+
+
 def words(text: str) -> list[str]:
-    """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
-    if text.isascii():
+    """The normalised words of a post: no links, handles, emoji, punctuation or numbers.
+
+    These are the words :data:`_WORD` finds, found faster: ASCII punctuation, lone
+    apostrophes and the commonest marks become spaces (no word runs across them), the text
+    is split at spaces, and only a piece that is not one whole word (an emoji in it) goes
+    through the regular expression."""
+    ascii = text.isascii()
+    if ascii:
         text = text.lower()  # the casefold of ASCII
-        digits = _DIGIT.search(text) is not None
     else:
         text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
-        digits = True
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
-    found = _WORD.findall(text)
+    raw = text.encode("utf-8", "surrogatepass").translate(_BREAKS)
+    text = raw.decode("utf-8", "surrogatepass")
+    if "'" in text:
+        text = _LONE.sub(" ", text)
+    if ascii:  # every piece is a word
+        pieces = text.split()
+        if _DIGIT.search(text) is None:
+            return pieces
+    else:
+        for mark in _MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+        pieces = _whole(text.split())
     # digits alone are no word: a counter in a template does not make a new text
-    return list(itertools.filterfalse(str.isdigit, found)) if digits else found
+    return list(itertools.filterfalse(str.isdigit, pieces))
+
+
+def _whole(pieces: list[str]) -> list[str]:
+    """The words of pieces of text between spaces: each piece that is one word, the words
+    of the others (looked for 32 pieces at a time: most pieces are words)."""
+    if "".join(pieces).replace("'", "").isalnum():
+        return pieces
+    out: list[str] = []
+    for start in range(0, len(pieces), 32):
+        part = pieces[start : start + 32]
+        if "".join(part).replace("'", "").isalnum():
+            out += part
+            continue
+        for piece in part:
+            if piece.replace("'", "").isalnum():
+                out.append(piece)
+            else:
+                out += _WORD.findall(piece)
+    return out
 
 
 def _hash64(text: str) -> int:

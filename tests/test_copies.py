@@ -196,3 +196,29 @@ def test_posts_stored_before_the_upgrade_are_grouped_by_it(tmp_path: Path) -> No
         got = {r["id"]: r["copy_group"] for r in store.query("select id, copy_group from posts")}
     assert got["bluesky:1"] == got["bluesky:2"] is not None
     assert got["bluesky:3"] is None
+
+
+def regex_words(text: str) -> list[str]:
+    """The words as the regular expression alone finds them (what ``copies.words`` must
+    give, faster)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    text = copies._HANDLE.sub(" ", copies._URL.sub(" ", text))
+    return [w for w in copies._WORD.findall(text) if not w.isdigit()]
+
+
+def test_words_split_as_the_regular_expression_does() -> None:
+    tricky = [
+        "Backtrace's 'so bad it''s good' -- rock'n'roll, isn't it? ''quoted'' it'",
+        "BACKTRACE on Netflix!!! 10/10 would watch again (2nd time) 😀😀",
+        "good😂bad “quoted” — dash… ‘single’ café Straße ﬁne ½ x² ٣ l'été 🎬's",
+        "see https://example.com/a?b=c and www.x.org/y, ask @someone.bsky.social_ now",
+        "snake_case_words and__double, tab\there\u00a0nbsp\u2009thin" + " long" * 80 + " 🤷‍♀️",
+        "it’s ’quoted’ ‘twice’ – and a\ud800lone surrogate",
+    ]
+    rng = random.Random(3)
+    marks = [*"aZ9'’ _-.,!?@#:/\té\u0130\ufb01\u00a0\u0663😀\u200d", "http://x.y/z", "@h"]
+    tricky += ["".join(rng.choice(marks) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    for text in tricky:
+        assert copies.words(text) == regex_words(text), text
