@@ -60,6 +60,9 @@ MAX_CANDIDATES = 16
 #: A copy this close to a text already stored adds nothing to the bands: it is found
 #: through its twin (Jaccard distance is a metric).
 NEAR_SAME = 0.85
+#: A post longer than HEAD + TAIL characters is read as its first HEAD and last TAIL.
+HEAD = 300
+TAIL = 300
 #: A band that holds this many texts takes no more (a phrase everyone writes would
 #: otherwise make every text a candidate of every other).
 BUCKET_CAP = 8
@@ -156,10 +159,25 @@ def _rank(post_id: str) -> tuple[bytes, str]:
     return blake2b(post_id.encode("utf-8"), digest_size=8).digest(), post_id
 
 
+def read_part(text: str) -> str:
+    """What grouping reads of a post: all of it up to :data:`HEAD` + :data:`TAIL`
+    characters; of a longer one, its first :data:`HEAD` and last :data:`TAIL` characters,
+    cut at spaces (a copy of a long post shares its opening and its close)."""
+    if len(text) <= HEAD + TAIL:
+        return text
+    head, tail = text[:HEAD], text[-TAIL:]
+    if not text[HEAD].isspace() and len(parts := head.rsplit(None, 1)) == 2:
+        head = parts[0]  # no word cut in two
+    if not text[-TAIL - 1].isspace() and len(parts := tail.split(None, 1)) == 2:
+        tail = parts[1]
+    return f"{head} {tail}"
+
+
 def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
-    """The exact key of a post's text (with its author's name when the text is short)
-    and its words; None when there is nothing to compare."""
-    found = words(text)
+    """The exact key of what is read of a post's text (:func:`read_part`; with its
+    author's name when the text is short) and its words; None when there is nothing to
+    compare."""
+    found = words(read_part(text))
     if not found:
         return None
     norm = " ".join(found)

@@ -166,6 +166,41 @@ def test_case_spacing_links_and_emoji_do_not_make_a_new_text(tmp_path: Path) -> 
     ]
 
 
+def long_posts() -> list[str]:
+    """Long posts (about 1,500 characters) made of the fixture's distinct base texts."""
+    from tests.fixtures.make_copies import BASES
+
+    return [" ".join(BASES[i : i + 16]) for i in range(0, 16 * 3, 16)]
+
+
+def test_a_long_post_is_read_by_its_opening_and_its_close(tmp_path: Path) -> None:
+    one, two, three = long_posts()
+    assert len(one) > 2 * (copies.HEAD + copies.TAIL)
+    middle = len(one) // 2
+    rows = [
+        post(1, one),
+        post(2, f"{one.upper()} https://example.com/1"),  # a copy
+        post(3, f"{one[:middle]} EDITED {one[middle:]}"),  # a word added where it is not read
+        post(4, f"{one[:40]} {two}"),  # the same first words, then another post
+        post(5, f"{one}\n\n{two}"),  # a long post quoted, and a long reply
+        post(6, f"{two[:-40]} {three}"),  # another post, then the same close
+    ]
+    assert groups_of(tmp_path, rows) == [
+        {"bluesky:1", "bluesky:2", "bluesky:3"},
+        {"bluesky:4"},
+        {"bluesky:5"},
+        {"bluesky:6"},
+    ]
+    # the word added in the middle is not read: the same text, found by its exact key
+    keys = [copies.text_key(str(r["text"]), None) for r in rows[:3]]
+    assert len({k[0] for k in keys if k}) == 1
+    short = one[: copies.HEAD + copies.TAIL]
+    assert copies.read_part(short) == short
+    read = copies.read_part(one)
+    assert read.startswith(one[: copies.HEAD - 20]) and read.endswith(one[-copies.TAIL + 20 :])
+    assert len(read) <= copies.HEAD + copies.TAIL + 1 and set(read.split()) <= set(one.split())
+
+
 def test_a_short_phrase_is_a_copy_only_from_the_same_author(tmp_path: Path) -> None:
     rows = [
         post(1, "watching Backtrace tonight"),
