@@ -192,8 +192,8 @@ def test_a_long_post_is_read_by_its_opening_and_its_close(tmp_path: Path) -> Non
         {"bluesky:6"},
     ]
     # the word added in the middle is not read: the same text, found by its exact key
-    keys = [copies.text_key(str(r["text"]), None) for r in rows[:3]]
-    assert len({k[0] for k in keys if k}) == 1
+    keys = [copies.text_key(str(r["text"]), None) for r in (rows[0], rows[2])]
+    assert keys[0] is not None and keys[1] is not None and keys[0][0] == keys[1][0]
     short = one[: copies.HEAD + copies.TAIL]
     assert copies.read_part(short) == short
     read = copies.read_part(one)
