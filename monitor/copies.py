@@ -198,7 +198,8 @@ _STOP = 1 << 32
 
 def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
     """For a page of texts at once: per text, the 32-bit hashes of its words and word
-    pairs (a pair is the hash of the two words' hashes) as bytes, and its band keys.
+    pairs (a pair is the hash of the two words' hashes), sorted and each once, as bytes;
+    and its band keys.
 
     The MinHash reads the words and pairs without stop words and pairs of them ("of the"
     would make every post a candidate of every other), or all of them when nothing else
@@ -211,28 +212,34 @@ def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[lis
     if len(known) > 200_000:  # a bound on memory: start again
         known.clear()
     flat = list(itertools.chain.from_iterable(texts))
-    for w in set(flat).difference(known):  # each new word hashed once
-        known[w] = zlib.crc32(w.encode()) | (_STOP if w in STOP_WORDS else 0)
-    values = np.fromiter(map(known.__getitem__, flat), dtype=np.uint64, count=len(flat))
+    values = np.fromiter(map(known.get, flat, itertools.repeat(0)), np.uint64, len(flat))
+    for at in np.flatnonzero(values == 0).tolist():  # each new word hashed once
+        w = flat[at]
+        known[w] = value = zlib.crc32(w.encode()) | (_STOP if w in STOP_WORDS else 0)
+        values[at] = value
     words = values & np.uint64(0xFFFFFFFF)
     stop = values > np.uint64(0xFFFFFFFF)
-    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) for t in texts])
+    text_of = np.repeat(np.arange(len(texts), dtype=np.uint64), [len(t) for t in texts])
     pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
         16
     ) & np.uint64(0xFFFFFFFF)
     inside = text_of[:-1] == text_of[1:]  # a pair within one text
-    feats = np.concatenate((words, pairs[inside]))
-    feat_text = np.concatenate((text_of, text_of[:-1][inside]))
+    # (text, feature) in one number: sorted, the features of each text in order
+    keys = np.concatenate((words, pairs[inside])) | (
+        np.concatenate((text_of, text_of[:-1][inside])) << np.uint64(32)
+    )
     rare = np.concatenate((~stop, ~(stop[:-1] & stop[1:])[inside]))
     # a text with nothing but stop words is read whole
-    has_rare = np.bincount(feat_text[rare], minlength=len(texts)) > 0
-    use = rare | ~has_rare[feat_text]
-    order = np.argsort(feat_text, kind="stable")
-    full32 = feats[order].astype(np.uint32)
-    bounds = np.searchsorted(feat_text[order], np.arange(len(texts) + 1))
+    has_rare = np.zeros(len(texts), dtype=bool)
+    has_rare[(keys[rare] >> np.uint64(32)).astype(np.int64)] = True
+    picked = np.sort(keys[rare | ~has_rare[(keys >> np.uint64(32)).astype(np.int64)]])
+    every = np.sort(keys)
+    every = every[np.concatenate(([True], every[1:] != every[:-1]))]  # each once
+    bounds = np.searchsorted(every, np.arange(len(texts) + 1, dtype=np.uint64) << np.uint64(32))
+    full32 = every.astype(np.uint32)  # the low 32 bits: the feature
     blobs = [full32[s:e].tobytes() for s, e in itertools.pairwise(bounds.tolist())]
-    picked = order[use[order]]
-    return blobs, _band_keys(feats[picked], feat_text[picked], len(texts))
+    owner = picked >> np.uint64(32)
+    return blobs, _band_keys(picked & np.uint64(0xFFFFFFFF), owner, len(texts))
 
 
 def _band_keys(
@@ -243,7 +250,7 @@ def _band_keys(
     import numpy as np
 
     a, b = _seeds()
-    starts = np.searchsorted(owner, np.arange(count))
+    starts = np.searchsorted(owner, np.arange(count, dtype=np.uint64))
     hashed = (feats[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
     pairs = mins.reshape(count, BANDS, ROWS)
@@ -254,25 +261,26 @@ def _band_keys(
     return (keys >> np.uint64(1)).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    both = len(a & b)
-    return both / (len(a) + len(b) - both) if a or b else 0.0
-
-
 @dataclass(slots=True)
 class _Text:
     group: str | None
     post_id: str
-    blob: bytes | None  # the feature hashes, uint32; None: a short text, exact only
+    blob: bytes | None  # the feature hashes, uint32, sorted, each once; None: exact only
     dirty: bool = False
     new: bool = False
     posts: list[str] = field(default_factory=list)
     _set: frozenset[int] | None = None
 
-    def features(self) -> frozenset[int]:
+    def similarity(self, blob: bytes) -> float:
+        """The Jaccard similarity of this text's features and ``blob``'s; 0 when their
+        sizes alone rule out :data:`JACCARD`."""
         if self._set is None:
             self._set = frozenset(array("I", self.blob or b""))
-        return self._set
+        mine, theirs = len(self._set), len(blob) // 4
+        if min(mine, theirs) / max(mine, theirs, 1) < JACCARD:
+            return 0.0
+        both = len(self._set.intersection(array("I", blob)))
+        return both / (mine + theirs - both)
 
 
 def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
@@ -345,7 +353,7 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
             mark = peer.group or peer.post_id
             if mark in linked:
                 continue
-            similar = jaccard(text.features(), peer.features())
+            similar = text.similarity(peer.blob)
             if similar < JACCARD:
                 continue
             closest = max(closest, similar)
@@ -455,6 +463,26 @@ def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
                 [(p["copy_group"], p["id"]) for p in posts if p["copy_group"]],
             )
         done += len(rows)
+
+
+def features_once(db: sqlite_utils.Database, batch: int = 1000) -> None:
+    """Rewrite each stored text's features sorted and each once, as :func:`page_features`
+    gives them now (their count is then the size of the set); an upgrade does it once."""
+    last = None
+    while True:
+        rows = db.conn.execute(
+            f"select hash, features from {COPY_TEXTS} where features is not null "
+            + ("and hash > ? " if last is not None else "")
+            + "order by hash limit ?",
+            (last, batch) if last is not None else (batch,),
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        db.conn.executemany(
+            f"update {COPY_TEXTS} set features = ? where hash = ?",
+            [(array("I", sorted(set(array("I", blob)))).tobytes(), h) for h, blob in rows],
+        )
 
 
 def create_tables(db: sqlite_utils.Database) -> None:

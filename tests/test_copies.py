@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import zlib
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +259,31 @@ def test_words_split_as_the_regular_expression_does() -> None:
     tricky += ["".join(rng.choice(marks) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
     for text in tricky:
         assert copies.words(text) == regex_words(text), text
+
+
+def test_features_stored_before_the_upgrade_are_read_after_it(tmp_path: Path) -> None:
+    text = "Backtrace is so so bad it's good and Stallone sleepwalks through the whole thing"
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.sync_titles([TITLE])
+        store_page(store, [post(1, text)], [TITLE])
+        (h, blob), *_ = store.db.conn.execute("select hash, features from copy_texts")
+        mine = array("I", blob)
+        assert list(mine) == sorted(set(mine))  # sorted, each once
+        # as the features were stored before: in the order of the words, "so" twice
+        found = copies.words(text)
+        old = [zlib.crc32(w.encode()) for w in found]
+        old += [
+            (a * 0x9E3779B1 + b * 0x85EBCA77) % 2**64 >> 16 & 0xFFFFFFFF
+            for a, b in itertools.pairwise(old)
+        ]
+        assert sorted(set(old)) == list(mine) and len(old) > len(mine)
+        store.db.conn.execute("update copy_texts set features = ?", (array("I", old).tobytes(),))
+        store.db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        store.db.conn.commit()
+    with Store(path) as store:
+        (blob,) = store.db.conn.execute("select features from copy_texts where hash = ?", (h,))
+        assert blob[0] == mine.tobytes()
+        store_page(store, [post(2, text.replace("whole", "entire"))], [TITLE])
+        got = {r["id"]: r["copy_group"] for r in store.query("select id, copy_group from posts")}
+    assert got["bluesky:1"] == got["bluesky:2"] is not None
