@@ -191,9 +191,19 @@ def features(found: Sequence[str]) -> frozenset[int]:
     return frozenset(array("I", page_features([found])[0][0]))
 
 
-#: word -> its 32-bit hash, plus :data:`_STOP` when it is a stop word
-_WORD_HASHES: dict[str, int] = {}
 _STOP = 1 << 32
+
+
+class _WordHashes(dict[str, int]):
+    """word -> its 32-bit hash, plus :data:`_STOP` when it is a stop word; a new word is
+    hashed when first looked up."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = value = zlib.crc32(word.encode()) | (_STOP if word in STOP_WORDS else 0)
+        return value
+
+
+_WORD_HASHES = _WordHashes()
 
 
 def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
@@ -212,11 +222,7 @@ def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[lis
     if len(known) > 200_000:  # a bound on memory: start again
         known.clear()
     flat = list(itertools.chain.from_iterable(texts))
-    values = np.fromiter(map(known.get, flat, itertools.repeat(0)), np.uint64, len(flat))
-    for at in np.flatnonzero(values == 0).tolist():  # each new word hashed once
-        w = flat[at]
-        known[w] = value = zlib.crc32(w.encode()) | (_STOP if w in STOP_WORDS else 0)
-        values[at] = value
+    values = np.fromiter(map(known.__getitem__, flat), np.uint64, len(flat))
     words = values & np.uint64(0xFFFFFFFF)
     stop = values > np.uint64(0xFFFFFFFF)
     text_of = np.repeat(np.arange(len(texts), dtype=np.uint64), [len(t) for t in texts])
@@ -428,6 +434,7 @@ def _write(
     )
     # in key order: each page of the index is written once
     conn.executemany(f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)", sorted(added))
+    # a stored post takes a group only when its text had none (a rename above did the rest)
     stored = []
     for t in texts.values():
         if t.group is None or not (t.new or t.dirty or t.posts):
@@ -435,7 +442,7 @@ def _write(
         for pid in (t.post_id, *t.posts):
             if pid in rows:
                 rows[pid]["copy_group"] = t.group
-            else:
+            elif t.dirty:
                 stored.append((t.group, pid))
     conn.executemany("update posts set copy_group = ? where id = ?", stored)
 
