@@ -31,7 +31,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +154,7 @@ def _hash64(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+@lru_cache(maxsize=4096)  # a group's id is ranked again with every post that joins it
 def _rank(post_id: str) -> tuple[bytes, str]:
     """The order that picks a group's id: a hash of the post id, then the id."""
     return blake2b(post_id.encode("utf-8"), digest_size=8).digest(), post_id
