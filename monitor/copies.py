@@ -1,7 +1,8 @@
 """Copies counted once: near-duplicate posts grouped when they are stored.
 
 A post's text is normalised (case, spacing, links, @handles, emoji and punctuation
-dropped). Equal normalised texts are one *text* (an exact hash finds them first); two
+dropped); of a long post, only its opening and its close are read (:func:`read_part`).
+Equal normalised texts are one *text* (an exact hash finds them first); two
 texts of at least :data:`FUZZY_WORDS` words are copies when the Jaccard similarity of
 their words and word pairs is at least :data:`JACCARD`. Candidates come from a MinHash
 (:data:`PERMUTATIONS` hashes over the word and word-pair features, numpy) cut into
