@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from monitor import copies
+from monitor import copies, copy_text
 from monitor.config import Title
 from monitor.ingest import store_page
 from monitor.schema import MIGRATIONS
@@ -87,7 +87,7 @@ def test_the_fixture_is_big_enough_and_plants_every_kind_of_copy() -> None:
     assert any(len({p["text"] for p in f}) < len(f) for f in multi)  # exact
     assert any("http" in p["text"] for f in multi for p in f)  # a link
     looks = [p for p in posts if p["family"].startswith("look")]
-    texts = [copies.words(p["text"]) for p in looks]
+    texts = [copy_text.words(p["text"]) for p in looks]
     assert len(looks) >= 50 and len({tuple(t) for t in texts}) < len(texts)  # same words, others
 
 
@@ -177,7 +177,7 @@ def long_posts() -> list[str]:
 
 def test_a_long_post_is_read_by_its_opening_and_its_close(tmp_path: Path) -> None:
     one, two, three = long_posts()
-    assert len(one) > 2 * (copies.HEAD + copies.TAIL)
+    assert len(one) > 2 * (copy_text.HEAD + copy_text.TAIL)
     middle = len(one) // 2
     rows = [
         post(1, one),
@@ -196,11 +196,15 @@ def test_a_long_post_is_read_by_its_opening_and_its_close(tmp_path: Path) -> Non
     # the word added in the middle is not read: the same text, found by its exact key
     keys = [copies.text_key(str(r["text"]), None) for r in (rows[0], rows[2])]
     assert keys[0] is not None and keys[1] is not None and keys[0][0] == keys[1][0]
-    short = one[: copies.HEAD + copies.TAIL]
-    assert copies.read_part(short) == short
-    read = copies.read_part(one)
-    assert read.startswith(one[: copies.HEAD - 20]) and read.endswith(one[-copies.TAIL + 20 :])
-    assert len(read) <= copies.HEAD + copies.TAIL + 1 and set(read.split()) <= set(one.split())
+    short = one[: copy_text.HEAD + copy_text.TAIL]
+    assert copy_text.read_part(short) == short
+    read = copy_text.read_part(one)
+    assert read.startswith(one[: copy_text.HEAD - 20]) and read.endswith(
+        one[-copy_text.TAIL + 20 :]
+    )
+    assert len(read) <= copy_text.HEAD + copy_text.TAIL + 1 and set(read.split()) <= set(
+        one.split()
+    )
 
 
 def test_a_short_phrase_is_a_copy_only_from_the_same_author(tmp_path: Path) -> None:
@@ -236,13 +240,13 @@ def test_posts_stored_before_the_upgrade_are_grouped_by_it(tmp_path: Path) -> No
 
 
 def regex_words(text: str) -> list[str]:
-    """The words as the regular expression alone finds them (what ``copies.words`` must
+    """The words as the regular expression alone finds them (what ``copy_text.words`` must
     give, faster)."""
     import unicodedata
 
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
-    text = copies._HANDLE.sub(" ", copies._URL.sub(" ", text))
-    return [w for w in copies._WORD.findall(text) if not w.isdigit()]
+    text = copy_text._HANDLE.sub(" ", copy_text._URL.sub(" ", text))
+    return [w for w in copy_text._WORD.findall(text) if not w.isdigit()]
 
 
 def test_words_split_as_the_regular_expression_does() -> None:
@@ -258,7 +262,7 @@ def test_words_split_as_the_regular_expression_does() -> None:
     marks = [*"aZ9'’ _-.,!?@#:/\té\u0130\ufb01\u00a0\u0663😀\u200d", "http://x.y/z", "@h"]
     tricky += ["".join(rng.choice(marks) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
     for text in tricky:
-        assert copies.words(text) == regex_words(text), text
+        assert copy_text.words(text) == regex_words(text), text
 
 
 def test_features_stored_before_the_upgrade_are_read_after_it(tmp_path: Path) -> None:
@@ -271,7 +275,7 @@ def test_features_stored_before_the_upgrade_are_read_after_it(tmp_path: Path) ->
         mine = array("I", blob)
         assert list(mine) == sorted(set(mine))  # sorted, each once
         # as the features were stored before: in the order of the words, "so" twice
-        found = copies.words(text)
+        found = copy_text.words(text)
         old = [zlib.crc32(w.encode()) for w in found]
         old += [
             (a * 0x9E3779B1 + b * 0x85EBCA77) % 2**64 >> 16 & 0xFFFFFFFF
