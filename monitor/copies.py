@@ -1,7 +1,8 @@
 """Copies counted once: near-duplicate posts grouped when they are stored.
 
 A post's text is normalised (case, spacing, links, @handles, emoji and punctuation
-dropped). Equal normalised texts are one *text* (an exact hash finds them first); two
+dropped); of a long post, only its opening and its close are read (:func:`read_part`).
+Equal normalised texts are one *text* (an exact hash finds them first); two
 texts of at least :data:`FUZZY_WORDS` words are copies when the Jaccard similarity of
 their words and word pairs is at least :data:`JACCARD`. Candidates come from a MinHash
 (:data:`PERMUTATIONS` hashes over the word and word-pair features, numpy) cut into
@@ -24,19 +25,18 @@ restart. A post is grouped once, when first stored; a later edit does not regrou
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from .copy_text import read_part, words
 from .theme_terms import STOP_WORDS
 
 if TYPE_CHECKING:  # numpy is imported when a page is grouped: not by commands that read
@@ -64,12 +64,6 @@ NEAR_SAME = 0.85
 #: otherwise make every text a candidate of every other).
 BUCKET_CAP = 8
 
-# (on case-folded text; each starts with a literal, which the regex engine looks for first)
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"@(?<![\w@]@)[\w.\-]+")
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_DIGIT = re.compile(r"[0-9]")
-
 
 @cache
 def _seeds() -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.uint64]]]:
@@ -86,36 +80,21 @@ def _seeds() -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.d
     return draw("monitor.copies.a"), draw("monitor.copies.b")
 
 
-def words(text: str) -> list[str]:
-    """The normalised words of a post: no links, handles, emoji, punctuation or numbers."""
-    if text.isascii():
-        text = text.lower()  # the casefold of ASCII
-        digits = _DIGIT.search(text) is not None
-    else:
-        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
-        digits = True
-    if "http" in text or "www." in text:
-        text = _URL.sub(" ", text)
-    if "@" in text:
-        text = _HANDLE.sub(" ", text)
-    found = _WORD.findall(text)
-    # digits alone are no word: a counter in a template does not make a new text
-    return list(itertools.filterfalse(str.isdigit, found)) if digits else found
-
-
 def _hash64(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+@lru_cache(maxsize=4096)  # a group's id is ranked again with every post that joins it
 def _rank(post_id: str) -> tuple[bytes, str]:
     """The order that picks a group's id: a hash of the post id, then the id."""
     return blake2b(post_id.encode("utf-8"), digest_size=8).digest(), post_id
 
 
 def text_key(text: str, author: str | None) -> tuple[int, list[str]] | None:
-    """The exact key of a post's text (with its author's name when the text is short)
-    and its words; None when there is nothing to compare."""
-    found = words(text)
+    """The exact key of what is read of a post's text (:func:`read_part`; with its
+    author's name when the text is short) and its words; None when there is nothing to
+    compare."""
+    found = words(read_part(text))
     if not found:
         return None
     norm = " ".join(found)
@@ -129,14 +108,25 @@ def features(found: Sequence[str]) -> frozenset[int]:
     return frozenset(array("I", page_features([found])[0][0]))
 
 
-#: word -> its 32-bit hash, plus :data:`_STOP` when it is a stop word
-_WORD_HASHES: dict[str, int] = {}
 _STOP = 1 << 32
+
+
+class _WordHashes(dict[str, int]):
+    """word -> its 32-bit hash, plus :data:`_STOP` when it is a stop word; a new word is
+    hashed when first looked up."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = value = zlib.crc32(word.encode()) | (_STOP if word in STOP_WORDS else 0)
+        return value
+
+
+_WORD_HASHES = _WordHashes()
 
 
 def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[list[int]]]:
     """For a page of texts at once: per text, the 32-bit hashes of its words and word
-    pairs (a pair is the hash of the two words' hashes) as bytes, and its band keys.
+    pairs (a pair is the hash of the two words' hashes), sorted and each once, as bytes;
+    and its band keys.
 
     The MinHash reads the words and pairs without stop words and pairs of them ("of the"
     would make every post a candidate of every other), or all of them when nothing else
@@ -149,28 +139,30 @@ def page_features(texts: Sequence[Sequence[str]]) -> tuple[list[bytes], list[lis
     if len(known) > 200_000:  # a bound on memory: start again
         known.clear()
     flat = list(itertools.chain.from_iterable(texts))
-    for w in set(flat).difference(known):  # each new word hashed once
-        known[w] = zlib.crc32(w.encode()) | (_STOP if w in STOP_WORDS else 0)
-    values = np.fromiter(map(known.__getitem__, flat), dtype=np.uint64, count=len(flat))
+    values = np.fromiter(map(known.__getitem__, flat), np.uint64, len(flat))
     words = values & np.uint64(0xFFFFFFFF)
     stop = values > np.uint64(0xFFFFFFFF)
-    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) for t in texts])
+    text_of = np.repeat(np.arange(len(texts), dtype=np.uint64), [len(t) for t in texts])
     pairs = (words[:-1] * np.uint64(0x9E3779B1) + words[1:] * np.uint64(0x85EBCA77)) >> np.uint64(
         16
     ) & np.uint64(0xFFFFFFFF)
     inside = text_of[:-1] == text_of[1:]  # a pair within one text
-    feats = np.concatenate((words, pairs[inside]))
-    feat_text = np.concatenate((text_of, text_of[:-1][inside]))
+    # (text, feature) in one number: sorted, the features of each text in order
+    keys = np.concatenate((words, pairs[inside])) | (
+        np.concatenate((text_of, text_of[:-1][inside])) << np.uint64(32)
+    )
     rare = np.concatenate((~stop, ~(stop[:-1] & stop[1:])[inside]))
     # a text with nothing but stop words is read whole
-    has_rare = np.bincount(feat_text[rare], minlength=len(texts)) > 0
-    use = rare | ~has_rare[feat_text]
-    order = np.argsort(feat_text, kind="stable")
-    full32 = feats[order].astype(np.uint32)
-    bounds = np.searchsorted(feat_text[order], np.arange(len(texts) + 1))
+    has_rare = np.zeros(len(texts), dtype=bool)
+    has_rare[(keys[rare] >> np.uint64(32)).astype(np.int64)] = True
+    picked = np.sort(keys[rare | ~has_rare[(keys >> np.uint64(32)).astype(np.int64)]])
+    every = np.sort(keys)
+    every = every[np.concatenate(([True], every[1:] != every[:-1]))]  # each once
+    bounds = np.searchsorted(every, np.arange(len(texts) + 1, dtype=np.uint64) << np.uint64(32))
+    full32 = every.astype(np.uint32)  # the low 32 bits: the feature
     blobs = [full32[s:e].tobytes() for s, e in itertools.pairwise(bounds.tolist())]
-    picked = order[use[order]]
-    return blobs, _band_keys(feats[picked], feat_text[picked], len(texts))
+    owner = picked >> np.uint64(32)
+    return blobs, _band_keys(picked & np.uint64(0xFFFFFFFF), owner, len(texts))
 
 
 def _band_keys(
@@ -181,7 +173,7 @@ def _band_keys(
     import numpy as np
 
     a, b = _seeds()
-    starts = np.searchsorted(owner, np.arange(count))
+    starts = np.searchsorted(owner, np.arange(count, dtype=np.uint64))
     hashed = (feats[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
     mins = np.minimum.reduceat(hashed, starts, axis=0)
     pairs = mins.reshape(count, BANDS, ROWS)
@@ -192,25 +184,26 @@ def _band_keys(
     return (keys >> np.uint64(1)).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    both = len(a & b)
-    return both / (len(a) + len(b) - both) if a or b else 0.0
-
-
 @dataclass(slots=True)
 class _Text:
     group: str | None
     post_id: str
-    blob: bytes | None  # the feature hashes, uint32; None: a short text, exact only
+    blob: bytes | None  # the feature hashes, uint32, sorted, each once; None: exact only
     dirty: bool = False
     new: bool = False
     posts: list[str] = field(default_factory=list)
     _set: frozenset[int] | None = None
 
-    def features(self) -> frozenset[int]:
+    def similarity(self, blob: bytes) -> float:
+        """The Jaccard similarity of this text's features and ``blob``'s; 0 when their
+        sizes alone rule out :data:`JACCARD`."""
         if self._set is None:
             self._set = frozenset(array("I", self.blob or b""))
-        return self._set
+        mine, theirs = len(self._set), len(blob) // 4
+        if min(mine, theirs) / max(mine, theirs, 1) < JACCARD:
+            return 0.0
+        both = len(self._set.intersection(array("I", blob)))
+        return both / (mine + theirs - both)
 
 
 def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
@@ -283,7 +276,7 @@ def assign(db: sqlite_utils.Database, posts: Iterable[dict[str, Any]]) -> None:
             mark = peer.group or peer.post_id
             if mark in linked:
                 continue
-            similar = jaccard(text.features(), peer.features())
+            similar = text.similarity(peer.blob)
             if similar < JACCARD:
                 continue
             closest = max(closest, similar)
@@ -358,6 +351,7 @@ def _write(
     )
     # in key order: each page of the index is written once
     conn.executemany(f"insert or ignore into {COPY_BANDS} (key, hash) values (?, ?)", sorted(added))
+    # a stored post takes a group only when its text had none (a rename above did the rest)
     stored = []
     for t in texts.values():
         if t.group is None or not (t.new or t.dirty or t.posts):
@@ -365,7 +359,7 @@ def _write(
         for pid in (t.post_id, *t.posts):
             if pid in rows:
                 rows[pid]["copy_group"] = t.group
-            else:
+            elif t.dirty:
                 stored.append((t.group, pid))
     conn.executemany("update posts set copy_group = ? where id = ?", stored)
 
@@ -393,6 +387,26 @@ def group_stored(db: sqlite_utils.Database, batch: int = 1000) -> int:
                 [(p["copy_group"], p["id"]) for p in posts if p["copy_group"]],
             )
         done += len(rows)
+
+
+def features_once(db: sqlite_utils.Database, batch: int = 1000) -> None:
+    """Rewrite each stored text's features sorted and each once, as :func:`page_features`
+    gives them now (their count is then the size of the set); an upgrade does it once."""
+    last = None
+    while True:
+        rows = db.conn.execute(
+            f"select hash, features from {COPY_TEXTS} where features is not null "
+            + ("and hash > ? " if last is not None else "")
+            + "order by hash limit ?",
+            (last, batch) if last is not None else (batch,),
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        db.conn.executemany(
+            f"update {COPY_TEXTS} set features = ? where hash = ?",
+            [(array("I", sorted(set(array("I", blob)))).tobytes(), h) for h, blob in rows],
+        )
 
 
 def create_tables(db: sqlite_utils.Database) -> None:

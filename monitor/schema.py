@@ -277,6 +277,15 @@ def _copies_index(db: sqlite_utils.Database) -> None:
     )
 
 
+def _copy_features_once(db: sqlite_utils.Database) -> None:
+    """Each stored text's features sorted and each once (see
+    :func:`monitor.copies.features_once`): grouping then knows their count without
+    reading them."""
+    from . import copies
+
+    copies.features_once(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -289,5 +298,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _alerts,
     _chart_titles,
     _copies_index,
+    _copy_features_once,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import zlib
+from array import array
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 
-from monitor import copies
+from monitor import copies, copy_text
 from monitor.config import Title
 from monitor.ingest import store_page
 from monitor.schema import MIGRATIONS
@@ -85,7 +87,7 @@ def test_the_fixture_is_big_enough_and_plants_every_kind_of_copy() -> None:
     assert any(len({p["text"] for p in f}) < len(f) for f in multi)  # exact
     assert any("http" in p["text"] for f in multi for p in f)  # a link
     looks = [p for p in posts if p["family"].startswith("look")]
-    texts = [copies.words(p["text"]) for p in looks]
+    texts = [copy_text.words(p["text"]) for p in looks]
     assert len(looks) >= 50 and len({tuple(t) for t in texts}) < len(texts)  # same words, others
 
 
@@ -166,6 +168,45 @@ def test_case_spacing_links_and_emoji_do_not_make_a_new_text(tmp_path: Path) -> 
     ]
 
 
+def long_posts() -> list[str]:
+    """Long posts (about 1,500 characters) made of the fixture's distinct base texts."""
+    from tests.fixtures.make_copies import BASES
+
+    return [" ".join(BASES[i : i + 16]) for i in range(0, 16 * 3, 16)]
+
+
+def test_a_long_post_is_read_by_its_opening_and_its_close(tmp_path: Path) -> None:
+    one, two, three = long_posts()
+    assert len(one) > 2 * (copy_text.HEAD + copy_text.TAIL)
+    middle = len(one) // 2
+    rows = [
+        post(1, one),
+        post(2, f"{one.upper()} https://example.com/1"),  # a copy
+        post(3, f"{one[:middle]} EDITED {one[middle:]}"),  # a word added where it is not read
+        post(4, f"{one[:40]} {two}"),  # the same first words, then another post
+        post(5, f"{one}\n\n{two}"),  # a long post quoted, and a long reply
+        post(6, f"{two[:-40]} {three}"),  # another post, then the same close
+    ]
+    assert groups_of(tmp_path, rows) == [
+        {"bluesky:1", "bluesky:2", "bluesky:3"},
+        {"bluesky:4"},
+        {"bluesky:5"},
+        {"bluesky:6"},
+    ]
+    # the word added in the middle is not read: the same text, found by its exact key
+    keys = [copies.text_key(str(r["text"]), None) for r in (rows[0], rows[2])]
+    assert keys[0] is not None and keys[1] is not None and keys[0][0] == keys[1][0]
+    short = one[: copy_text.HEAD + copy_text.TAIL]
+    assert copy_text.read_part(short) == short
+    read = copy_text.read_part(one)
+    assert read.startswith(one[: copy_text.HEAD - 20]) and read.endswith(
+        one[-copy_text.TAIL + 20 :]
+    )
+    assert len(read) <= copy_text.HEAD + copy_text.TAIL + 1 and set(read.split()) <= set(
+        one.split()
+    )
+
+
 def test_a_short_phrase_is_a_copy_only_from_the_same_author(tmp_path: Path) -> None:
     rows = [
         post(1, "watching Backtrace tonight"),
@@ -196,3 +237,57 @@ def test_posts_stored_before_the_upgrade_are_grouped_by_it(tmp_path: Path) -> No
         got = {r["id"]: r["copy_group"] for r in store.query("select id, copy_group from posts")}
     assert got["bluesky:1"] == got["bluesky:2"] is not None
     assert got["bluesky:3"] is None
+
+
+def regex_words(text: str) -> list[str]:
+    """The words as the regular expression alone finds them (what ``copy_text.words`` must
+    give, faster)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    text = copy_text._HANDLE.sub(" ", copy_text._URL.sub(" ", text))
+    return [w for w in copy_text._WORD.findall(text) if not w.isdigit()]
+
+
+def test_words_split_as_the_regular_expression_does() -> None:
+    tricky = [
+        "Backtrace's 'so bad it''s good' -- rock'n'roll, isn't it? ''quoted'' it'",
+        "BACKTRACE on Netflix!!! 10/10 would watch again (2nd time) 😀😀",
+        "good😂bad “quoted” — dash… ‘single’ café Straße ﬁne ½ x² ٣ l'été 🎬's",
+        "see https://example.com/a?b=c and www.x.org/y, ask @someone.bsky.social_ now",
+        "snake_case_words and__double, tab\there\u00a0nbsp\u2009thin" + " long" * 80 + " 🤷‍♀️",
+        "it’s ’quoted’ ‘twice’ – and a\ud800lone surrogate",
+    ]
+    rng = random.Random(3)
+    marks = [*"aZ9'’ _-.,!?@#:/\té\u0130\ufb01\u00a0\u0663😀\u200d", "http://x.y/z", "@h"]
+    tricky += ["".join(rng.choice(marks) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    for text in tricky:
+        assert copy_text.words(text) == regex_words(text), text
+
+
+def test_features_stored_before_the_upgrade_are_read_after_it(tmp_path: Path) -> None:
+    text = "Backtrace is so so bad it's good and Stallone sleepwalks through the whole thing"
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.sync_titles([TITLE])
+        store_page(store, [post(1, text)], [TITLE])
+        (h, blob), *_ = store.db.conn.execute("select hash, features from copy_texts")
+        mine = array("I", blob)
+        assert list(mine) == sorted(set(mine))  # sorted, each once
+        # as the features were stored before: in the order of the words, "so" twice
+        found = copy_text.words(text)
+        old = [zlib.crc32(w.encode()) for w in found]
+        old += [
+            (a * 0x9E3779B1 + b * 0x85EBCA77) % 2**64 >> 16 & 0xFFFFFFFF
+            for a, b in itertools.pairwise(old)
+        ]
+        assert sorted(set(old)) == list(mine) and len(old) > len(mine)
+        store.db.conn.execute("update copy_texts set features = ?", (array("I", old).tobytes(),))
+        store.db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        store.db.conn.commit()
+    with Store(path) as store:
+        (blob,) = store.db.conn.execute("select features from copy_texts where hash = ?", (h,))
+        assert blob[0] == mine.tobytes()
+        store_page(store, [post(2, text.replace("whole", "entire"))], [TITLE])
+        got = {r["id"]: r["copy_group"] for r in store.query("select id, copy_group from posts")}
+    assert got["bluesky:1"] == got["bluesky:2"] is not None
