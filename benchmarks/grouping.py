@@ -39,6 +39,9 @@ from monitor.sources.bluesky_rows import post_view_to_row
 from monitor.store import Store
 
 REPEAT = int(os.environ.get("GROUPING_REPEAT", "9"))
+#: The end-to-end polls: posts (of real length) and runs of each kind.
+POLL_POSTS = int(os.environ.get("GROUPING_POLL_POSTS", "10000")) // 1000 * 1000
+POLL_REPEAT = int(os.environ.get("GROUPING_POLL_REPEAT", "5"))
 KINDS = ("wall", "cpu", "wall_before", "cpu_before")
 
 
@@ -115,8 +118,37 @@ def measure(repeat: int = REPEAT) -> dict[str, dict[str, float]]:
     return out
 
 
+def polls(count: int = POLL_POSTS, repeat: int = POLL_REPEAT) -> dict[str, tuple[float, float]]:
+    """Per platform, the median seconds of a cold poll of ``count`` posts of real length
+    through the real client, with grouping and without, the two runs alternating."""
+    from benchmarks.throughput import _poll
+
+    bodies = texts.posts(count, TITLE.name)
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in ("bluesky", "reddit"):
+            runs: dict[bool, list[float]] = {True: [], False: []}
+            for _ in range(repeat):
+                for grouping in (True, False):
+                    runs[grouping].append(_poll(kind, bodies, Path(folder), 1, grouping=grouping))
+            out[kind] = (statistics.median(runs[True]), statistics.median(runs[False]))
+    return out
+
+
 def run() -> list[Figure]:
     figures = []
+    for kind, (grouped, before) in polls().items():
+        figures.append(
+            Figure(
+                "grouping",
+                f"{kind} poll/s, {POLL_POSTS:,} posts of real length",
+                POLL_POSTS / grouped,
+                "posts/s",
+                POLL_POSTS / before,
+                "the same poll without grouping (before)",
+                "≥ 0.90×",
+            )
+        )
     for name, m in measure().items():
         for kind in ("wall", "cpu"):
             figures.append(

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -31,7 +32,7 @@ import sqlite_utils
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from benchmarks import texts
-from benchmarks.common import Figure
+from benchmarks.common import Figure, authors_off, copies_off
 from benchmarks.report import database
 from monitor import ingest, labels
 from monitor.config import Config, Credentials, RedditConfig, Title, parse_config
@@ -107,8 +108,11 @@ def _serving(kind: str, bodies: list[str], work: Callable[[str], float]) -> floa
         child.join()
 
 
-def _poll(kind: str, bodies: list[str], folder: Path, repeat: int) -> float:
-    """Median seconds of a cold poll that stores every post."""
+def _poll(
+    kind: str, bodies: list[str], folder: Path, repeat: int, *, grouping: bool = True
+) -> float:
+    """Median seconds of a cold poll that stores every post (``grouping``: copies grouped,
+    as the tool does; without, as before they were)."""
 
     def work(url: str) -> float:
         if kind == "bluesky":
@@ -125,9 +129,12 @@ def _poll(kind: str, bodies: list[str], folder: Path, repeat: int) -> float:
         times = []
         for _ in range(repeat):
             with Store(_fresh(folder, kind)) as store:
+                if not grouping:
+                    authors_off(store)
                 store.sync_titles(titles)
                 start = time.perf_counter()
-                results = ingest.poll(store, build(), titles)
+                with contextlib.nullcontext() if grouping else copies_off():
+                    results = ingest.poll(store, build(), titles)
                 times.append(time.perf_counter() - start)
                 stored = sum(r.new for r in results)
                 assert stored == len(bodies), (stored, [r.error for r in results])

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from . import copies, language, relevance, sentiment
+from . import copies, relevance
 from .clock import iso
 from .config import Title
 from .errors import AuthError, SourceError
+from .page_labels import Labelled, Labeller
 from .queries import stored_ids, threads_about
-from .rows import LabelRow, MentionRow, PostRow, label_row
+from .rows import MentionRow, PostRow
 from .session_file import SessionFile
 from .sources.base import (
     Answer,
@@ -98,34 +99,28 @@ def store_page(
     cursor: Cursor | None = None,
     *,
     thread_titles: dict[str, frozenset[str]] | None = None,
+    labelled: Labelled | None = None,
 ) -> int:
     """Store one page of posts with their mentions and labels; return how many were new.
 
     ``thread_titles`` maps a thread's post id to the titles its root is about, so that a
-    comment inherits its thread's topic.
+    comment inherits its thread's topic. ``labelled``: the page's languages and labels,
+    when :func:`start_labels` started them earlier.
     """
+    # the language and label of each post about a title; one in a language the model
+    # does not read stays unscored
+    labelled = labelled or start_labels(Labeller(), posts, titles)
     known = stored_ids(store, [p["id"] for p in posts])
     mentions: list[MentionRow] = []
     for post in posts:
         inherited = (thread_titles or {}).get(post.get("thread_id") or "", frozenset())
         mentions.extend(mentions_for(post, titles, inherited))
     about = {m["post_id"] for m in mentions}
-    # the language of each post about a title; one in a language the model does not read
-    # stays unscored
-    posts = [
-        {**p, "lang": language.detect(p.get("text") or "")} if p["id"] in about else p
-        for p in posts
-    ]
-    model = sentiment.analyzer()
-    names = [name for t in titles for name in t.names]
-    labels: list[LabelRow] = [
-        label_row(post["id"], model.model, model.score(text, names))
-        for post in posts
-        if post["id"] in about and (text := post.get("text")) and language.reads(post["lang"])
-    ]
     with store.transaction():
         fresh = [p for p in posts if p["id"] in about and p["id"] not in known]
         copies.assign(store.db, cast(list[dict[str, Any]], fresh))  # sets each copy_group
+        langs, labels = labelled(about)
+        posts = [{**p, "lang": langs[p["id"]]} if p["id"] in about else p for p in posts]
         store.upsert_posts(posts)
         store.upsert_mentions(mentions)
         store.upsert_sentiments(labels)
@@ -134,12 +129,32 @@ def store_page(
     return len({p["id"] for p in posts} - known)
 
 
-def _store(store: Store, page: Page, titles: Sequence[Title], cursor: Cursor | None) -> int:
+def start_labels(labeller: Labeller, posts: Sequence[PostRow], titles: Sequence[Title]) -> Labelled:
+    """Start working out the languages and labels of a page's posts (see
+    :mod:`monitor.page_labels`)."""
+    names = [name for t in titles for name in t.names]
+    return labeller.submit([(p["id"], p.get("text") or "") for p in posts], names)
+
+
+def _store(
+    store: Store,
+    page: Page,
+    titles: Sequence[Title],
+    cursor: Cursor | None,
+    labelled: tuple[Labelled, Labelled] | None = None,
+) -> int:
     """Write one page a source yielded (posts, then comments) in one transaction."""
+    posts, comments = labelled or (None, None)
     with store.transaction():
-        new = store_page(store, page.posts, titles, cursor) if page.posts or cursor else 0
+        new = (
+            store_page(store, page.posts, titles, cursor, labelled=posts)
+            if page.posts or cursor
+            else 0
+        )
         if page.comments:
-            new += store_page(store, page.comments, titles, thread_titles=dict(page.threads))
+            new += store_page(
+                store, page.comments, titles, thread_titles=dict(page.threads), labelled=comments
+            )
     return new
 
 
@@ -169,9 +184,11 @@ def poll(
     judge = titles if judged is None else judged
     keeper = sessions or SessionFile(store.path, source.name)
     try:
-        with source.connect(keeper):
+        with source.connect(keeper), Labeller.started() as labeller:
             for title in titles:
-                results.append(_poll_title(store, source, title, judge, window or Window(), scrub))
+                results.append(
+                    _poll_title(store, source, title, judge, window or Window(), scrub, labeller)
+                )
     except AuthError:
         raise
     except SourceError as exc:  # no client: every title not polled fails, recorded as such
@@ -206,6 +223,7 @@ def _poll_title(
     titles: Sequence[Title],
     window: Window,
     scrub: Callable[[str], str],
+    labeller: Labeller,
 ) -> PollResult:
     run_id = store.start_poll_run(source.name, title.name, source.describe(title))
     result = PollResult(source.name, title.name)
@@ -216,22 +234,48 @@ def _poll_title(
     def about(post: PostRow) -> frozenset[str]:
         return frozenset(m["title"] for m in mentions_for(post, titles))
 
+    # A page is stored once the next is fetched: its labels are worked out meanwhile (in
+    # a second process, see monitor.page_labels). Whatever the source does next (read a
+    # cursor, fail, end), the page fetched before is stored first.
+    pending: tuple[Page, Cursor | None, tuple[Labelled, Labelled]] | None = None
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            page, mark, labelled = pending
+            pending = None
+            result.new += _store(store, page, titles, mark, labelled)
+
     def cursor(query: str) -> str | None:
+        flush()
         return store.get_cursor(source.name, title.name, query)
 
     try:
-        events = source.pages(title, cursor, about, Budget(source.budget), window)
-        for event in events:
+        events = iter(source.pages(title, cursor, about, Budget(source.budget), window))
+        while True:
+            try:
+                event = next(events)
+            except StopIteration:
+                break
+            except BaseException:
+                flush()
+                raise
             if isinstance(event, Gap):
                 gaps.append(event)
                 result.cap_hit |= event.cap_hit
                 result.error = result.error or (scrub(event.error) if event.error else None)
                 continue
+            flush()
             mark = Cursor(source.name, title.name, *event.cursor) if event.cursor else None
             result.fetched += len(event.posts) + len(event.comments)
-            result.new += _store(store, event, titles, mark)
+            started = (
+                start_labels(labeller, event.posts, titles),
+                start_labels(labeller, event.comments, titles),
+            )
+            pending = (event, mark, started)
             result.cap_hit |= event.cap_hit
             result.skipped += event.skipped
+        flush()
         finished = True
     except AuthError as exc:
         result.error = scrub(str(exc))

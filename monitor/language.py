@@ -26,6 +26,11 @@ MIN_LETTERS = 4
 MAX_CHARS = 300
 
 
+def load() -> None:
+    """Read the model now (a process forked afterwards shares it)."""
+    _model()
+
+
 @cache
 def _model() -> Any:
     import fasttext  # from fasttext-predict

@@ -1,0 +1,106 @@
+"""The language and sentiment of a page's posts, worked out in a second process while the
+driver fetches the next page, judges relevance, groups copies and writes (one core each).
+
+The signal stage then costs a poll next to nothing on a machine with a second core: a
+poll stores a page once the next is fetched (:func:`monitor.ingest.poll`), and the worker
+labels it meanwhile. Without a second core (or off Linux, where a worker could not share
+the models already read), and whenever the worker fails, a page is labelled in this
+process as before; the labels are the same either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from . import language, sentiment
+from .rows import LabelRow, label_row
+
+log = logging.getLogger("monitor.page_labels")
+
+#: (post id, text) of each post about a title.
+Work = list[tuple[str, str]]
+#: Each post's language, and the labels of those the model reads.
+Labels = tuple[dict[str, str | None], list[LabelRow]]
+#: Waits for the labels of a page, given the ids of its posts about a title.
+Labelled = Callable[[set[str]], Labels]
+
+
+def label(posts: Work, names: Sequence[str]) -> Labels:
+    """The languages of ``posts``, and the labels of those with text in a language the
+    sentiment model reads (``names``: the tracked titles', which carry no sentiment)."""
+    model = sentiment.analyzer()
+    langs = {pid: language.detect(text) for pid, text in posts}
+    labels = [
+        label_row(pid, model.model, model.score(text, names))
+        for pid, text in posts
+        if text and language.reads(langs[pid])
+    ]
+    return langs, labels
+
+
+class Labeller:
+    """Labels pages in a worker process, or in this one (see the module docstring)."""
+
+    def __init__(self, *, worker: bool = False) -> None:
+        self._worker = worker
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    @contextmanager
+    def started(cls) -> Iterator[Labeller]:
+        """A labeller for one poll, with a worker (started with the first page) when the
+        machine has a second core."""
+        labeller = cls(worker=(os.cpu_count() or 1) > 1 and sys.platform == "linux")
+        try:
+            yield labeller
+        finally:
+            if labeller._pool is not None:
+                labeller._pool.shutdown(cancel_futures=True)
+
+    def _started(self) -> ProcessPoolExecutor | None:
+        if self._worker and self._pool is None:
+            self._worker = False
+            # forked once the models are read: the worker has them without reading them
+            sentiment.analyzer()
+            language.load()
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def submit(self, posts: Work, names: Sequence[str]) -> Labelled:
+        """Start labelling ``posts`` (before their relevance is known, so that the worker
+        starts at once); the returned call takes the ids of those about a title, waits,
+        and gives their languages and labels. Without a worker only those are labelled."""
+        pool = self._started() if posts else None
+        if pool is None:
+            return lambda about: label([p for p in posts if p[0] in about], names)
+        try:
+            future = pool.submit(label, posts, list(names))
+        except (BrokenProcessPool, RuntimeError) as exc:
+            return self._alone(exc, posts, names)
+
+        def wait(about: set[str]) -> Labels:
+            try:
+                langs, labels = future.result()
+            except BrokenProcessPool as exc:
+                return self._alone(exc, posts, names)(about)
+            return (
+                {pid: lang for pid, lang in langs.items() if pid in about},
+                [row for row in labels if row["post_id"] in about],
+            )
+
+        return wait
+
+    def _alone(self, exc: Exception, posts: Work, names: Sequence[str]) -> Labelled:
+        """Label in this process from now on: the worker is gone."""
+        log.warning("the labelling worker stopped (%s); labelling in this process", exc)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        return self.submit(posts, names)

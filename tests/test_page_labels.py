@@ -1,0 +1,102 @@
+"""Labels worked out in a second process are the labels worked out in this one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fakes import ReplayServer, Sleeps
+from test_bluesky import ABOUT, BACKTRACE, DEBUGGER, T0, make_source
+
+from monitor import ingest, page_labels
+from monitor.page_labels import Labeller
+from monitor.replay.bluesky import FakeBluesky
+from monitor.store import Store
+
+NAMES = ["Backtrace", "Backtrace 2018"]
+PAGE = [
+    ("bluesky:1", "Backtrace is so bad it's good, I loved every dreary minute"),
+    ("bluesky:2", "Backtrace was a dull, grey waste of Stallone"),
+    ("bluesky:3", "Vi Backtrace anoche y la verdad es que me aburrió muchísimo"),
+    ("bluesky:4", ""),
+    ("bluesky:5", "😂😂😂"),
+    ("bluesky:6", "gdb printed a backtrace after the segfault"),
+]
+ABOUT_IDS = {"bluesky:1", "bluesky:2", "bluesky:3", "bluesky:4", "bluesky:5"}
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the worker is forked")
+
+
+@pytest.fixture
+def fake() -> FakeBluesky:
+    return FakeBluesky()
+
+
+@pytest.fixture
+def server(fake: FakeBluesky) -> Iterator[ReplayServer]:
+    with ReplayServer(fake) as srv:
+        yield srv
+
+
+@needs_fork
+def test_a_worker_gives_the_labels_and_languages_of_this_process() -> None:
+    alone = Labeller().submit(PAGE, NAMES)(ABOUT_IDS)
+    with Labeller.started() as labeller:
+        labeller._worker = True  # whatever this machine's cores
+        worked = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+        assert labeller._pool is not None
+    assert worked == alone
+    langs, labels = worked
+    assert langs["bluesky:3"] == "es" and "bluesky:6" not in langs
+    assert {r["post_id"] for r in labels} == {"bluesky:1", "bluesky:2", "bluesky:5"}
+
+
+@needs_fork
+def test_a_worker_that_dies_leaves_the_labelling_to_this_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with Labeller.started() as labeller:
+        labeller._worker = True
+        first = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+        assert labeller._pool is not None
+        for pid in list(labeller._pool._processes):  # the worker, killed
+            os.kill(pid, signal.SIGKILL)
+        with caplog.at_level(logging.WARNING, logger="monitor.page_labels"):
+            again = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+            later = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+    assert again == first == later
+    assert "labelling in this process" in caplog.text and labeller._pool is None
+
+
+@needs_fork
+def test_a_poll_with_a_worker_stores_what_a_poll_without_one_stores(
+    server: ReplayServer,
+    fake: FakeBluesky,
+    sleeps: Sleeps,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for i in range(230):
+        text = f"{ABOUT} ({i})" if i % 3 else f"Backtrace: {PAGE[i % 3 + 1][1]} ({i})"
+        fake.add_post(text, T0 + timedelta(minutes=i))
+    fake.add_post(DEBUGGER, T0)
+    stored = []
+    for cores in (2, 1):
+        monkeypatch.setattr(page_labels.os, "cpu_count", lambda cores=cores: cores)
+        with Store(tmp_path / f"{cores}.db") as store:
+            store.sync_titles([BACKTRACE])
+            [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
+            assert result.ok and result.new == 231
+            stored.append(
+                (
+                    list(store.query("select id, lang, copy_group from posts order by id")),
+                    list(store.query("select * from sentiments order by post_id")),
+                )
+            )
+    assert stored[0] == stored[1]
+    assert len(stored[0][1]) == 230  # every post about the title, not the debugger's
