@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from monitor.store import Store
@@ -79,6 +79,20 @@ def copies_off() -> Iterator[None]:
         yield
     finally:
         copies.assign = real
+
+
+@contextmanager
+def one_process() -> Iterator[None]:
+    """Polls as they were before :mod:`monitor.page_labels`: every page labelled in this
+    process, once it is fetched."""
+    from monitor.page_labels import Labeller
+
+    real = Labeller.started
+    Labeller.started = classmethod(lambda cls: nullcontext(cls()))  # type: ignore[assignment, method-assign]
+    try:
+        yield
+    finally:
+        Labeller.started = real  # type: ignore[method-assign]
 
 
 def authors_off(store: Store) -> None:
