@@ -28,6 +28,9 @@ log = logging.getLogger("monitor.page_labels")
 Work = list[tuple[str, str]]
 #: Each post's language, and the labels of those the model reads.
 Labels = tuple[dict[str, str | None], list[LabelRow]]
+#: Seconds a page's labels may take in the worker before this process does them (a page
+#: takes tens of milliseconds; a hung worker must not hang a cron job).
+WAIT = 120.0
 #: Waits for the labels of a page, given the ids of its posts about a title.
 Labelled = Callable[[set[str]], Labels]
 
@@ -57,7 +60,7 @@ class Labeller:
     def started(cls) -> Iterator[Labeller]:
         """A labeller for one poll, with a worker (started with the first page) when the
         machine has a second core."""
-        labeller = cls(worker=(os.cpu_count() or 1) > 1 and sys.platform == "linux")
+        labeller = cls(worker=sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1)
         try:
             yield labeller
         finally:
@@ -87,8 +90,8 @@ class Labeller:
 
         def wait(about: set[str]) -> Labels:
             try:
-                langs, labels = future.result()
-            except BrokenProcessPool as exc:
+                langs, labels = future.result(timeout=WAIT)
+            except (BrokenProcessPool, TimeoutError) as exc:
                 return self._alone(exc, posts, names)(about)
             return (
                 {pid: lang for pid, lang in langs.items() if pid in about},
@@ -99,8 +102,11 @@ class Labeller:
 
     def _alone(self, exc: Exception, posts: Work, names: Sequence[str]) -> Labelled:
         """Label in this process from now on: the worker is gone."""
-        log.warning("the labelling worker stopped (%s); labelling in this process", exc)
+        why = f"no answer in {WAIT:g} s" if isinstance(exc, TimeoutError) else str(exc)
+        log.warning("the labelling worker stopped (%s); labelling in this process", why)
         if self._pool is not None:
+            for process in list(self._pool._processes.values()):  # a hung worker, ended
+                process.kill()
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         return self.submit(posts, names)

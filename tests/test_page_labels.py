@@ -87,7 +87,7 @@ def test_a_poll_with_a_worker_stores_what_a_poll_without_one_stores(
     fake.add_post(DEBUGGER, T0)
     stored = []
     for cores in (2, 1):
-        monkeypatch.setattr(page_labels.os, "cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr(page_labels.os, "sched_getaffinity", lambda _, n=cores: set(range(n)))
         with Store(tmp_path / f"{cores}.db") as store:
             store.sync_titles([BACKTRACE])
             [result] = ingest.poll(store, make_source(server, fake, sleeps), [BACKTRACE])
@@ -100,3 +100,21 @@ def test_a_poll_with_a_worker_stores_what_a_poll_without_one_stores(
             )
     assert stored[0] == stored[1]
     assert len(stored[0][1]) == 230  # every post about the title, not the debugger's
+
+
+@needs_fork
+def test_a_worker_that_hangs_is_ended_and_the_page_labelled_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(page_labels, "WAIT", 0.5)
+    with Labeller.started() as labeller:
+        labeller._worker = True
+        first = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+        assert labeller._pool is not None
+        [worker] = labeller._pool._processes.values()
+        os.kill(worker.pid, signal.SIGSTOP)  # alive, and answering nothing
+        with caplog.at_level(logging.WARNING, logger="monitor.page_labels"):
+            again = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
+        worker.join(5)
+    assert again == first and not worker.is_alive()
+    assert "no answer in 0.5 s" in caplog.text
