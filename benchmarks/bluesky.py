@@ -18,7 +18,7 @@ from pathlib import Path
 
 import vaderSentiment
 
-from benchmarks.common import Figure, authors_off, copies_off, median_seconds
+from benchmarks.common import Figure, authors_off, copies_off, median_seconds, one_process
 from monitor import ingest
 from monitor.config import Credentials, Title, parse_config
 from monitor.ingest import StreamStore, store_page
@@ -62,8 +62,8 @@ def _poll_rate(tmp: Path) -> tuple[float, float, float, float]:
                 store.sync_titles([TITLE])
                 source = bluesky.build(config, creds, settings=Settings())
                 start = time.perf_counter()
-                if before:
-                    with copies_off():
+                if before:  # the code as it was: no grouping, every page labelled here
+                    with copies_off(), one_process():
                         [result] = ingest.poll(store, source, [TITLE])
                 else:
                     [result] = ingest.poll(store, source, [TITLE])

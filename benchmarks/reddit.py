@@ -31,7 +31,7 @@ from pathlib import Path
 import praw
 import requests
 
-from benchmarks.common import Figure, authors_off, copies_off
+from benchmarks.common import Figure, authors_off, copies_off, one_process
 from monitor import ingest
 from monitor.config import Config, Credentials, RedditConfig, Title
 from monitor.ingest import store_page
@@ -85,7 +85,11 @@ def _cold_poll(
         store.sync_titles(config.titles)
         source = reddit.build(config, CREDS)
         start = time.perf_counter()
-        with copies_off() if before else contextlib.nullcontext():
+        # before: the code as it was, no grouping and every page labelled here
+        with (
+            copies_off() if before else contextlib.nullcontext(),
+            one_process() if before else contextlib.nullcontext(),
+        ):
             results = ingest.poll(store, source, config.titles)
         seconds = time.perf_counter() - start
         idle = ingest.poll(store, source, config.titles)
