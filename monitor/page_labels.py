@@ -10,9 +10,11 @@ process as before; the labels are the same either way.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -73,7 +75,12 @@ class Labeller:
             # forked once the models are read: the worker has them without reading them
             sentiment.analyzer()
             language.load()
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def submit(self, posts: Work, names: Sequence[str]) -> Labelled:
@@ -110,3 +117,18 @@ class Labeller:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         return self.submit(posts, names)
+
+
+def _die_with(parent: int) -> None:
+    """In the worker: end when the polling process ends, even killed (a cron job killed
+    with ``kill -9`` must not leave a worker behind)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux's C library: the parent's end closes it
+        pass
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -118,3 +121,31 @@ def test_a_worker_that_hangs_is_ended_and_the_page_labelled_here(
         worker.join(5)
     assert again == first and not worker.is_alive()
     assert "no answer in 0.5 s" in caplog.text
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_poll_killed_leaves_no_worker_behind(tmp_path: Path) -> None:
+    script = (
+        "import os, signal\n"
+        "from monitor.page_labels import Labeller\n"
+        "with Labeller.started() as labeller:\n"
+        "    labeller._worker = True\n"
+        "    labeller.submit([('a', 'Backtrace is fun')], ['Backtrace'])({'a'})\n"
+        "    print(*labeller._pool._processes, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
