@@ -133,19 +133,31 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_poll_killed_leaves_no_worker_behind(tmp_path: Path) -> None:
+    pid_file, errors = tmp_path / "worker", tmp_path / "errors"
     script = (
-        "import os, signal\n"
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
         "from monitor.page_labels import Labeller\n"
         "with Labeller.started() as labeller:\n"
         "    labeller._worker = True\n"
         "    labeller.submit([('a', 'Backtrace is fun')], ['Backtrace'])({'a'})\n"
-        "    print(*labeller._pool._processes, flush=True)\n"
+        "    Path(sys.argv[1]).write_text(str(*labeller._pool._processes))\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == -signal.SIGKILL, done.stderr
-    worker = int(done.stdout.split()[0])
+    with errors.open("w") as err:  # files, not pipes: a worker left behind would hold a pipe
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(pid_file)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            timeout=60,
+        )
+    assert done.returncode == -signal.SIGKILL, errors.read_text()
+    worker = int(pid_file.read_text())
     deadline = time.monotonic() + 10
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(worker)
+    try:
+        assert not _alive(worker)
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
