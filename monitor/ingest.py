@@ -3,7 +3,9 @@
 A source yields pages (:mod:`monitor.sources.base`); the driver owns everything else: the
 ``poll_runs`` record of each title's poll, the request budget, the gaps, the relevance
 verdict and the sentiment label of each post, and the transaction that writes a page with
-its cursor, so a run killed at any moment loses at most the page in flight.
+its cursor, so a run killed at any moment loses at most the pages in flight (a page is
+written once the next is fetched, :mod:`monitor.page_labels` labelling it meanwhile), which
+the next run fetches again.
 """
 
 from __future__ import annotations
