@@ -131,64 +131,39 @@ def _measure(real: bool, repeat: int) -> tuple[float, float, float, int]:
 
 
 def run() -> list[Figure]:
-    seconds, cpu, bare, planted = _measure(real=False, repeat=5)
-    real_s, real_cpu, real_bare, real_planted = _measure(real=True, repeat=3)
-    return [
-        Figure(
-            "themes",
-            f"themes of {PHASES} phases, {POSTS:,} posts",
-            seconds,
-            "s",
-            bare,
-            "bare SELECT of the same texts",
-            "< 5",
-        ),
-        Figure(
-            "themes",
-            "the same, CPU time of the process",
-            cpu,
-            "s",
-            bare,
-            "bare SELECT of the same texts",
-            "< 5",
-        ),
-        Figure(
-            "themes",
-            "phases whose planted phrase is in top 3",
-            planted,
-            "phases",
-            PHASES,
-            "phases",
-            f"= {PHASES}",
-        ),
-        Figure(
-            "themes",
-            f"the same, {POSTS:,} posts of real length",
-            real_s,
-            "s",
-            real_bare,
-            "bare SELECT of the same texts",
-            "< 5",
-        ),
-        Figure(
-            "themes",
-            "real length, CPU time of the process",
-            real_cpu,
-            "s",
-            real_bare,
-            "bare SELECT of the same texts",
-            "< 5",
-        ),
-        Figure(
-            "themes",
-            "real length, planted phrase in top 3",
-            real_planted,
-            "phases",
-            PHASES,
-            "phases",
-            f"= {PHASES}",
-        ),
-    ]
+    figures = []
+    for shape, real, repeat in (("", False, 5), (" of real length", True, 3)):
+        seconds, cpu, bare, planted = _measure(real=real, repeat=repeat)
+        figures += [
+            Figure(
+                "themes",
+                f"themes of {PHASES} phases, {POSTS:,} posts{shape}",
+                seconds,
+                "s",
+                bare,
+                "bare SELECT of the same texts",
+                "< 5",
+            ),
+            Figure(
+                "themes",
+                "the same, CPU time of the process",
+                cpu,
+                "s",
+                bare,
+                "bare SELECT of the same texts",
+                "< 5",
+            ),
+            Figure(
+                "themes",
+                "the same, planted phrase in its phase's top 3",
+                planted,
+                "phases",
+                PHASES,
+                "phases",
+                f"= {PHASES}",
+            ),
+        ]
+    return figures
 
 
 if __name__ == "__main__":

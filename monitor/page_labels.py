@@ -26,7 +26,7 @@ from .rows import LabelRow, label_row
 
 log = logging.getLogger("monitor.page_labels")
 
-#: (post id, text) of each post about a title.
+#: (post id, text) of each post of a page.
 Work = list[tuple[str, str]]
 #: Each post's language, and the labels of those the model reads.
 Labels = tuple[dict[str, str | None], list[LabelRow]]
@@ -59,10 +59,12 @@ class Labeller:
 
     @classmethod
     @contextmanager
-    def started(cls) -> Iterator[Labeller]:
+    def started(cls, worker: bool | None = None) -> Iterator[Labeller]:
         """A labeller for one poll, with a worker (started with the first page) when the
-        machine has a second core."""
-        labeller = cls(worker=sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1)
+        machine has a second core (``worker``: whatever the machine, on Linux)."""
+        if worker is None:
+            worker = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
+        labeller = cls(worker=worker and sys.platform == "linux")
         try:
             yield labeller
         finally:

@@ -57,8 +57,7 @@ def server(fake: FakeBluesky) -> Iterator[ReplayServer]:
 @needs_fork
 def test_a_worker_gives_the_labels_and_languages_of_this_process() -> None:
     alone = Labeller().submit(PAGE, NAMES)(ABOUT_IDS)
-    with Labeller.started() as labeller:
-        labeller._worker = True  # whatever this machine's cores
+    with Labeller.started(worker=True) as labeller:  # whatever this machine's cores
         worked = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
         assert labeller._pool is not None
     assert worked == alone
@@ -71,8 +70,7 @@ def test_a_worker_gives_the_labels_and_languages_of_this_process() -> None:
 def test_a_worker_that_dies_leaves_the_labelling_to_this_process(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with Labeller.started() as labeller:
-        labeller._worker = True
+    with Labeller.started(worker=True) as labeller:
         first = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
         assert labeller._pool is not None
         for pid in list(labeller._pool._processes):  # the worker, killed
@@ -118,8 +116,7 @@ def test_a_worker_that_hangs_is_ended_and_the_page_labelled_here(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(page_labels, "WAIT", 0.5)
-    with Labeller.started() as labeller:
-        labeller._worker = True
+    with Labeller.started(worker=True) as labeller:
         first = labeller.submit(PAGE, NAMES)(ABOUT_IDS)
         assert labeller._pool is not None
         [worker] = labeller._pool._processes
@@ -140,8 +137,7 @@ def test_a_poll_killed_leaves_no_worker_behind(tmp_path: Path) -> None:
         "import os, signal, sys\n"
         "from pathlib import Path\n"
         "from monitor.page_labels import Labeller\n"
-        "with Labeller.started() as labeller:\n"
-        "    labeller._worker = True\n"
+        "with Labeller.started(worker=True) as labeller:\n"
         "    labeller.submit([('a', 'Backtrace is fun')], ['Backtrace'])({'a'})\n"
         "    Path(sys.argv[1]).write_text(str(*labeller._pool._processes))\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
